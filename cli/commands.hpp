@@ -1,0 +1,13 @@
+#pragma once
+// The llmsim subcommands. Each add_*_command registers one subcommand on the app and sets
+// its callback; the callbacks throw UserError on bad input and main() picks the exit code.
+
+namespace CLI {
+class App;
+}
+
+namespace llmsim::cli {
+
+void add_schedule_command(CLI::App& app);
+
+}  // namespace llmsim::cli

@@ -1,0 +1,37 @@
+// llmsim: the command-line front end. Parses arguments, runs one subcommand, and turns
+// errors into one line on stderr and a non-zero exit: 2 for bad input, 70 for a bug.
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "costmodel/version.hpp"
+#include "sim/check.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "llmsim: simulate and cost the training and serving of large language models on GPU "
+      "clusters, from the model, the cluster and the plan.",
+      "llmsim"};
+  app.set_version_flag("--version", llmsim::version());
+  app.require_subcommand(1);
+  llmsim::cli::add_schedule_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const llmsim::UserError& e) {
+    std::fprintf(stderr, "llmsim: error: %s\n", e.what());
+    return 2;
+  } catch (const llmsim::InternalError& e) {
+    std::fprintf(stderr, "llmsim: %s\nPlease report this as a bug.\n", e.what());
+    return 70;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "llmsim: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages llmsim needs, only those that are missing.
+# Idempotent: when everything is present it returns in well under a second.
+# Usage: bash scripts/setup.sh   (as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  libboost-graph-dev      # cluster topologies (sim/)
+  libfmt-dev              # formatting everywhere
+  catch2                  # tests (2.13 in Debian 12)
+  libyaml-cpp-dev         # scenario files
+  nlohmann-json3-dev      # JSON output and traces
+  libcli11-dev            # the llmsim command line
+  libopenblas-dev         # calibration: FP32 reference GEMM
+  qt6-base-dev libqt6svg6-dev  # llmsim-gui
+  fonts-dejavu-core       # text in offscreen GUI renders
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
