@@ -1,0 +1,38 @@
+#pragma once
+// ClusterSpec: a GPU cluster as the topology builders need it, parsed from
+// scenarios/clusters/*.yaml (costmodel/cluster_file.*) or built in code. Bandwidths are in
+// GB/s (1e9 bytes per second) per GPU and per direction; latencies in microseconds.
+
+#include <string>
+#include <string_view>
+
+namespace llmsim {
+
+enum class TopologyKind {
+  kSingleNode,     // one HGX node: GPUs on an NVSwitch
+  kRailOptimized,  // one NIC per GPU; NIC i of every node on leaf (rail) switch i; spines above
+  kMultiPlane,     // DeepSeek's multi-plane two-layer fat-tree: plane i joins NIC i of every node
+  kFatTree,        // classic two-layer fat-tree with an oversubscription ratio at the leaves
+};
+
+std::string_view topology_kind_name(TopologyKind k);
+
+struct ClusterSpec {
+  std::string name;
+  std::string gpu = "H800";  // a hardware catalog name
+  int nodes = 1;
+  int gpus_per_node = 8;
+  double nvlink_gbps = 160.0;  // achievable NVLink bandwidth per GPU per direction
+  double nic_gbps = 50.0;      // InfiniBand / RoCE bandwidth per GPU (one NIC each) per direction
+  TopologyKind topology = TopologyKind::kSingleNode;
+  int planes = 8;                 // multi-plane only
+  int switch_ports = 64;          // leaf and spine switch radix
+  double oversubscription = 1.0;  // fat-tree only: leaf downlink / uplink bandwidth
+  double nvlink_latency_us = 1.0;
+  double ib_latency_us = 2.0;
+  std::string source;  // where the figures come from
+
+  int gpus() const { return nodes * gpus_per_node; }
+};
+
+}  // namespace llmsim
