@@ -16,6 +16,7 @@
 #include "sim/check.hpp"
 #include "sim/pipeline_executor.hpp"
 #include "sim/pipeline_report.hpp"
+#include "sim/schedule_experiment.hpp"
 #include "sim/schedules/schedule.hpp"
 
 namespace llmsim::cli {
@@ -64,79 +65,22 @@ std::vector<double> parse_list(const std::string& flag, const std::string& text)
   return out;
 }
 
-// Costs for one plan. A single value per kind is the time of 1/pp of the model, i.e. one
-// 1F1B stage; schedules that cut the model into more stages (interleaved, ZB-V, DualPipeV)
-// share it evenly among a rank's stages, so that every method runs the same model. A list
-// gives each of the plan's stages its own value, used as is.
-PipelineCosts make_costs(const ScheduleOptions& o, const PipelinePlan& plan) {
-  const auto f = parse_list("--f", o.f);
-  const auto b = parse_list("--b", o.b);
-  const auto w = parse_list("--w", o.w);
-  std::vector<double> bw;
-  if (!o.bw.empty()) bw = parse_list("--bw", o.bw);
-  std::size_t n = std::max({f.size(), b.size(), w.size(), bw.size()});
-  auto pick = [&](const std::vector<double>& v, const char* flag, std::size_t i) {
-    if (v.size() == 1) return v[0];
-    if (v.size() != n) {
-      throw UserError(fmt::format("{}: {} values given but another cost list has {}; give one "
-                                  "value for all stages or the same number for each",
-                                  flag, v.size(), n));
-    }
-    return v[i];
-  };
-  const double share = n == 1 ? static_cast<double>(plan.pp) / plan.num_stages : 1.0;
-  PipelineCosts c;
-  c.stages.assign(n, StageCost{});
-  for (std::size_t i = 0; i < n; ++i) {
-    c.stages[i].f = SimTime::from_us(share * pick(f, "--f", i));
-    c.stages[i].b = SimTime::from_us(share * pick(b, "--b", i));
-    c.stages[i].w = SimTime::from_us(share * pick(w, "--w", i));
-    if (!bw.empty()) c.stages[i].bw = SimTime::from_us(share * pick(bw, "--bw", i));
-  }
-  if (!o.fb.empty()) c.fb = SimTime::from_us(share * parse_number("--fb", o.fb));
-  c.p2p_latency = SimTime::from_us(o.p2p_latency_us);
-  c.p2p_bytes = o.p2p_bytes;
-  c.p2p_bytes_per_second = o.p2p_gbps * 1e9;
-  return c;
-}
-
-// The published bubble of DeepSeek-V3 report Table 2 (and the DualPipe README for DualPipeV,
-// whose PP counts stages) for this plan, in microseconds, when its assumptions hold: uniform
-// stage costs, free transfers. Table 2's B is a full backward. A target printed beside the
-// simulation, never an input to it.
-std::optional<double> published_bubble(const PipelinePlan& plan, const PipelineCosts& c) {
-  if (c.stages.size() != 1 || c.transfer_time() != SimTime::zero()) return std::nullopt;
-  const double f = c.stages[0].f.us();
-  const double w = c.stages[0].w.us();
-  const double bfull = c.stages[0].full_backward().us();
-  const double fb = c.fb ? c.fb->us() : f + bfull;
-  const double pp = plan.pp;
-  switch (plan.method) {
-    case ScheduleMethod::k1F1B: return (pp - 1) * (f + bfull);
-    case ScheduleMethod::kZB1P: return (pp - 1) * (f + bfull - 2 * w);
-    case ScheduleMethod::kDualPipe: return (pp / 2 - 1) * (fb + bfull - 3 * w);
-    case ScheduleMethod::kDualPipeV: return (plan.num_stages / 2.0 - 1) * (fb + bfull - 3 * w);
-    default: return std::nullopt;
-  }
-}
-
-struct Case {
-  PipelinePlan plan;
-  PipelineCosts costs;
-  PipelineResult result;
-  std::string title;
-};
-
-std::string title_of(const PipelinePlan& p) {
-  std::string t = fmt::format("{}  pp={}  micro-batches={}", schedule_method_name(p.method), p.pp,
-                              p.micro_batches);
-  if (p.method == ScheduleMethod::kInterleaved1F1B) t += fmt::format("  vpp={}", p.vpp);
-  return t;
+CostInputs cost_inputs(const ScheduleOptions& o) {
+  CostInputs in;
+  in.f_us = parse_list("--f", o.f);
+  in.b_us = parse_list("--b", o.b);
+  in.w_us = parse_list("--w", o.w);
+  if (!o.bw.empty()) in.bw_us = parse_list("--bw", o.bw);
+  if (!o.fb.empty()) in.fb_us = parse_number("--fb", o.fb);
+  in.p2p_latency_us = o.p2p_latency_us;
+  in.p2p_bytes = o.p2p_bytes;
+  in.p2p_gbps = o.p2p_gbps;
+  return in;
 }
 
 std::string fmt_us(SimTime t) { return fmt::format("{:.6g}", t.us()); }
 
-void print_rank_table(const Case& c) {
+void print_rank_table(const ExperimentCase& c) {
   const PipelineResult& r = c.result;
   fmt::print("{}\n", c.title);
   fmt::print("{:>5} {:>12} {:>12} {:>8} {:>11} {:>9} {:>12}\n", "rank", "busy (us)",
@@ -149,29 +93,22 @@ void print_rank_table(const Case& c) {
                s.parameter_copies);
   }
   fmt::print("makespan: {} us   max bubble: {} us", fmt_us(r.makespan), fmt_us(r.max_bubble()));
-  if (auto pb = published_bubble(c.plan, c.costs)) {
-    fmt::print("   (published formula: {:.6g} us)", *pb);
+  if (c.summary.published_bubble_us) {
+    fmt::print("   (published formula: {:.6g} us)", *c.summary.published_bubble_us);
   }
   fmt::print("\n");
 }
 
-void print_compare_table(const std::vector<Case>& cases) {
+void print_compare_table(const std::vector<ExperimentCase>& cases) {
   fmt::print("{:<11} {:>14} {:>16} {:>8} {:>18} {:>9} {:>12}\n", "method", "makespan (us)",
              "max bubble (us)", "bubble%", "published bubble", "act. mem", "param copies");
-  for (const Case& c : cases) {
-    const PipelineResult& r = c.result;
-    double peak = 0.0;
-    double copies = 0.0;
-    for (const auto& s : r.ranks) {
-      peak = std::max(peak, s.peak_activation_memory);
-      copies = std::max(copies, s.parameter_copies);
-    }
-    const double pct =
-        r.makespan.ns() > 0 ? 100.0 * r.max_bubble().us() / r.makespan.us() : 0.0;
-    const auto pb = published_bubble(c.plan, c.costs);
-    fmt::print("{:<11} {:>14} {:>16} {:>7.1f}% {:>18} {:>9.3g} {:>12.3g}\n",
-               schedule_method_name(c.plan.method), fmt_us(r.makespan), fmt_us(r.max_bubble()),
-               pct, pb ? fmt::format("{:.6g}", *pb) : std::string("-"), peak, copies);
+  for (const ExperimentCase& c : cases) {
+    const CaseSummary& s = c.summary;
+    const auto& pb = s.published_bubble_us;
+    fmt::print("{:<11} {:>14.6g} {:>16.6g} {:>7.1f}% {:>18} {:>9.3g} {:>12.3g}\n",
+               schedule_method_name(c.plan.method), s.makespan_us, s.max_bubble_us,
+               100.0 * s.bubble_share, pb ? fmt::format("{:.6g}", *pb) : std::string("-"),
+               s.peak_activation_memory, s.parameter_copies);
   }
 }
 
@@ -188,24 +125,25 @@ void run_schedule(const ScheduleOptions& o) {
   } else {
     names.push_back(o.method);
   }
-  std::vector<Case> cases;
-  cases.reserve(names.size());
+  ScheduleExperiment e;
+  e.methods.clear();
   for (const std::string& name : names) {
     const auto method = parse_schedule_method(name);
     if (!method) {
       throw UserError(fmt::format("method '{}': unknown; allowed: {}", name,
                                   schedule_method_list()));
     }
-    ScheduleRequest req{*method, o.pp, o.micro_batches, 1};
-    if (*method == ScheduleMethod::kInterleaved1F1B) req.vpp = o.vpp == 0 ? 2 : o.vpp;
-    else if (o.vpp > 1 && o.compare.empty()) req.vpp = o.vpp;  // rejected with a clear message
-    Case c;
-    c.plan = make_schedule(req);
-    c.costs = make_costs(o, c.plan);
-    c.result = run_pipeline(c.plan, c.costs);
-    c.title = title_of(c.plan);
-    cases.push_back(std::move(c));
+    e.methods.push_back(*method);
   }
+  e.pp = o.pp;
+  e.micro_batches = o.micro_batches;
+  e.vpp = o.vpp;
+  // A single non-interleaved method with --vpp gets make_schedule's clear refusal.
+  if (o.compare.empty() && o.vpp > 1 && e.methods[0] != ScheduleMethod::kInterleaved1F1B) {
+    make_schedule({e.methods[0], o.pp, o.micro_batches, o.vpp});
+  }
+  e.costs = cost_inputs(o);
+  const std::vector<ExperimentCase> cases = run_experiment(e);
 
   // Files first, so that a write error is reported before anything is printed.
   if (!o.trace_path.empty()) {
@@ -218,7 +156,7 @@ void run_schedule(const ScheduleOptions& o) {
   }
   if (!o.svg_path.empty()) {
     std::vector<TimelineCase> tl;
-    for (const Case& c : cases) tl.push_back(TimelineCase{c.title, &c.plan, &c.result});
+    for (const ExperimentCase& c : cases) tl.push_back(TimelineCase{c.title, &c.plan, &c.result});
     write_file_atomically(o.svg_path, timeline_svg(tl));
   }
 
@@ -227,7 +165,7 @@ void run_schedule(const ScheduleOptions& o) {
       fmt::print("{}\n", pipeline_to_json(cases[0].plan, cases[0].result).dump(1));
     } else {
       nlohmann::json all = nlohmann::json::array();
-      for (const Case& c : cases) all.push_back(pipeline_to_json(c.plan, c.result));
+      for (const ExperimentCase& c : cases) all.push_back(pipeline_to_json(c.plan, c.result));
       fmt::print("{}\n", all.dump(1));
     }
     return;
