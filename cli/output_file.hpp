@@ -1,12 +1,10 @@
 #pragma once
-// Writing output files all or nothing: the text goes to a temporary file beside the target,
-// which is renamed over it only once fully written. A failure leaves no partial file.
+// The front ends write files through sim's all-or-nothing writer.
 
-#include <string>
+#include "sim/output_file.hpp"
 
 namespace llmsim::cli {
 
-// Throws UserError naming the path if the file cannot be written.
-void write_file_atomically(const std::string& path, const std::string& contents);
+using llmsim::write_file_atomically;
 
 }  // namespace llmsim::cli

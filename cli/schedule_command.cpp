@@ -1,6 +1,5 @@
 // llmsim schedule: simulate pipeline schedules rank by rank and show where time goes.
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -38,40 +37,13 @@ struct ScheduleOptions {
   std::string svg_path;
 };
 
-double parse_number(const std::string& flag, const std::string& text) {
-  double v = 0.0;
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
-  while (first < last && *first == ' ') ++first;
-  const auto [end, ec] = std::from_chars(first, last, v);
-  if (ec != std::errc() || end != last || !std::isfinite(v)) {
-    throw UserError(fmt::format("{} = '{}': expected a number of microseconds", flag, text));
-  }
-  if (v < 0.0) throw UserError(fmt::format("{} = {}: a duration cannot be negative", flag, text));
-  if (v > 1e12) throw UserError(fmt::format("{} = {}: at most 1e12 microseconds", flag, text));
-  return v;
-}
-
-// "1" or "1,2,1,1": one duration for all stages, or one per stage, in microseconds.
-std::vector<double> parse_list(const std::string& flag, const std::string& text) {
-  std::vector<double> out;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    out.push_back(parse_number(flag, text.substr(start, comma - start)));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 CostInputs cost_inputs(const ScheduleOptions& o) {
   CostInputs in;
-  in.f_us = parse_list("--f", o.f);
-  in.b_us = parse_list("--b", o.b);
-  in.w_us = parse_list("--w", o.w);
-  if (!o.bw.empty()) in.bw_us = parse_list("--bw", o.bw);
-  if (!o.fb.empty()) in.fb_us = parse_number("--fb", o.fb);
+  in.f_us = parse_duration_list("--f", o.f);
+  in.b_us = parse_duration_list("--b", o.b);
+  in.w_us = parse_duration_list("--w", o.w);
+  if (!o.bw.empty()) in.bw_us = parse_duration_list("--bw", o.bw);
+  if (!o.fb.empty()) in.fb_us = parse_duration("--fb", o.fb);
   in.p2p_latency_us = o.p2p_latency_us;
   in.p2p_bytes = o.p2p_bytes;
   in.p2p_gbps = o.p2p_gbps;

@@ -87,25 +87,19 @@ void add_pipeline_to_trace(ChromeTrace& trace, int pid, const std::string& title
   }
 }
 
-namespace {
-
-struct Shade {
-  const char* fill;
-  const char* text;
-};
-
-// Light shades for direction 0, dark ones for direction 1 (DualPipe's second direction).
-Shade shade(OpKind k, int dir) {
+OpShade op_shade(OpKind k, int dir) {
   const bool d = dir != 0;
   switch (k) {
-    case OpKind::F: return d ? Shade{"#d9822b", "#ffffff"} : Shade{"#f8cf9f", "#222222"};
-    case OpKind::B: return d ? Shade{"#3f7fbf", "#ffffff"} : Shade{"#a9cbed", "#222222"};
-    case OpKind::W: return d ? Shade{"#4f9a3a", "#ffffff"} : Shade{"#bfe3ac", "#222222"};
-    case OpKind::BW: return d ? Shade{"#7a55b5", "#ffffff"} : Shade{"#cdb9ea", "#222222"};
+    case OpKind::F: return d ? OpShade{"#d9822b", "#ffffff"} : OpShade{"#f8cf9f", "#222222"};
+    case OpKind::B: return d ? OpShade{"#3f7fbf", "#ffffff"} : OpShade{"#a9cbed", "#222222"};
+    case OpKind::W: return d ? OpShade{"#4f9a3a", "#ffffff"} : OpShade{"#bfe3ac", "#222222"};
+    case OpKind::BW: return d ? OpShade{"#7a55b5", "#ffffff"} : OpShade{"#cdb9ea", "#222222"};
     case OpKind::FB: break;
   }
-  return Shade{"#cccccc", "#222222"};
+  return OpShade{"#cccccc", "#222222"};
 }
+
+namespace {
 
 // A "nice" tick step (1, 2 or 5 times a power of ten) giving about `target` ticks.
 double tick_step(double span, int target) {
@@ -122,7 +116,7 @@ std::string format_tick(double v) {
   return fmt::format("{:g}", v);
 }
 
-void cell(std::string& out, double x, double y, double w, double h, Shade s, int mb) {
+void cell(std::string& out, double x, double y, double w, double h, OpShade s, int mb) {
   out += fmt::format(
       R"(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}" stroke="#555555" stroke-width="0.5"/>)",
       x, y, w, h, s.fill);
@@ -184,8 +178,8 @@ std::string timeline_svg(const std::vector<TimelineCase>& cases) {
           kLeft - 8.0, y + kRowHeight / 2, r);
       // Idle time shows as this background wherever no operation covers it.
       out += fmt::format(
-          R"(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="#f1f1f1" stroke="#d0d0d0" stroke-width="0.5"/>)",
-          kLeft, y, res.makespan.us() * scale, kRowHeight);
+          R"(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}" stroke="#d0d0d0" stroke-width="0.5"/>)",
+          kLeft, y, res.makespan.us() * scale, kRowHeight, kIdleFill);
       out += '\n';
       const auto& list = plan.ops[r];
       for (std::size_t i = 0; i < list.size(); ++i) {
@@ -195,11 +189,11 @@ std::string timeline_svg(const std::vector<TimelineCase>& cases) {
         const double w = (t.end - t.start).us() * scale;
         if (op.kind == OpKind::FB) {
           // An overlapped pair: forward on the top half, full backward on the bottom half.
-          cell(out, x, y, w, kRowHeight / 2, shade(OpKind::F, op.first.dir), op.first.mb);
-          cell(out, x, y + kRowHeight / 2, w, kRowHeight / 2, shade(OpKind::BW, op.second.dir),
+          cell(out, x, y, w, kRowHeight / 2, op_shade(OpKind::F, op.first.dir), op.first.mb);
+          cell(out, x, y + kRowHeight / 2, w, kRowHeight / 2, op_shade(OpKind::BW, op.second.dir),
                op.second.mb);
         } else {
-          cell(out, x, y, w, kRowHeight, shade(op.kind, op.first.dir), op.first.mb);
+          cell(out, x, y, w, kRowHeight, op_shade(op.kind, op.first.dir), op.first.mb);
         }
       }
       y += kRowHeight + kRowGap;
@@ -229,15 +223,15 @@ std::string timeline_svg(const std::vector<TimelineCase>& cases) {
   // Legend.
   struct Item {
     const char* label;
-    Shade s;
+    OpShade s;
   };
   const Item items[] = {
-      {"forward", shade(OpKind::F, 0)},
-      {"backward (input)", shade(OpKind::B, 0)},
-      {"weight gradient", shade(OpKind::W, 0)},
-      {"full backward", shade(OpKind::BW, 0)},
-      {"second direction", shade(OpKind::F, 1)},
-      {"idle", Shade{"#f1f1f1", "#222222"}},
+      {"forward", op_shade(OpKind::F, 0)},
+      {"backward (input)", op_shade(OpKind::B, 0)},
+      {"weight gradient", op_shade(OpKind::W, 0)},
+      {"full backward", op_shade(OpKind::BW, 0)},
+      {"second direction", op_shade(OpKind::F, 1)},
+      {"idle", OpShade{kIdleFill, "#222222"}},
   };
   double lx = kLeft;
   const double ly = axis_y + kAxisHeight + 4.0;

@@ -34,6 +34,16 @@ struct TimelineCase {
 // darker shades, idle time left as the light background.
 std::string timeline_svg(const std::vector<TimelineCase>& cases);
 
+// The timeline palette, shared by the SVG writer and the GUI: a fill and a text colour
+// ("#rrggbb") per operation kind, light for direction 0, dark for direction 1 (DualPipe's
+// second direction). FB has no colour of its own: it is drawn as its F and BW halves.
+struct OpShade {
+  const char* fill;
+  const char* text;
+};
+OpShade op_shade(OpKind kind, int dir);
+inline constexpr const char* kIdleFill = "#f1f1f1";
+
 // A short human name for an operation, e.g. "F 3", "B 12", "F 3 | BW 1".
 std::string op_label(const PipelineOp& op);
 

@@ -1,12 +1,41 @@
 #include "sim/schedule_experiment.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include <fmt/format.h>
 
 #include "sim/check.hpp"
 
 namespace llmsim {
+
+double parse_duration(const std::string& name, const std::string& text) {
+  double v = 0.0;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  while (first < last && *first == ' ') ++first;
+  while (last > first && last[-1] == ' ') --last;
+  const auto [end, ec] = std::from_chars(first, last, v);
+  if (first == last || ec != std::errc() || end != last || !std::isfinite(v)) {
+    throw UserError(fmt::format("{} = '{}': expected a number of microseconds", name, text));
+  }
+  if (v < 0.0) throw UserError(fmt::format("{} = {}: a duration cannot be negative", name, text));
+  if (v > 1e12) throw UserError(fmt::format("{} = {}: at most 1e12 microseconds", name, text));
+  return v;
+}
+
+std::vector<double> parse_duration_list(const std::string& name, const std::string& text) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    out.push_back(parse_duration(name, text.substr(start, comma - start)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
 
 PipelineCosts costs_for_plan(const CostInputs& in, const PipelinePlan& plan) {
   const std::size_t n = std::max({in.f_us.size(), in.b_us.size(), in.w_us.size(), in.bw_us.size()});

@@ -28,6 +28,12 @@ struct CostInputs {
   double p2p_gbps = 0.0;  // GB/s; 0 = unlimited
 };
 
+// Parses a duration in microseconds typed by a user, or a comma-separated list with one per
+// stage ("1" or "1,2,1,1"). `name` is how the value is called in the message, e.g. "--f".
+// Throws UserError: "--f = 'abc': expected a number of microseconds".
+double parse_duration(const std::string& name, const std::string& text);
+std::vector<double> parse_duration_list(const std::string& name, const std::string& text);
+
 // Throws UserError for lists of different lengths or negative values.
 PipelineCosts costs_for_plan(const CostInputs& in, const PipelinePlan& plan);
 

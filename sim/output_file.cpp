@@ -1,4 +1,4 @@
-#include "cli/output_file.hpp"
+#include "sim/output_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -11,7 +11,7 @@
 
 #include "sim/check.hpp"
 
-namespace llmsim::cli {
+namespace llmsim {
 
 void write_file_atomically(const std::string& path, const std::string& contents) {
   namespace fs = std::filesystem;
@@ -40,4 +40,4 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   }
 }
 
-}  // namespace llmsim::cli
+}  // namespace llmsim

@@ -1,0 +1,12 @@
+#pragma once
+// Writing output files all or nothing: the text goes to a temporary file beside the target,
+// which is renamed over it only once fully written. A failure leaves no partial file.
+
+#include <string>
+
+namespace llmsim {
+
+// Throws UserError naming the path if the file cannot be written.
+void write_file_atomically(const std::string& path, const std::string& contents);
+
+}  // namespace llmsim
