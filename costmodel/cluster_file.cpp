@@ -14,6 +14,7 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.gpus_per_node = static_cast<int>(m.integer_or("gpus_per_node", c.gpus_per_node, 1, 72));
   c.nvlink_gbps = m.number_or("nvlink_gbps", c.nvlink_gbps, 1e-3, 1e5);
   c.nic_gbps = m.number_or("nic_gbps", c.nic_gbps, 1e-3, 1e5);
+  c.nic_efficiency = m.number_or("nic_efficiency", c.nic_efficiency, 0.01, 1.0);
   const std::string topo = m.choice_or("topology", c.nodes == 1 ? "single-node" : "rail-optimized",
                                        {"single-node", "rail-optimized", "multi-plane", "fat-tree"});
   if (topo == "single-node") c.topology = TopologyKind::kSingleNode;
@@ -26,8 +27,8 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.nvlink_latency_us = m.number_or("nvlink_latency_us", c.nvlink_latency_us, 0.0, 1e4);
   c.ib_latency_us = m.number_or("ib_latency_us", c.ib_latency_us, 0.0, 1e4);
   c.source = m.string_or("source", "");
-  m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_gbps", "nic_gbps", "topology",
-            "planes", "switch_ports", "oversubscription", "nvlink_latency_us", "ib_latency_us",
+  m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_gbps", "nic_gbps",
+            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "nvlink_latency_us", "ib_latency_us",
             "source"});
   if (c.topology == TopologyKind::kSingleNode && c.nodes != 1) {
     m.fail("topology", fmt::format("single-node needs nodes = 1 (nodes = {})", c.nodes));

@@ -3,7 +3,8 @@
 // of a scenario. Every error names file, line, key, value and what is allowed.
 //
 //   name: h800-2048            gpu: H800                 nodes: 256      gpus_per_node: 8
-//   nvlink_gbps: 160           nic_gbps: 50              topology: multi-plane
+//   nvlink_gbps: 160           nic_gbps: 50              nic_efficiency: 0.8
+//   topology: multi-plane
 //   planes: 8                  switch_ports: 64          oversubscription: 1
 //   nvlink_latency_us: 1       ib_latency_us: 2          source: "..."
 

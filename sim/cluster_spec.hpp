@@ -24,6 +24,7 @@ struct ClusterSpec {
   int gpus_per_node = 8;
   double nvlink_gbps = 160.0;  // achievable NVLink bandwidth per GPU per direction
   double nic_gbps = 50.0;      // InfiniBand / RoCE bandwidth per GPU (one NIC each) per direction
+  double nic_efficiency = 1.0;  // achievable fraction of nic_gbps at the host (NIC, DMA, protocol)
   TopologyKind topology = TopologyKind::kSingleNode;
   int planes = 8;                 // multi-plane only
   int switch_ports = 64;          // leaf and spine switch radix

@@ -1,0 +1,45 @@
+#include "sim/collectives/collective.hpp"
+
+namespace llmsim {
+
+std::string_view collective_op_name(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::kAllReduce: return "all-reduce";
+    case CollectiveOp::kReduceScatter: return "reduce-scatter";
+    case CollectiveOp::kAllGather: return "all-gather";
+    case CollectiveOp::kAllToAll: return "all-to-all";
+    case CollectiveOp::kP2P: return "p2p";
+    case CollectiveOp::kEpDispatch: return "ep-dispatch";
+    case CollectiveOp::kEpCombine: return "ep-combine";
+  }
+  return "?";
+}
+
+std::optional<CollectiveOp> parse_collective_op(std::string_view name) {
+  for (CollectiveOp op : {CollectiveOp::kAllReduce, CollectiveOp::kReduceScatter,
+                          CollectiveOp::kAllGather, CollectiveOp::kAllToAll, CollectiveOp::kP2P,
+                          CollectiveOp::kEpDispatch, CollectiveOp::kEpCombine}) {
+    if (collective_op_name(op) == name) return op;
+  }
+  return std::nullopt;
+}
+
+bool is_expert_op(CollectiveOp op) {
+  return op == CollectiveOp::kEpDispatch || op == CollectiveOp::kEpCombine;
+}
+
+double bus_factor(CollectiveOp op, int n) {
+  const double nn = n;
+  switch (op) {
+    case CollectiveOp::kAllReduce: return 2.0 * (nn - 1.0) / nn;
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather:
+    case CollectiveOp::kAllToAll: return (nn - 1.0) / nn;
+    case CollectiveOp::kP2P:
+    case CollectiveOp::kEpDispatch:
+    case CollectiveOp::kEpCombine: return 1.0;
+  }
+  return 1.0;
+}
+
+}  // namespace llmsim

@@ -1,0 +1,169 @@
+#include "sim/collectives/collective_runner.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/check.hpp"
+#include "sim/topology/builders.hpp"
+
+namespace llmsim {
+
+CollectiveRun::CollectiveRun(FlowNetwork& network, FlowPlan plan, FlowDone done)
+    : network_(network), plan_(std::move(plan)), done_(done) {}
+
+void CollectiveRun::start() {
+  start_ = network_.engine().now();
+  launch(0, start_);
+}
+
+void CollectiveRun::launch(std::size_t phase, SimTime now) {
+  phase_ = phase;
+  while (phase_ < plan_.phases.size() && plan_.phases[phase_].empty()) ++phase_;
+  if (phase_ == plan_.phases.size()) {
+    finished_ = true;
+    end_ = now;
+    if (done_.handler != nullptr) network_.engine().schedule_at(now, done_.handler, done_.payload);
+    return;
+  }
+  const Topology& topo = network_.topology();
+  const auto& flows = plan_.phases[phase_];
+  pending_ = flows.size();
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    const PlannedFlow& f = flows[i];
+    const Route route = f.loopback ? topo.loopback_route(f.src) : topo.route(f.src, f.dst);
+    const SimTime extra = route.latency * (f.latency_steps - 1) + f.extra_latency;
+    network_.start_on_route(route, f.src, f.dst, f.bytes, FlowDone{this, phase_},
+                            static_cast<std::int64_t>(i), extra);
+  }
+}
+
+void CollectiveRun::on_event(SimTime now, std::uint64_t payload) {
+  LLMSIM_CHECK(payload == phase_ && pending_ > 0, "flow completion for another phase");
+  if (--pending_ == 0) launch(phase_ + 1, now);
+}
+
+std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) {
+  const auto n = static_cast<std::size_t>(q.gpus);
+  const auto g = static_cast<std::size_t>(std::min(q.gpus, gpus_per_node));
+  const std::size_t nodes = (n + g - 1) / g;
+  switch (q.op) {
+    case CollectiveOp::kAllReduce:
+      if (q.algorithm == AllReduceAlgorithm::kHierarchical) return 3 * n;
+      [[fallthrough]];
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather: return nodes > 1 ? n * g : n;
+    case CollectiveOp::kAllToAll: return n * (n - 1);
+    case CollectiveOp::kP2P: return 1;
+    case CollectiveOp::kEpDispatch:
+    case CollectiveOp::kEpCombine:
+      if (q.ep.kernel == EpKernel::kLowLatency) return n * n;
+      return nodes > 1 ? n * (nodes - 1) + n * g : n * n;
+  }
+  return 0;
+}
+
+void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
+  const int min_gpus = is_expert_op(q.op) ? 1 : 2;
+  if (q.gpus < min_gpus || q.gpus > c.gpus()) {
+    throw UserError(fmt::format("--gpus = {}: must be between {} and the cluster's {} GPUs "
+                                "({} nodes x {})",
+                                q.gpus, min_gpus, c.gpus(), c.nodes, c.gpus_per_node));
+  }
+  if (q.gpus > c.gpus_per_node && q.gpus % c.gpus_per_node != 0) {
+    throw UserError(fmt::format("--gpus = {}: a group across nodes must use whole nodes, i.e. a "
+                                "multiple of gpus_per_node = {}",
+                                q.gpus, c.gpus_per_node));
+  }
+  if (is_expert_op(q.op)) {
+    const ExpertRouting& r = q.ep;
+    if (r.tokens < 1 || r.hidden < 1 || r.topk < 1 || r.experts < 1 || r.max_nodes < 1 ||
+        r.skew < 0.0) {
+      throw UserError("--tokens, --hidden, --topk, --experts and --max-nodes must be positive "
+                      "and --skew >= 0");
+    }
+    if (r.experts % q.gpus != 0) {
+      throw UserError(fmt::format("--experts = {} must be a multiple of --gpus = {} (experts are "
+                                  "spread evenly over the EP ranks)",
+                                  r.experts, q.gpus));
+    }
+  } else if (!(q.bytes > 0.0)) {
+    throw UserError(fmt::format("--bytes = {}: must be positive", q.bytes));
+  }
+}
+
+void finish_result(CollectiveResult& r, const CollectiveRequest& q, const FlowPlan* plan,
+                   double ep_rdma_bytes, double ep_nvl_bytes) {
+  (void)plan;
+  const double s = r.time.seconds();
+  r.bytes = is_expert_op(q.op) ? ep_nvl_bytes : q.bytes;
+  r.algbw_gbps = s > 0.0 ? r.bytes / s / 1e9 : 0.0;
+  r.busbw_gbps = r.algbw_gbps * bus_factor(q.op, q.gpus);
+  if (is_expert_op(q.op) && s > 0.0) {
+    r.nvlink_gbps = ep_nvl_bytes / s / 1e9;
+    r.rdma_gbps = ep_rdma_bytes / s / 1e9;
+  }
+}
+
+namespace {
+// One-hop latencies of the topology, for the EP forward's wait.
+void hop_latencies(const Topology& t, SimTime& ib, SimTime& nv) {
+  const int g = t.gpus_per_node();
+  nv = g > 1 ? t.route(0, 1).latency : SimTime::zero();
+  ib = t.gpus() > g ? t.route(0, g).latency : SimTime::zero();
+}
+}  // namespace
+
+CollectiveResult simulate_collective(const Topology& topology, const CollectiveRequest& q) {
+  SimTime ib, nv;
+  hop_latencies(topology, ib, nv);
+  FlowPlan plan = plan_collective(q, topology.gpus_per_node(), ib, nv);
+  const double rdma = plan.ep_rdma_bytes, nvl = plan.ep_nvl_bytes;
+  Engine engine;
+  FlowNetwork network(engine, topology);
+  CollectiveRun run(network, std::move(plan));
+  run.start();
+  CollectiveResult r;
+  r.events = static_cast<std::int64_t>(engine.run());
+  LLMSIM_CHECK(run.finished(), "a collective did not finish");
+  r.time = run.end_time() - run.start_time();
+  r.flows = network.flows_started();
+  r.rate_solves = network.rate_solves();
+  // The busiest link: the most bytes per unit of capacity.
+  const auto& bytes = network.link_bytes();
+  double best = -1.0;
+  std::int32_t best_link = -1;
+  for (std::int32_t l = 0; l < topology.links(); ++l) {
+    const double load = bytes[static_cast<std::size_t>(l)] / topology.link(l).gbps;
+    if (load > best * (1.0 + 1e-12)) {
+      best = load;
+      best_link = l;
+    }
+  }
+  if (best_link >= 0 && best > 0.0) {
+    r.bottleneck = topology.link_name(best_link);
+    // load is bytes / (bytes per ns) = ns of full use
+    r.bottleneck_utilization = r.time.ns() > 0 ? best / static_cast<double>(r.time.ns()) : 0.0;
+  }
+  finish_result(r, q, nullptr, rdma, nvl);
+  return r;
+}
+
+CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q,
+                                CollectiveMode mode) {
+  validate_request(c, q);
+  if (mode == CollectiveMode::kAuto) {
+    mode = estimated_flow_count(q, c.gpus_per_node) > kFlowModeMaxFlows ? CollectiveMode::kAnalytical
+                                                                       : CollectiveMode::kFlow;
+  }
+  if (mode == CollectiveMode::kAnalytical) return estimate_collective(c, q);
+  // Only the nodes the group uses: GPUs 0 .. gpus-1 sit on the first nodes.
+  ClusterSpec used = c;
+  used.nodes = (q.gpus + c.gpus_per_node - 1) / c.gpus_per_node;
+  if (used.nodes == 1 && c.topology != TopologyKind::kSingleNode) {
+    used.topology = TopologyKind::kSingleNode;
+  }
+  return simulate_collective(build_topology(used), q);
+}
+
+}  // namespace llmsim

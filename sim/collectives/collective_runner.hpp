@@ -1,0 +1,64 @@
+#pragma once
+// Running collectives. Two ways in:
+//  - CollectiveRun plays a FlowPlan on a FlowNetwork, on the caller's engine, so a training
+//    simulation can overlap collectives with compute: start() at the engine's current time,
+//    and `done` fires when the last flow of the last phase arrives.
+//  - simulate_collective / estimate_collective / run_collective: pure functions "how long does
+//    this collective take on this cluster", by flow simulation or by the closed form
+//    (analytical_model.cpp), the latter chosen automatically for big plans.
+
+#include <cstddef>
+
+#include "sim/cluster_spec.hpp"
+#include "sim/collectives/collective.hpp"
+#include "sim/collectives/flow_plan.hpp"
+#include "sim/network/flow_network.hpp"
+
+namespace llmsim {
+
+class CollectiveRun final : public EventHandler {
+ public:
+  // The network must outlive the run. `done` fires once, at the completion time.
+  CollectiveRun(FlowNetwork& network, FlowPlan plan, FlowDone done = {});
+  void start();
+  bool finished() const { return finished_; }
+  SimTime start_time() const { return start_; }
+  SimTime end_time() const { return end_; }
+  const FlowPlan& plan() const { return plan_; }
+  void on_event(SimTime now, std::uint64_t payload) override;
+
+ private:
+  void launch(std::size_t phase, SimTime now);
+  FlowNetwork& network_;
+  FlowPlan plan_;
+  FlowDone done_;
+  std::size_t phase_ = 0;
+  std::size_t pending_ = 0;
+  bool finished_ = false;
+  SimTime start_, end_;
+};
+
+enum class CollectiveMode { kAuto, kFlow, kAnalytical };
+
+// Plans with more flows than this run in analytical mode under kAuto: an all-to-all over
+// 256 GPUs (65,280 flows) still simulates flow by flow, one over 512 GPUs does not.
+inline constexpr std::size_t kFlowModeMaxFlows = 70000;
+// Flow count of the plan a request would build, without building it.
+std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node);
+
+// Throws UserError when the request does not fit the cluster.
+void validate_request(const ClusterSpec& c, const CollectiveRequest& q);
+
+// Flow-level simulation on `topology` (built from the cluster; see builders.hpp).
+CollectiveResult simulate_collective(const Topology& topology, const CollectiveRequest& q);
+// The closed-form bottleneck model (analytical_model.cpp); needs no topology.
+CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveRequest& q);
+// Validates, then simulates (building the topology) or estimates according to `mode`.
+CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q,
+                                CollectiveMode mode);
+
+// Fills bytes, algbw, busbw and the EP bandwidths of `r` from its time.
+void finish_result(CollectiveResult& r, const CollectiveRequest& q, const FlowPlan* plan,
+                   double ep_rdma_bytes, double ep_nvl_bytes);
+
+}  // namespace llmsim

@@ -1,0 +1,106 @@
+#include "sim/network/max_min_solver.hpp"
+
+#include <algorithm>
+
+#include "sim/check.hpp"
+
+namespace llmsim {
+
+namespace {
+// Min-heap order on (share, link id).
+bool heap_after(double sa, std::int32_t la, double sb, std::int32_t lb) {
+  return sa != sb ? sa > sb : la > lb;
+}
+}  // namespace
+
+void MaxMinSolver::solve(std::span<const double> capacity, std::span<const std::int32_t> offsets,
+                         std::span<const std::int32_t> links, std::span<double> rates,
+                         double unconstrained_rate) {
+  LLMSIM_CHECK(!offsets.empty(), "offsets needs flows + 1 entries");
+  const std::size_t flows = offsets.size() - 1;
+  LLMSIM_CHECK(rates.size() == flows, "one rate per flow");
+  if (state_.size() < capacity.size()) state_.resize(capacity.size());
+  touched_.clear();
+
+  // Count flows per link.
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const std::int32_t l = links[i];
+    LinkState& s = state_[static_cast<std::size_t>(l)];
+    if (s.local < 0) {
+      s.local = static_cast<std::int32_t>(touched_.size());
+      touched_.push_back(l);
+      s.remaining = capacity[static_cast<std::size_t>(l)];
+      s.unfrozen = 0;
+      LLMSIM_CHECK(s.remaining > 0.0, "a link used by a flow has no capacity");
+    }
+    ++s.unfrozen;
+  }
+  // Link -> flows, as CSR over the touched links.
+  link_flow_offsets_.assign(touched_.size() + 1, 0);
+  for (std::int32_t l : touched_) {
+    const LinkState& s = state_[static_cast<std::size_t>(l)];
+    link_flow_offsets_[static_cast<std::size_t>(s.local) + 1] = s.unfrozen;
+  }
+  for (std::size_t i = 0; i < touched_.size(); ++i) {
+    link_flow_offsets_[i + 1] += link_flow_offsets_[i];
+  }
+  link_flows_.resize(links.size());
+  cursor_.assign(link_flow_offsets_.begin(), link_flow_offsets_.end() - 1);
+  frozen_.assign(flows, 0);
+  for (std::size_t f = 0; f < flows; ++f) {
+    const auto b = static_cast<std::size_t>(offsets[f]);
+    const auto e = static_cast<std::size_t>(offsets[f + 1]);
+    if (b == e) {
+      rates[f] = unconstrained_rate;
+      frozen_[f] = 1;
+      continue;
+    }
+    for (std::size_t i = b; i < e; ++i) {
+      const std::int32_t local = state_[static_cast<std::size_t>(links[i])].local;
+      link_flows_[static_cast<std::size_t>(cursor_[static_cast<std::size_t>(local)]++)] =
+          static_cast<std::int32_t>(f);
+    }
+  }
+
+  auto cmp = [](const HeapEntry& a, const HeapEntry& b) {
+    return heap_after(a.share, a.link, b.share, b.link);
+  };
+  heap_.clear();
+  for (std::int32_t l : touched_) {
+    const LinkState& s = state_[static_cast<std::size_t>(l)];
+    heap_.push_back({s.remaining / s.unfrozen, l});
+  }
+  std::make_heap(heap_.begin(), heap_.end(), cmp);
+
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), cmp);
+    const HeapEntry top = heap_.back();
+    heap_.pop_back();
+    LinkState& s = state_[static_cast<std::size_t>(top.link)];
+    if (s.unfrozen == 0) continue;
+    const double share = std::max(0.0, s.remaining) / s.unfrozen;
+    if (share > top.share) {  // stale: the link's share grew since this entry was pushed
+      heap_.push_back({share, top.link});
+      std::push_heap(heap_.begin(), heap_.end(), cmp);
+      continue;
+    }
+    const auto lb = static_cast<std::size_t>(link_flow_offsets_[static_cast<std::size_t>(s.local)]);
+    const auto le =
+        static_cast<std::size_t>(link_flow_offsets_[static_cast<std::size_t>(s.local) + 1]);
+    for (std::size_t k = lb; k < le; ++k) {
+      const auto f = static_cast<std::size_t>(link_flows_[k]);
+      if (frozen_[f]) continue;
+      frozen_[f] = 1;
+      rates[f] = share;
+      for (auto i = static_cast<std::size_t>(offsets[f]);
+           i < static_cast<std::size_t>(offsets[f + 1]); ++i) {
+        LinkState& m = state_[static_cast<std::size_t>(links[i])];
+        m.remaining -= share;
+        --m.unfrozen;
+      }
+    }
+  }
+  for (std::int32_t l : touched_) state_[static_cast<std::size_t>(l)].local = -1;
+}
+
+}  // namespace llmsim
