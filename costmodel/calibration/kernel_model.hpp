@@ -1,0 +1,48 @@
+#pragma once
+// The kernel-time model: a roofline (peak FLOP rate, peak bandwidth) scaled by efficiencies
+// that depend on shape, plus a fixed overhead.
+//
+//   waves    = ceil(tiles / units)                       wave quantization over SMs / cores
+//   t_comp   = waves * (tile_flops / (peak_flops * compute_efficiency / units) + wave_overhead)
+//                                                        (tile quantization: padded tiles;
+//                                                        wave_overhead: a tile's prologue and
+//                                                        epilogue, which short K cannot hide)
+//   active   = min(tiles, units)
+//   bw_share = min(1, active / (units * saturation_fraction))
+//                                                        too few busy units cannot pull the
+//                                                        full bandwidth (small-size effect)
+//   t_mem    = bytes / (peak_bandwidth * memory_efficiency * bw_share)
+//   t_load   = waves * tile_bytes / (peak_bandwidth * cache_bandwidth_factor / units)
+//                                                        each unit loads its tile's A and B
+//                                                        panels from cache (L2): skinny tiles
+//                                                        re-read A once per tile (0: off)
+//   t        = overhead + (t_comp^p + t_mem^p + t_load^p)^(1/p)
+//                                                        p = combine_exponent >= 1: 1 adds
+//                                                        the terms, large p takes the max
+//
+// A class without FLOPs (memory-bound, communication) reduces to overhead + bytes / rate.
+
+#include "costmodel/calibration/kernel_class.hpp"
+
+namespace llmsim::calibration {
+
+struct KernelModel {
+  // Fixed inputs: the device (each with its source in the profile) and the tile shape.
+  double peak_flops_per_s = 0.0;
+  double peak_bytes_per_s = 0.0;
+  int units = 1;            // SMs (GPU) or cores used (CPU)
+  TileShape tile{};
+  // Fitted parameters.
+  double compute_efficiency = 1.0;   // fraction of peak FLOPs a full wave reaches
+  double memory_efficiency = 1.0;    // fraction of peak bandwidth a saturated kernel reaches
+  double saturation_fraction = 0.0;  // fraction of units needed to saturate bandwidth (0: any)
+  double cache_bandwidth_factor = 0.0;  // cache bandwidth / peak_bandwidth (0: no such term)
+  double combine_exponent = 1.0;     // p above
+  double overhead_s = 0.0;           // fixed time per call (launch, setup)
+  double wave_overhead_s = 0.0;      // fixed time per wave of tiles (tile prologue/epilogue)
+};
+
+// Predicted seconds for `work` (from work_of with the model's tile). Never negative.
+double predict_work_seconds(const KernelModel& model, const KernelWork& work);
+
+}  // namespace llmsim::calibration
