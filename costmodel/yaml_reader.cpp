@@ -95,6 +95,7 @@ std::string YamlMap::full(const std::string& key) const {
 
 std::string YamlMap::where(const std::string& key) const {
   const YAML::Node n = node_[key];
+  if (n && n.Tag() == kOverrideTag) return fmt::format("--set {}", full(key));
   return fmt::format("{}{}: {}", file_, n ? line_of(n) : line_of(node_), full(key));
 }
 
@@ -229,7 +230,9 @@ void YamlMap::finish(const std::vector<std::string>& known_keys) const {
     key = kv.first.Scalar();
     if (read_.count(key)) continue;
     const std::string hint = did_you_mean(key, known_keys);
-    throw UserError(fmt::format("{}{}: {}: unknown key{}; allowed: {}", file_, line_of(kv.first),
+    const std::string at = kv.second.Tag() == kOverrideTag ? std::string("--set")
+                                                           : file_ + line_of(kv.first);
+    throw UserError(fmt::format("{}: {}: unknown key{}; allowed: {}", at,
                                 full(key), hint.empty() ? "" : "; did you mean '" + hint + "'?",
                                 join(known_keys)));
   }

@@ -15,6 +15,10 @@
 
 namespace llmsim {
 
+// The tag apply_override() (costmodel/scenario.hpp) puts on values set from the command line:
+// their errors say "--set key" instead of file:line.
+inline constexpr const char* kOverrideTag = "!llmsim-set";
+
 // Loads a YAML file; a missing file or broken YAML becomes one UserError with file and line.
 YAML::Node load_yaml_file(const std::string& path);
 // Parses YAML text; `name` stands for the file in messages.
