@@ -1,0 +1,33 @@
+#pragma once
+// The comparison table: one row per metric, one column per compared case, the best value in
+// each row marked. Plain C++ without Qt; the Qt item model only adapts it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/schedule_experiment.hpp"
+
+namespace llmsim::gui {
+
+struct ComparisonRow {
+  std::string metric;  // with its unit, e.g. "makespan (us)"
+  std::vector<std::optional<double>> values;
+  bool lower_is_better = true;
+  bool ranked = true;  // false for reference rows (published figures): no best marked
+  int decimals = -1;   // digits after the point; -1: six significant digits
+  // best[i]: case i holds the row's best value (ties all marked); all false when the row is
+  // unranked, has one case, or every case has the same value.
+  std::vector<bool> best;
+  std::string format(std::size_t i) const;  // "" for a missing value
+};
+
+std::vector<ComparisonRow> comparison_rows(const std::vector<ExperimentCase>& cases);
+
+// Header line "metric,<case 1>,<case 2>,..." then one line per row; empty cells for missing
+// values. Fields with commas or quotes are quoted (RFC 4180).
+std::string comparison_csv(const std::vector<ComparisonRow>& rows,
+                           const std::vector<std::string>& case_names);
+
+
+}  // namespace llmsim::gui

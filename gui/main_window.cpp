@@ -1,0 +1,370 @@
+#include "gui/main_window.hpp"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QSvgGenerator>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <filesystem>
+
+#include "gui/comparison.hpp"
+#include "gui/comparison_model.hpp"
+#include "gui/timeline_painter.hpp"
+#include "gui/timeline_widget.hpp"
+#include "sim/check.hpp"
+#include "sim/output_file.hpp"
+#include "sim/pipeline_report.hpp"
+
+namespace llmsim::gui {
+
+ScheduleExperiment experiment_from_form(const FormInputs& in) {
+  ScheduleExperiment e;
+  e.methods = in.methods;
+  e.pp = in.pp;
+  e.micro_batches = in.micro_batches;
+  e.vpp = in.vpp;
+  e.costs.f_us = parse_duration_list("--f", in.f);
+  e.costs.b_us = parse_duration_list("--b", in.b);
+  e.costs.w_us = parse_duration_list("--w", in.w);
+  if (!in.bw.empty()) e.costs.bw_us = parse_duration_list("--bw", in.bw);
+  if (!in.fb.empty()) e.costs.fb_us = parse_duration("--fb", in.fb);
+  e.costs.p2p_latency_us = parse_duration("--p2p-latency", in.p2p_latency.empty() ? "0" : in.p2p_latency);
+  return e;
+}
+
+namespace {
+
+RunOutcome run_outcome(const FormInputs& in) {
+  RunOutcome out;
+  try {
+    out.cases = run_experiment(experiment_from_form(in));
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle("llmsim: pipeline schedules side by side");
+  build_ui();
+  build_menus();
+  debounce_ = new QTimer(this);
+  debounce_->setSingleShot(true);
+  debounce_->setInterval(150);
+  connect(debounce_, &QTimer::timeout, this, &MainWindow::start_run);
+  watcher_ = new QFutureWatcher<RunOutcome>(this);
+  connect(watcher_, &QFutureWatcher<RunOutcome>::finished, this, [this] {
+    show_outcome(watcher_->result());
+    if (pending_) {
+      pending_ = false;
+      start_run();
+    }
+  });
+  set_inputs(FormInputs{});
+  schedule_run();
+}
+
+MainWindow::~MainWindow() { watcher_->waitForFinished(); }
+
+void MainWindow::build_ui() {
+  auto* form_box = new QGroupBox("Schedule experiment");
+  auto* form = new QFormLayout(form_box);
+  auto spin = [&](int lo, int hi, const QString& tip) {
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setToolTip(tip);
+    connect(s, &QSpinBox::valueChanged, this, &MainWindow::schedule_run);
+    return s;
+  };
+  auto line = [&](const QString& placeholder, const QString& tip) {
+    auto* l = new QLineEdit;
+    l->setPlaceholderText(placeholder);
+    l->setToolTip(tip);
+    connect(l, &QLineEdit::textChanged, this, &MainWindow::schedule_run);
+    return l;
+  };
+  pp_ = spin(1, 4096, "Pipeline ranks (--pp)");
+  micro_batches_ = spin(1, 1 << 24, "Micro-batches per step (--micro-batches)");
+  vpp_ = spin(2, 64, "Model chunks per rank, interleaved 1F1B only (--vpp)");
+  const QString cost_tip =
+      "Microseconds for 1/pp of the model (one 1F1B stage), shared evenly where a schedule "
+      "has more stages; or a comma-separated list, one value per stage of the plan";
+  f_ = line("", "Forward (--f). " + cost_tip);
+  b_ = line("", "Backward for inputs (--b). " + cost_tip);
+  w_ = line("", "Weight gradient (--w). " + cost_tip);
+  bw_ = line("B+W", "Full backward (--bw); empty: B + W");
+  fb_ = line("F+BW", "Overlapped F&B, DualPipe (--fb); empty: F + BW");
+  latency_ = line("0", "Transfer latency between neighbouring ranks, us (--p2p-latency)");
+  form->addRow("pipeline ranks", pp_);
+  form->addRow("micro-batches", micro_batches_);
+  form->addRow("virtual stages", vpp_);
+  form->addRow("F (us)", f_);
+  form->addRow("B (us)", b_);
+  form->addRow("W (us)", w_);
+  form->addRow("BW (us)", bw_);
+  form->addRow("F&&B (us)", fb_);
+  form->addRow("p2p latency (us)", latency_);
+
+  auto* methods_box = new QGroupBox("Schedules to compare");
+  auto* methods_layout = new QVBoxLayout(methods_box);
+  const std::pair<ScheduleMethod, const char*> names[] = {
+      {ScheduleMethod::kGPipe, "GPipe"},
+      {ScheduleMethod::k1F1B, "1F1B"},
+      {ScheduleMethod::kInterleaved1F1B, "Interleaved 1F1B"},
+      {ScheduleMethod::kZB1P, "ZB1P (ZB-H1)"},
+      {ScheduleMethod::kZB2P, "ZB2P (ZB-H2)"},
+      {ScheduleMethod::kZBV, "ZB-V"},
+      {ScheduleMethod::kDualPipe, "DualPipe"},
+      {ScheduleMethod::kDualPipeV, "DualPipeV"},
+  };
+  for (const auto& [m, label] : names) {
+    auto* box = new QCheckBox(label);
+    connect(box, &QCheckBox::toggled, this, &MainWindow::schedule_run);
+    methods_layout->addWidget(box);
+    method_boxes_.emplace_back(m, box);
+  }
+
+  error_ = new QLabel;
+  error_->setWordWrap(true);
+  error_->setStyleSheet("color: #b00020;");
+  error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+  auto* panel = new QWidget;
+  auto* panel_layout = new QVBoxLayout(panel);
+  panel_layout->addWidget(form_box);
+  panel_layout->addWidget(methods_box);
+  panel_layout->addWidget(error_);
+  panel_layout->addStretch(1);
+  panel->setMinimumWidth(250);
+  panel->setMaximumWidth(330);
+
+  timeline_ = new TimelineWidget;
+  connect(timeline_, &TimelineWidget::hovered, this,
+          [this](const QString& text) { statusBar()->showMessage(QString(text).replace('\n', "; ")); });
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(timeline_);
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+
+  model_ = new ComparisonModel(this);
+  table_ = new QTableView;
+  table_->setModel(model_);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
+
+  auto* right = new QSplitter(Qt::Vertical);
+  right->addWidget(scroll);
+  right->addWidget(table_);
+  right->setStretchFactor(0, 3);
+  right->setStretchFactor(1, 1);
+  right_ = right;
+
+  auto* main = new QSplitter(Qt::Horizontal);
+  main->addWidget(panel);
+  main->addWidget(right);
+  main->setStretchFactor(1, 1);
+  setCentralWidget(main);
+  resize(1500, 950);
+}
+
+void MainWindow::build_menus() {
+  QMenu* file = menuBar()->addMenu("&File");
+  auto add_export = [&](const QString& label, const QString& filter,
+                        QString (MainWindow::*fn)(const QString&)) {
+    file->addAction(label, this, [this, label, filter, fn] {
+      const QString path = QFileDialog::getSaveFileName(this, label, QString(), filter);
+      if (path.isEmpty()) return;
+      const QString err = (this->*fn)(path);
+      if (!err.isEmpty()) QMessageBox::critical(this, "Export failed", err);
+      else statusBar()->showMessage("wrote " + path, 5000);
+    });
+  };
+  add_export("Export view as &PNG...", "PNG images (*.png)", &MainWindow::export_png);
+  add_export("Export view as &SVG...", "SVG images (*.svg)", &MainWindow::export_svg);
+  add_export("Export table as &CSV...", "CSV files (*.csv)", &MainWindow::export_csv);
+  add_export("Export Chrome &trace...", "JSON files (*.json)", &MainWindow::export_trace);
+  file->addSeparator();
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+  QMenu* view = menuBar()->addMenu("&View");
+  view->addAction("&Fit to window", QKeySequence("Ctrl+0"), this,
+                  [this] { timeline_->fit_to_window(); });
+  view->addAction("Zoom &in", QKeySequence::ZoomIn, this,
+                  [this] { timeline_->zoom_at(timeline_->width() / 2.0, 1.5); });
+  view->addAction("Zoom &out", QKeySequence::ZoomOut, this,
+                  [this] { timeline_->zoom_at(timeline_->width() / 2.0, 1 / 1.5); });
+}
+
+void MainWindow::set_inputs(const FormInputs& in) {
+  loading_ = true;
+  pp_->setValue(in.pp);
+  micro_batches_->setValue(in.micro_batches);
+  vpp_->setValue(in.vpp);
+  f_->setText(QString::fromStdString(in.f));
+  b_->setText(QString::fromStdString(in.b));
+  w_->setText(QString::fromStdString(in.w));
+  bw_->setText(QString::fromStdString(in.bw));
+  fb_->setText(QString::fromStdString(in.fb));
+  latency_->setText(QString::fromStdString(in.p2p_latency));
+  for (auto& [m, box] : method_boxes_) {
+    box->setChecked(std::find(in.methods.begin(), in.methods.end(), m) != in.methods.end());
+  }
+  loading_ = false;
+  schedule_run();
+}
+
+FormInputs MainWindow::inputs() const {
+  FormInputs in;
+  in.pp = pp_->value();
+  in.micro_batches = micro_batches_->value();
+  in.vpp = vpp_->value();
+  in.f = f_->text().toStdString();
+  in.b = b_->text().toStdString();
+  in.w = w_->text().toStdString();
+  in.bw = bw_->text().trimmed().toStdString();
+  in.fb = fb_->text().trimmed().toStdString();
+  in.p2p_latency = latency_->text().trimmed().toStdString();
+  in.methods.clear();
+  for (const auto& [m, box] : method_boxes_) {
+    if (box->isChecked()) in.methods.push_back(m);
+  }
+  return in;
+}
+
+void MainWindow::schedule_run() {
+  if (!loading_) debounce_->start();
+}
+
+bool MainWindow::busy() const { return watcher_->isRunning() || pending_ || debounce_->isActive(); }
+
+void MainWindow::start_run() {
+  if (watcher_->isRunning()) {
+    pending_ = true;  // the newest inputs run once this one is done
+    return;
+  }
+  statusBar()->showMessage("simulating...");
+  watcher_->setFuture(QtConcurrent::run(run_outcome, inputs()));
+}
+
+void MainWindow::run_now() {
+  debounce_->stop();
+  watcher_->waitForFinished();
+  pending_ = false;
+  show_outcome(run_outcome(inputs()));
+}
+
+void MainWindow::show_outcome(RunOutcome outcome) {
+  if (!outcome.error.empty()) {
+    // Refused: the message names the field as the CLI does; the last good view stays.
+    error_->setText(QString::fromStdString(outcome.error));
+    statusBar()->showMessage("inputs refused: " + QString::fromStdString(outcome.error));
+    emit results_shown();
+    return;
+  }
+  error_->clear();
+  std::vector<std::string> names;
+  for (const auto& c : outcome.cases) names.emplace_back(schedule_method_name(c.plan.method));
+  model_->set_rows(comparison_rows(outcome.cases), names);
+  timeline_->set_cases(std::move(outcome.cases));
+  statusBar()->showMessage("ready", 3000);
+  emit results_shown();
+}
+
+QString MainWindow::error_text() const { return error_->text(); }
+
+namespace {
+
+int table_height(const QTableView* t, int rows) {
+  return t->horizontalHeader()->sizeHint().height() +
+         rows * t->verticalHeader()->defaultSectionSize() + 2 * t->frameWidth() + 4;
+}
+
+}  // namespace
+
+int MainWindow::content_height() const {
+  const int timeline_h = timeline_->minimumHeight() + 4;
+  return menuBar()->sizeHint().height() + statusBar()->sizeHint().height() + timeline_h +
+         table_height(table_, model_->rowCount()) + right_->handleWidth() + 8;
+}
+
+void MainWindow::fit_splitter_to_content() {
+  right_->setSizes({timeline_->minimumHeight() + 4, table_height(table_, model_->rowCount())});
+}
+
+namespace {
+
+QString write_text(const QString& path, const std::string& text) {
+  try {
+    write_file_atomically(path.toStdString(), text);
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+  return {};
+}
+
+}  // namespace
+
+QString MainWindow::export_png(const QString& path) {
+  const QImage image = grab().toImage();
+  if (image.isNull() || !image.save(path, "PNG")) return path + ": cannot write the PNG";
+  return {};
+}
+
+QString MainWindow::export_svg(const QString& path) {
+  const double width = std::max(timeline_->width(), 1000);
+  const double height = timeline_->layout().height_px() + kLegendHeightPx + 4;
+  QSvgGenerator gen;
+  const QString tmp = path + ".llmsim-tmp";
+  gen.setFileName(tmp);
+  gen.setSize(QSize(static_cast<int>(width), static_cast<int>(height)));
+  gen.setViewBox(QRectF(0, 0, width, height));
+  gen.setTitle("llmsim pipeline timelines");
+  {
+    QPainter p;
+    if (!p.begin(&gen)) return path + ": cannot write the SVG";
+    paint_timelines(p, timeline_->cases(), timeline_->layout(), timeline_->axis(), width);
+    paint_legend(p, timeline_->layout().metrics().label_px, timeline_->layout().height_px());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp.toStdString(), path.toStdString(), ec);
+  if (ec) {
+    std::filesystem::remove(tmp.toStdString(), ec);
+    return path + ": cannot write the SVG";
+  }
+  return {};
+}
+
+QString MainWindow::export_csv(const QString& path) {
+  return write_text(path, comparison_csv(model_->rows(), model_->case_names()));
+}
+
+QString MainWindow::export_trace(const QString& path) {
+  ChromeTrace trace;
+  const auto& cases = timeline_->cases();
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    add_pipeline_to_trace(trace, static_cast<int>(i), cases[i].title, cases[i].plan,
+                          cases[i].result);
+  }
+  return write_text(path, trace.to_json().dump() + "\n");
+}
+
+}  // namespace llmsim::gui

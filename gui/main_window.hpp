@@ -1,0 +1,107 @@
+#pragma once
+// MainWindow: the inputs panel (a schedule experiment set by hand: pipeline size,
+// micro-batches, virtual stages, F / B / W / BW / F&B costs, transfer latency, and which
+// schedules to compare), the stacked timelines, and the comparison table. Simulations run
+// off the GUI thread; invalid inputs are refused in the form with the CLI's message.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+#include "sim/schedule_experiment.hpp"
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QSplitter;
+class QTableView;
+class QTimer;
+
+namespace llmsim::gui {
+
+class ComparisonModel;
+class TimelineWidget;
+
+// The form's contents as text, exactly as typed (costs use the CLI's syntax).
+struct FormInputs {
+  int pp = 8;
+  int micro_batches = 20;
+  int vpp = 2;
+  std::string f = "1", b = "1", w = "1", bw, fb, p2p_latency = "0";
+  std::vector<ScheduleMethod> methods{ScheduleMethod::k1F1B, ScheduleMethod::kZB1P,
+                                      ScheduleMethod::kDualPipe};
+};
+
+// Turns the form into an experiment; UserError with the CLI's wording for bad values.
+ScheduleExperiment experiment_from_form(const FormInputs& in);
+
+struct RunOutcome {
+  std::vector<ExperimentCase> cases;
+  std::string error;  // empty on success
+};
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  void set_inputs(const FormInputs& in);
+  FormInputs inputs() const;
+  // Runs the current inputs on the calling thread (tests, --render) and shows the outcome.
+  void run_now();
+  // Whether a background run is in flight or queued.
+  bool busy() const;
+  // The window height that shows every timeline row and table row without scrolling, and
+  // the splitter sizes that go with it (the offscreen renderer uses both).
+  int content_height() const;
+  void fit_splitter_to_content();
+
+  TimelineWidget* timeline() const { return timeline_; }
+  ComparisonModel* comparison() const { return model_; }
+  QString error_text() const;
+
+  // Exports; each returns an error message, empty on success.
+  QString export_png(const QString& path);
+  QString export_svg(const QString& path);
+  QString export_csv(const QString& path);
+  QString export_trace(const QString& path);
+
+ signals:
+  void results_shown();
+
+ private:
+  void build_ui();
+  void build_menus();
+  void schedule_run();  // debounced run after an edit
+  void start_run();
+  void show_outcome(RunOutcome outcome);
+
+  QSpinBox* pp_ = nullptr;
+  QSpinBox* micro_batches_ = nullptr;
+  QSpinBox* vpp_ = nullptr;
+  QLineEdit* f_ = nullptr;
+  QLineEdit* b_ = nullptr;
+  QLineEdit* w_ = nullptr;
+  QLineEdit* bw_ = nullptr;
+  QLineEdit* fb_ = nullptr;
+  QLineEdit* latency_ = nullptr;
+  std::vector<std::pair<ScheduleMethod, QCheckBox*>> method_boxes_;
+  QLabel* error_ = nullptr;
+  TimelineWidget* timeline_ = nullptr;
+  QTableView* table_ = nullptr;
+  QSplitter* right_ = nullptr;
+  ComparisonModel* model_ = nullptr;
+  QTimer* debounce_ = nullptr;
+  QFutureWatcher<RunOutcome>* watcher_ = nullptr;
+  bool pending_ = false;
+  bool loading_ = false;  // set_inputs in progress: no runs per field
+};
+
+}  // namespace llmsim::gui

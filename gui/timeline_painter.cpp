@@ -1,0 +1,177 @@
+#include "gui/timeline_painter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QColor>
+#include <QFont>
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QRectF>
+#include <QString>
+
+#include "sim/pipeline_report.hpp"
+#include "sim/schedules/schedule.hpp"
+
+namespace llmsim::gui {
+
+namespace {
+
+double tick_step(double span, double target) {
+  const double raw = span / std::max(1.0, target);
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (raw <= m * p) return m * p;
+  }
+  return 10.0 * p;
+}
+
+void cell(QPainter& p, const QRectF& r, OpShade s, int mb, const QFont& font) {
+  p.setPen(QPen(QColor("#555555"), 0.5));
+  p.setBrush(QColor(s.fill));
+  p.drawRect(r);
+  if (r.width() >= 11.0 && r.height() >= 9.0) {
+    QFont f = font;
+    f.setPixelSize(static_cast<int>(std::min(11.0, r.height() * 0.75)));
+    p.setFont(f);
+    const QString text = QString::number(mb);
+    if (QFontMetricsF(f).horizontalAdvance(text) + 2.0 <= r.width()) {
+      p.setPen(QColor(s.text));
+      p.drawText(r, Qt::AlignCenter, text);
+    }
+  }
+}
+
+}  // namespace
+
+void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
+                     const TimelineLayout& layout, const TimeAxis& axis, double width_px,
+                     const std::optional<Hit>& highlight) {
+  const LayoutMetrics& m = layout.metrics();
+  const double plot_left = axis.left_px();
+  const double plot_right = width_px - 8.0;
+  QFont base = p.font();
+  base.setFamily("DejaVu Sans");
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.fillRect(QRectF(0, 0, width_px, layout.height_px()), Qt::white);
+
+  // Rows, clipped to the plot area so zoomed-in content never covers the labels.
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    const ExperimentCase& ec = cases[c];
+    QFont title = base;
+    title.setPixelSize(13);
+    title.setBold(true);
+    p.setFont(title);
+    p.setPen(QColor("#222222"));
+    const double ty = layout.case_top_px(static_cast<int>(c));
+    p.drawText(QRectF(plot_left, ty, plot_right - plot_left, m.title_px),
+               Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(ec.title));
+    QFont info = base;
+    info.setPixelSize(12);
+    p.setFont(info);
+    p.setPen(QColor("#444444"));
+    p.drawText(QRectF(plot_left, ty, plot_right - plot_left, m.title_px),
+               Qt::AlignRight | Qt::AlignVCenter,
+               QString("makespan %1 us   bubble %2 us (%3%)")
+                   .arg(ec.summary.makespan_us, 0, 'g', 6)
+                   .arg(ec.summary.max_bubble_us, 0, 'g', 6)
+                   .arg(100.0 * ec.summary.bubble_share, 0, 'f', 1));
+  }
+  for (const RowPlace& row : layout.rows()) {
+    const ExperimentCase& ec = cases[row.case_index];
+    QFont label = base;
+    label.setPixelSize(11);
+    p.setFont(label);
+    p.setPen(QColor("#222222"));
+    p.drawText(QRectF(0, row.top_px, plot_left - 8.0, m.row_px), Qt::AlignRight | Qt::AlignVCenter,
+               QString("rank %1").arg(row.rank));
+    p.save();
+    p.setClipRect(QRectF(plot_left, row.top_px - 1, plot_right - plot_left, m.row_px + 2));
+    const double x0 = axis.to_px(0.0);
+    const double x1 = axis.to_px(ec.result.makespan.us());
+    p.setPen(QPen(QColor("#d0d0d0"), 0.5));
+    p.setBrush(QColor(kIdleFill));
+    p.drawRect(QRectF(x0, row.top_px, x1 - x0, m.row_px));
+    const auto& ops = ec.plan.ops[row.rank];
+    const auto& timing = ec.result.timing[row.rank];
+    // Only the ops in the visible window: ops on a rank are sorted by start.
+    const double t_left = axis.to_us(plot_left);
+    const double t_right = axis.to_us(plot_right);
+    auto first = std::lower_bound(timing.begin(), timing.end(), t_left,
+                                  [](const OpTiming& o, double t) { return o.end.us() < t; });
+    for (auto it = first; it != timing.end() && it->start.us() <= t_right; ++it) {
+      const std::size_t i = static_cast<std::size_t>(it - timing.begin());
+      const PipelineOp& op = ops[i];
+      const double x = axis.to_px(it->start.us());
+      const double w = std::max(axis.to_px(it->end.us()) - x, 0.5);
+      if (op.kind == OpKind::FB) {
+        cell(p, QRectF(x, row.top_px, w, m.row_px / 2), op_shade(OpKind::F, op.first.dir),
+             op.first.mb, base);
+        cell(p, QRectF(x, row.top_px + m.row_px / 2, w, m.row_px / 2),
+             op_shade(OpKind::BW, op.second.dir), op.second.mb, base);
+      } else {
+        cell(p, QRectF(x, row.top_px, w, m.row_px), op_shade(op.kind, op.first.dir),
+             op.first.mb, base);
+      }
+      if (highlight && highlight->case_index == row.case_index && highlight->rank == row.rank &&
+          highlight->op_index == i) {
+        p.setPen(QPen(QColor("#d62728"), 2.0));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(QRectF(x, row.top_px, w, m.row_px));
+      }
+    }
+    p.restore();
+  }
+
+  // Time axis over the visible window.
+  const double ay = layout.axis_top_px();
+  p.setPen(QColor("#222222"));
+  p.drawLine(QPointF(plot_left, ay), QPointF(plot_right, ay));
+  const double t_left = axis.to_us(plot_left);
+  const double t_right = axis.to_us(plot_right);
+  const double step = tick_step(t_right - t_left, (plot_right - plot_left) / 110.0);
+  QFont tick = base;
+  tick.setPixelSize(11);
+  p.setFont(tick);
+  for (double v = std::ceil(t_left / step) * step; v <= t_right + step * 1e-9; v += step) {
+    const double x = axis.to_px(v);
+    p.drawLine(QPointF(x, ay), QPointF(x, ay + 4));
+    p.drawText(QRectF(x - 50, ay + 4, 100, 14), Qt::AlignHCenter | Qt::AlignTop,
+               QString::number(std::abs(v) < step * 1e-9 ? 0.0 : v, 'g', 6));
+  }
+  p.drawText(QRectF(0, ay + 4, plot_left - 8.0, 14), Qt::AlignRight | Qt::AlignTop,
+             QStringLiteral("time (us)"));
+}
+
+void paint_legend(QPainter& p, double left_px, double top_px) {
+  struct Item {
+    const char* label;
+    OpShade s;
+  };
+  const Item items[] = {
+      {"forward", op_shade(OpKind::F, 0)},
+      {"backward (input)", op_shade(OpKind::B, 0)},
+      {"weight gradient", op_shade(OpKind::W, 0)},
+      {"full backward", op_shade(OpKind::BW, 0)},
+      {"second direction (dark)", op_shade(OpKind::F, 1)},
+      {"idle", OpShade{kIdleFill, "#222222"}},
+      {"split cell: overlapped F (top) and BW (bottom)", OpShade{"#ffffff", "#222222"}},
+  };
+  QFont f = p.font();
+  f.setFamily("DejaVu Sans");
+  f.setPixelSize(12);
+  p.setFont(f);
+  const QFontMetricsF fm(f);
+  double x = left_px;
+  for (const Item& it : items) {
+    p.setPen(QPen(QColor("#555555"), 0.5));
+    p.setBrush(QColor(it.s.fill));
+    p.drawRect(QRectF(x, top_px + 6, 14, 14));
+    p.setPen(QColor("#222222"));
+    const QString label = QString::fromUtf8(it.label);
+    p.drawText(QPointF(x + 19, top_px + 18), label);
+    x += 19 + fm.horizontalAdvance(label) + 16;
+  }
+}
+
+}  // namespace llmsim::gui

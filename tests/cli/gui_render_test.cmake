@@ -1,0 +1,27 @@
+# llmsim-gui --render, end to end: a PNG and an SVG are produced; bad input is one line and a
+# non-zero exit with nothing written. Run by CTest with -DGUI=<binary> -DWORK=<dir>.
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+set(ENV{QT_QPA_PLATFORM} offscreen)
+
+execute_process(COMMAND ${GUI} --render --compare 1f1b,zb1p,dualpipe --pp 8 --micro-batches 20
+                        --out ${WORK}/v.png RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${WORK}/v.png)
+  message(FATAL_ERROR "render to PNG failed: ${rc}\n${out}\n${err}")
+endif()
+file(READ ${WORK}/v.png head LIMIT 8 HEX)
+if(NOT head STREQUAL "89504e470d0a1a0a")
+  message(FATAL_ERROR "v.png is not a PNG: ${head}")
+endif()
+execute_process(COMMAND ${GUI} --render --compare dualpipe,dualpipev --out ${WORK}/v.svg
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${WORK}/v.svg)
+  message(FATAL_ERROR "render to SVG failed: ${rc}\n${err}")
+endif()
+
+execute_process(COMMAND ${GUI} --render --compare dualpipe --pp 7 --micro-batches 28
+                        --out ${WORK}/bad.png RESULT_VARIABLE rc ERROR_VARIABLE err)
+string(FIND "${err}" "llmsim-gui: error: pp = 7: DualPipe needs an even pipeline size" at)
+if(rc EQUAL 0 OR at EQUAL -1 OR EXISTS ${WORK}/bad.png)
+  message(FATAL_ERROR "bad input: rc=${rc}, stderr:\n${err}")
+endif()

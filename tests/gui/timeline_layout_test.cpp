@@ -1,0 +1,53 @@
+#include <catch2/catch.hpp>
+
+#include "gui/time_axis.hpp"
+#include "gui/timeline_layout.hpp"
+
+using namespace llmsim;
+using namespace llmsim::gui;
+
+TEST_CASE("TimelineLayout: rows stack under their case titles", "[gui]") {
+  LayoutMetrics m;  // top 6, title 24, row 22, gap 3, case gap 12
+  const TimelineLayout l({2, 3}, m);
+  REQUIRE(l.rows().size() == 5);
+  // Case 0 title at 6; rows at 30 and 55; then 80 + 12 = 92 for case 1's title.
+  CHECK(l.case_top_px(0) == Approx(6));
+  CHECK(l.rows()[0].top_px == Approx(30));
+  CHECK(l.rows()[1].top_px == Approx(55));
+  CHECK(l.case_top_px(1) == Approx(92));
+  CHECK(l.rows()[2].top_px == Approx(116));
+  CHECK(l.rows()[4].case_index == 1);
+  CHECK(l.rows()[4].rank == 2);
+  CHECK(l.axis_top_px() == Approx(116 + 3 * 25 + 12));
+  CHECK(l.row_at(40)->rank == 0);
+  CHECK(l.row_at(53).has_value() == false);   // the 3 px gap after row 0 (52..55)
+  CHECK(l.row_at(100).has_value() == false);  // case 1's title band
+  CHECK(l.row_at(2).has_value() == false);
+}
+
+TEST_CASE("hit_test: finds the operation under the cursor, not idle time", "[gui]") {
+  // 1F1B, pp = 2, m = 2, F = 10, B = 12, W = 8, no transfer cost. Rank 1 runs F0 [10,20],
+  // BW0 [20,40], F1 [40,50] (its input arrived at 20), BW1 [50,70].
+  ScheduleExperiment e;
+  e.methods = {ScheduleMethod::k1F1B};
+  e.pp = 2;
+  e.micro_batches = 2;
+  e.costs.f_us = {10};
+  e.costs.b_us = {12};
+  e.costs.w_us = {8};
+  const auto cases = run_experiment(e);
+  const TimelineLayout l({2});
+  const TimeAxis axis = TimeAxis::fit(72, 700, 0, 70);  // 10 px per us
+  const double rank1_y = l.rows()[1].top_px + 5;
+  auto hit = hit_test(cases, l, axis, axis.to_px(15), rank1_y);
+  REQUIRE(hit);
+  CHECK(hit->rank == 1);
+  CHECK(hit->op_index == 0);
+  hit = hit_test(cases, l, axis, axis.to_px(45), rank1_y);
+  REQUIRE(hit);
+  CHECK(hit->op_index == 2);
+  CHECK_FALSE(hit_test(cases, l, axis, axis.to_px(5), rank1_y));   // rank 1 idle before 10
+  CHECK_FALSE(hit_test(cases, l, axis, axis.to_px(75), rank1_y));  // after the end
+  CHECK_FALSE(hit_test(cases, l, axis, 30, rank1_y));              // over the labels
+  CHECK(longest_makespan_us(cases) == Approx(80.0));  // rank 0's BW1 ends at 80
+}

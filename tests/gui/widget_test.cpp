@@ -1,0 +1,131 @@
+// Widget tests of llmsim-gui, run headless on Qt's offscreen platform.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include "gui/comparison_model.hpp"
+#include "gui/main_window.hpp"
+#include "gui/timeline_widget.hpp"
+
+using namespace llmsim;
+using namespace llmsim::gui;
+
+namespace {
+
+QCheckBox* method_box(MainWindow& w, const QString& label) {
+  for (QCheckBox* b : w.findChildren<QCheckBox*>()) {
+    if (b->text() == label) return b;
+  }
+  FAIL("no check box " << label.toStdString());
+  return nullptr;
+}
+
+bool wait_results(MainWindow& w) {
+  QSignalSpy spy(&w, &MainWindow::results_shown);
+  return spy.wait(20000);
+}
+
+}  // namespace
+
+TEST_CASE("MainWindow: runs in the background and fills the table", "[gui][widget]") {
+  MainWindow w;
+  w.resize(1400, 900);
+  w.show();
+  REQUIRE(wait_results(w));  // the default experiment runs off the GUI thread
+  CHECK(w.comparison()->columnCount() == 3);
+  // Changing the schedule set re-runs: add DualPipeV.
+  method_box(w, "DualPipeV")->setChecked(true);
+  REQUIRE(wait_results(w));
+  CHECK(w.comparison()->columnCount() == 4);
+  CHECK(w.comparison()->headerData(3, Qt::Horizontal, Qt::DisplayRole).toString() == "dualpipev");
+  // The table shows the same makespans as run_experiment on the same inputs.
+  const auto cases = run_experiment(experiment_from_form(w.inputs()));
+  for (int c = 0; c < 4; ++c) {
+    CHECK(w.comparison()->data(w.comparison()->index(0, c), Qt::UserRole).toDouble() ==
+          cases[c].summary.makespan_us);
+  }
+  CHECK(w.timeline()->cases().size() == 4);
+}
+
+TEST_CASE("MainWindow: invalid inputs are refused with the CLI's message", "[gui][widget]") {
+  MainWindow w;
+  FormInputs in;
+  in.methods = {ScheduleMethod::kDualPipe};
+  in.pp = 8;
+  w.set_inputs(in);
+  w.run_now();
+  REQUIRE(w.error_text().isEmpty());
+  in.pp = 7;
+  w.set_inputs(in);
+  w.run_now();
+  CHECK(w.error_text() == "pp = 7: DualPipe needs an even pipeline size");
+  // The last good results stay on screen.
+  CHECK(w.timeline()->cases().size() == 1);
+  CHECK(w.timeline()->cases()[0].plan.pp == 8);
+  in.pp = 8;
+  in.f = "abc";
+  w.set_inputs(in);
+  w.run_now();
+  CHECK(w.error_text() == "--f = 'abc': expected a number of microseconds");
+}
+
+TEST_CASE("MainWindow: exports and hover text", "[gui][widget]") {
+  MainWindow w;
+  w.resize(1400, 900);
+  w.show();
+  w.run_now();
+  QTemporaryDir dir;
+  REQUIRE(dir.isValid());
+  const QString png = dir.filePath("view.png");
+  const QString svg = dir.filePath("view.svg");
+  const QString csv = dir.filePath("table.csv");
+  const QString trace = dir.filePath("trace.json");
+  CHECK(w.export_png(png).isEmpty());
+  CHECK(w.export_svg(svg).isEmpty());
+  CHECK(w.export_csv(csv).isEmpty());
+  CHECK(w.export_trace(trace).isEmpty());
+  const QImage image(png);
+  CHECK(image.width() == 1400);
+  CHECK(image.height() == 900);
+  std::ifstream in(csv.toStdString());
+  std::string header;
+  std::getline(in, header);
+  CHECK(header == "metric,1f1b,zb1p,dualpipe");
+  std::ifstream s(svg.toStdString());
+  std::stringstream svg_text;
+  svg_text << s.rdbuf();
+  CHECK(svg_text.str().find("<svg") != std::string::npos);
+  CHECK(std::filesystem::file_size(trace.toStdString()) > 1000);
+  // A failed export says so and leaves nothing behind.
+  CHECK_FALSE(w.export_csv(dir.filePath("no/such/dir/t.csv")).isEmpty());
+
+  // Hovering rank 0's first forward of the first case names it.
+  TimelineWidget* t = w.timeline();
+  const auto& row0 = t->layout().rows()[0];
+  const double x = t->axis().to_px(0.5);
+  const QString text = t->describe_at(x, row0.top_px + 5);
+  CHECK(text.contains("F micro-batch 0, stage 0, direction 0"));
+  CHECK(text.contains("start 0 us, end 1 us"));
+  CHECK(t->describe_at(5, row0.top_px + 5).isEmpty());
+}
+
+TEST_CASE("TimelineWidget: wheel zoom and fit", "[gui][widget]") {
+  MainWindow w;
+  w.resize(1400, 900);
+  w.show();
+  w.run_now();
+  TimelineWidget* t = w.timeline();
+  const double scale = t->axis().px_per_us();
+  t->zoom_at(500, 2.0);
+  CHECK(t->axis().px_per_us() == Approx(2 * scale));
+  t->fit_to_window();
+  CHECK(t->axis().px_per_us() == Approx(scale));
+}
