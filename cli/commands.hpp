@@ -9,5 +9,6 @@ class App;
 namespace llmsim::cli {
 
 void add_schedule_command(CLI::App& app);
+void add_collective_command(CLI::App& app);
 
 }  // namespace llmsim::cli

@@ -1,0 +1,207 @@
+// llmsim collective: how long one collective (or MoE expert all-to-all) takes on a cluster,
+// by flow-level simulation or by the closed-form model, with nccl-tests' algbw / busbw and,
+// for DeepEP's dispatch / combine, the per-GPU NVLink and RDMA bandwidth as DeepEP reports it.
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "costmodel/cluster_file.hpp"
+#include "sim/check.hpp"
+#include "sim/collectives/collective_runner.hpp"
+
+namespace llmsim::cli {
+
+namespace {
+
+struct CollectiveOptions {
+  std::string cluster;
+  std::string op;
+  int gpus = 0;
+  std::string bytes;
+  std::string algorithm = "ring";
+  std::string mode = "auto";
+  std::string kernel = "normal";
+  int tokens = 4096;
+  int hidden = 7168;
+  int topk = 8;
+  int experts = 256;
+  int max_nodes = 4;
+  double skew = 0.0;
+  bool json = false;
+};
+
+// "1GiB", "256MB", "4096", "1e9": a size in bytes (KB/MB/GB decimal, KiB/MiB/GiB binary).
+double parse_size(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  double scale = 0.0;
+  if (unit.empty() || unit == "b") scale = 1.0;
+  else if (unit == "kb" || unit == "k") scale = 1e3;
+  else if (unit == "mb" || unit == "m") scale = 1e6;
+  else if (unit == "gb" || unit == "g") scale = 1e9;
+  else if (unit == "kib") scale = 1024.0;
+  else if (unit == "mib") scale = 1024.0 * 1024.0;
+  else if (unit == "gib") scale = 1024.0 * 1024.0 * 1024.0;
+  if (used == 0 || scale == 0.0 || !(value > 0.0) || !std::isfinite(value)) {
+    throw UserError(fmt::format("--bytes = '{}': expected a positive size such as 4096, 256MB or "
+                                "1GiB (KB/MB/GB decimal, KiB/MiB/GiB binary)",
+                                text));
+  }
+  return value * scale;
+}
+
+std::string human_bytes(double b) {
+  if (b >= 1e9) return fmt::format("{:.4g} GB", b / 1e9);
+  if (b >= 1e6) return fmt::format("{:.4g} MB", b / 1e6);
+  if (b >= 1e3) return fmt::format("{:.4g} KB", b / 1e3);
+  return fmt::format("{:.4g} B", b);
+}
+
+void run(const CollectiveOptions& o) {
+  const ClusterSpec c = load_cluster_file(o.cluster);
+  CollectiveRequest q;
+  const auto op = parse_collective_op(o.op);
+  if (!op) {
+    throw UserError(fmt::format("--op = '{}': expected all-reduce, reduce-scatter, all-gather, "
+                                "all-to-all, p2p, ep-dispatch or ep-combine",
+                                o.op));
+  }
+  q.op = *op;
+  q.gpus = o.gpus > 0 ? o.gpus : c.gpus();
+  q.algorithm = o.algorithm == "hierarchical" ? AllReduceAlgorithm::kHierarchical
+                                              : AllReduceAlgorithm::kRing;
+  if (is_expert_op(q.op)) {
+    q.ep.tokens = o.tokens;
+    q.ep.hidden = o.hidden;
+    q.ep.topk = o.topk;
+    q.ep.experts = o.experts;
+    q.ep.max_nodes = o.max_nodes;
+    q.ep.skew = o.skew;
+    q.ep.kernel = o.kernel == "low-latency" ? EpKernel::kLowLatency : EpKernel::kNormal;
+  } else {
+    if (o.bytes.empty()) {
+      throw UserError(fmt::format("--op {} needs --bytes SIZE", o.op));
+    }
+    q.bytes = parse_size(o.bytes);
+  }
+  CollectiveMode mode = CollectiveMode::kAuto;
+  if (o.mode == "flow") mode = CollectiveMode::kFlow;
+  if (o.mode == "analytical") mode = CollectiveMode::kAnalytical;
+  validate_request(c, q);
+  const std::size_t flows = estimated_flow_count(q, c.gpus_per_node);
+  std::string why;
+  if (mode == CollectiveMode::kAuto) {
+    const bool big = flows > kFlowModeMaxFlows;
+    mode = big ? CollectiveMode::kAnalytical : CollectiveMode::kFlow;
+    why = fmt::format("auto: {} flows {} {}", flows, big ? ">" : "<=", kFlowModeMaxFlows);
+  } else {
+    why = "as asked";
+  }
+  const CollectiveResult r = run_collective(c, q, mode);
+
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["op"] = std::string(collective_op_name(q.op));
+    j["gpus"] = q.gpus;
+    j["bytes"] = r.bytes;
+    j["time_s"] = r.time.seconds();
+    j["algbw_gbps"] = r.algbw_gbps;
+    j["busbw_gbps"] = r.busbw_gbps;
+    if (is_expert_op(q.op)) {
+      j["nvlink_gbps"] = r.nvlink_gbps;
+      j["rdma_gbps"] = r.rdma_gbps;
+    }
+    j["mode"] = r.analytical ? "analytical" : "flow";
+    j["bottleneck"] = r.bottleneck;
+    j["bottleneck_utilization"] = r.bottleneck_utilization;
+    j["cluster"] = c.name;
+    if (!r.analytical) {
+      j["flows"] = r.flows;
+      j["events"] = r.events;
+    }
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("cluster: {} ({}, {} nodes x {} GPUs, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
+             "achievable)\n",
+             c.name, c.gpu, c.nodes, c.gpus_per_node, topology_kind_name(c.topology),
+             c.nvlink_gbps, c.nic_gbps, c.nic_efficiency);
+  std::string what = std::string(collective_op_name(q.op));
+  if (q.op == CollectiveOp::kAllReduce) what += q.algorithm == AllReduceAlgorithm::kHierarchical
+                                                    ? " (hierarchical)"
+                                                    : " (ring)";
+  if (is_expert_op(q.op)) {
+    what += fmt::format(" ({} kernel; {} tokens/GPU, hidden {}, top-{} of {} experts, <= {} "
+                        "nodes{})",
+                        q.ep.kernel == EpKernel::kLowLatency ? "low-latency" : "normal",
+                        q.ep.tokens, q.ep.hidden, q.ep.topk, q.ep.experts, q.ep.max_nodes,
+                        q.ep.skew > 0 ? fmt::format(", Zipf skew {}", q.ep.skew) : "");
+  }
+  fmt::print("op: {} over {} GPUs\n", what, q.gpus);
+  fmt::print("mode: {} ({})\n", r.analytical ? "analytical (closed form)" : "flow (max-min)", why);
+  fmt::print("{:>14} {:>14} {:>14} {:>14}\n", "size", "time (us)", "algbw (GB/s)",
+             "busbw (GB/s)");
+  fmt::print("{:>14} {:>14.6g} {:>14.4g} {:>14.4g}\n", human_bytes(r.bytes), r.time.us(),
+             r.algbw_gbps, r.busbw_gbps);
+  if (is_expert_op(q.op)) {
+    fmt::print("DeepEP bandwidth per GPU: NVLink {:.4g} GB/s, RDMA {:.4g} GB/s\n", r.nvlink_gbps,
+               r.rdma_gbps);
+  }
+  fmt::print("bottleneck: {}, utilization {:.1f}%\n", r.bottleneck,
+             100.0 * r.bottleneck_utilization);
+  if (!r.analytical) {
+    fmt::print("flows: {}, events: {}, rate solves: {}\n", r.flows, r.events, r.rate_solves);
+  }
+}
+
+}  // namespace
+
+void add_collective_command(CLI::App& app) {
+  auto o = std::make_shared<CollectiveOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "collective",
+      "Time one collective or MoE all-to-all on a cluster: nccl-tests' algbw and busbw, the "
+      "bottleneck link, and for ep-dispatch / ep-combine DeepEP's per-GPU NVLink and RDMA "
+      "bandwidth. Flow-level simulation (max-min fair sharing) by default; plans with more "
+      "than 70000 flows (e.g. all-to-all over more than 256 GPUs) switch to the closed-form "
+      "analytical model automatically, and the output says which mode ran.");
+  cmd->add_option("--cluster", o->cluster, "cluster YAML (scenarios/clusters/*.yaml)")->required();
+  cmd->add_option("--op", o->op,
+                  "all-reduce | reduce-scatter | all-gather | all-to-all | p2p | ep-dispatch | "
+                  "ep-combine")
+      ->required();
+  cmd->add_option("--gpus", o->gpus, "group size: GPUs 0..N-1 (default: the whole cluster)");
+  cmd->add_option("--bytes", o->bytes,
+                  "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096");
+  cmd->add_option("--algorithm", o->algorithm, "all-reduce algorithm: ring | hierarchical")
+      ->check(CLI::IsMember({"ring", "hierarchical"}));
+  cmd->add_option("--mode", o->mode,
+                  "auto (flow up to 70000 flows, analytical above) | flow | analytical")
+      ->check(CLI::IsMember({"auto", "flow", "analytical"}));
+  cmd->add_option("--tokens", o->tokens, "EP: tokens per GPU (default 4096)");
+  cmd->add_option("--hidden", o->hidden, "EP: hidden size (default 7168)");
+  cmd->add_option("--topk", o->topk, "EP: experts per token (default 8)");
+  cmd->add_option("--experts", o->experts, "EP: routed experts over the group (default 256)");
+  cmd->add_option("--max-nodes", o->max_nodes, "EP: node-limited routing, nodes per token (default 4)");
+  cmd->add_option("--skew", o->skew, "EP: Zipf exponent of expert popularity (default 0: uniform)");
+  cmd->add_option("--kernel", o->kernel, "EP: DeepEP kernel, normal | low-latency")
+      ->check(CLI::IsMember({"normal", "low-latency"}));
+  cmd->add_flag("--json", o->json, "print JSON instead of a table");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace llmsim::cli
