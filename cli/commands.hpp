@@ -9,6 +9,8 @@ class App;
 namespace llmsim::cli {
 
 void add_schedule_command(CLI::App& app);
+void add_model_command(CLI::App& app);
+void add_memory_command(CLI::App& app);
 void add_collective_command(CLI::App& app);
 
 }  // namespace llmsim::cli

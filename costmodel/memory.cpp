@@ -13,7 +13,7 @@ namespace llmsim {
 
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kGB = 1e9;  // capacities are quoted in GB (hardware_specs.csv)
 constexpr double kBf16 = 2.0;
 
 // Peak in-flight activations reach steady state once every rank has started its backward;
@@ -180,19 +180,19 @@ std::string MemoryEstimate::overflow_message() const {
   const RankMemory& w = worst();
   const double cap = request.capacity_bytes;
   std::string s = fmt::format(
-      "does not fit: pipeline rank {} needs {:.1f} GiB per GPU, the GPU has {:.1f} GiB ({:.1f} GiB "
+      "does not fit: pipeline rank {} needs {:.1f} GB per GPU, the GPU has {:.1f} GB ({:.1f} GB "
       "over): weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations {:.1f} ({:.1f} "
-      "micro-batches in flight), buffers {:.1f} GiB",
-      w.rank, w.total_bytes() / kGiB, cap / kGiB, (w.total_bytes() - cap) / kGiB,
-      w.weight_bytes / kGiB, w.grad_bytes / kGiB, w.optimizer_bytes / kGiB,
-      w.activation_bytes / kGiB, w.peak_in_flight, w.comm_buffer_bytes / kGiB);
+      "micro-batches in flight), buffers {:.1f} GB",
+      w.rank, w.total_bytes() / kGB, cap / kGB, (w.total_bytes() - cap) / kGB,
+      w.weight_bytes / kGB, w.grad_bytes / kGB, w.optimizer_bytes / kGB,
+      w.activation_bytes / kGB, w.peak_in_flight, w.comm_buffer_bytes / kGB);
   // What would help: the same plan with one thing changed, each re-estimated.
   std::vector<std::string> helps;
   auto try_variant = [&](const std::string& what, const MemoryRequest& v) {
     try {
       const MemoryEstimate e = estimate(model, v);
       if (e.worst().total_bytes() < w.total_bytes() * 0.97) {
-        helps.push_back(fmt::format("{} -> {:.1f} GiB{}", what, e.worst().total_bytes() / kGiB,
+        helps.push_back(fmt::format("{} -> {:.1f} GB{}", what, e.worst().total_bytes() / kGB,
                                     e.fits() ? " (fits)" : ""));
       }
     } catch (const UserError&) {

@@ -114,6 +114,9 @@ void validate_plan(const ParallelPlan& p, const YamlMap& m, int gpus, const Mode
     m.fail("vpp", fmt::format("virtual stages apply to the interleaved schedule only; {} takes vpp = 1",
                               schedule_method_name(p.schedule)));
   }
+  if (p.schedule == ScheduleMethod::kDualPipe && p.pp % 2 != 0) {
+    m.fail("pp", "DualPipe needs an even pipeline size (each rank holds stages r and pp-1-r)");
+  }
   int chunks = p.pp;
   if (p.schedule == ScheduleMethod::kInterleaved1F1B) {
     chunks = p.pp * p.vpp;
@@ -147,7 +150,9 @@ std::optional<BatchRamp> read_ramp(YamlMap& m) {
   return r;
 }
 
-void check_batch(const YamlMap& m, const std::string& key, std::int64_t batch, const ParallelPlan& p) {
+// `schedule`: also check the pipeline schedule can run this many micro-batches.
+void check_batch(const YamlMap& m, const std::string& key, std::int64_t batch, const ParallelPlan& p,
+                 bool schedule) {
   const std::int64_t per = std::int64_t{p.dp} * p.micro_batch_size;
   if (batch % per != 0) {
     m.fail(key, fmt::format("{} sequences must be a multiple of dp x micro_batch_size = {} x {} = {}",
@@ -158,6 +163,7 @@ void check_batch(const YamlMap& m, const std::string& key, std::int64_t batch, c
     m.fail(key, fmt::format("{} micro-batches per pipeline per step; at most {} (raise "
                             "micro_batch_size)", mbs, kMaxMicroBatches));
   }
+  if (!schedule) return;
   try {
     (void)make_schedule(ScheduleRequest{p.schedule, p.pp, static_cast<int>(mbs), p.vpp});
   } catch (const UserError& e) {
@@ -205,8 +211,11 @@ TrainingPhase read_phase(YamlMap& m, const PhaseDefaults& d, const ParallelPlan&
     m.fail("seq_len", fmt::format("must be a multiple of cp = {}", ph.plan.cp));
   }
   const std::string batch_key = ph.ramp ? "batch_ramp" : "global_batch";
-  check_batch(m, batch_key, ph.global_batch, ph.plan);
-  if (ph.ramp) check_batch(m, batch_key, ph.ramp->from_sequences, ph.plan);
+  check_batch(m, batch_key, ph.global_batch, ph.plan, true);
+  // The ramp's first steps may have fewer micro-batches than the schedule's minimum (DeepSeek-V3:
+  // 3072 / 128 = 24 < 2 x pp = 32 for DualPipe); how those steps run is the step model's
+  // choice, so only the divisibility is checked here.
+  if (ph.ramp) check_batch(m, batch_key, ph.ramp->from_sequences, ph.plan, false);
   if (has_steps) {
     ph.tokens = static_cast<double>(ph.steps) * ph.global_batch * ph.seq_len;
   } else if (ph.tokens < static_cast<double>(ph.seq_len) * ph.global_batch && !ph.ramp) {

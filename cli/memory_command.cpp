@@ -1,0 +1,142 @@
+// llmsim memory: memory per GPU for the worst pipeline stage of a scenario's plan.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "costmodel/memory.hpp"
+#include "costmodel/model_file.hpp"
+#include "costmodel/scenario.hpp"
+#include "sim/check.hpp"
+#include "sim/schedules/schedule.hpp"
+
+namespace llmsim::cli {
+
+namespace {
+
+struct MemoryOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string phase;
+  bool json = false;
+};
+
+constexpr double kGB = 1e9;
+
+nlohmann::json rank_json(const RankMemory& r) {
+  return {{"rank", r.rank},
+          {"chunks", r.chunks},
+          {"params", r.params},
+          {"weight_bytes", r.weight_bytes},
+          {"grad_bytes", r.grad_bytes},
+          {"optimizer_bytes", r.optimizer_bytes},
+          {"activation_bytes", r.activation_bytes},
+          {"peak_in_flight", r.peak_in_flight},
+          {"comm_buffer_bytes", r.comm_buffer_bytes},
+          {"total_bytes", r.total_bytes()}};
+}
+
+void run_memory(const MemoryOptions& o) {
+  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  const TrainingPhase* ph = &s.phases.front();
+  if (!o.phase.empty()) {
+    ph = s.find_phase(o.phase);
+    if (ph == nullptr) {
+      std::string names;
+      for (const auto& p : s.phases) names += (names.empty() ? "" : ", ") + p.name;
+      throw UserError(fmt::format("--phase {}: no such phase; the scenario has: {}", o.phase, names));
+    }
+  }
+  MemoryRequest r;
+  r.plan = ph->plan;
+  r.recipe = s.precision;
+  r.recompute = s.recompute;
+  r.seq_len = ph->seq_len;
+  r.micro_batches = ph->micro_batches();
+  r.capacity_bytes = s.gpu.hbm_bytes;
+  const MemoryEstimate e = estimate_memory(s.model, r);
+  const RankMemory& w = e.worst();
+  const ParallelPlan& p = r.plan;
+
+  if (o.json) {
+    nlohmann::json ranks = nlohmann::json::array();
+    for (const auto& rm : e.ranks) ranks.push_back(rank_json(rm));
+    nlohmann::json j{{"scenario", s.name},
+                     {"phase", ph->name},
+                     {"model", s.model.name},
+                     {"gpu", s.gpu.name},
+                     {"capacity_bytes", r.capacity_bytes},
+                     {"precision", s.precision.name()},
+                     {"recompute", recompute_policy_name(s.recompute)},
+                     {"schedule", schedule_method_name(p.schedule)},
+                     {"micro_batches", r.micro_batches},
+                     {"worst_rank", e.worst_rank},
+                     {"fits", e.fits()},
+                     {"worst", rank_json(w)},
+                     {"ranks", ranks}};
+    fmt::print("{}\n", j.dump(1));
+  } else {
+    fmt::print("{}: {} on {} x {} ({} GB each), phase '{}'\n", s.name, s.model.name,
+               s.cluster.gpus(), s.gpu.name, r.capacity_bytes / kGB, ph->name);
+    fmt::print("plan: tp {}{} cp {} pp {} ({}{}) dp {} ep {} ZeRO-{}, micro-batch {} x {} tokens, "
+               "{} micro-batches per step; precision {}, recompute {}\n",
+               p.tp, p.sp ? "+sp" : "", p.cp, p.pp, schedule_method_name(p.schedule),
+               p.vpp > 1 ? fmt::format(", vpp {}", p.vpp) : "", p.dp, p.ep, p.zero_stage,
+               p.micro_batch_size, ph->seq_len, r.micro_batches, s.precision.name(),
+               recompute_policy_name(s.recompute));
+    std::string chunks;
+    for (int c : w.chunks) {
+      const ChunkLoad& ch = e.chunks[static_cast<std::size_t>(c)];
+      chunks += fmt::format("{}stage {} (layers {}-{}{}{})", chunks.empty() ? "" : ", ", c,
+                            ch.first_layer, ch.first_layer + ch.layers - 1,
+                            ch.embedding ? ", embedding" : "", ch.head ? ", head, MTP" : "");
+    }
+    fmt::print("\nworst pipeline rank: {} of {}, holding {}\n", w.rank, p.pp, chunks);
+    fmt::print("  {:<34} {:>10}\n", "", "GB");
+    fmt::print("  {:<34} {:>10.2f}   {:.2f} B parameters x {} bytes\n", "weights", w.weight_bytes / kGB,
+               w.params / 1e9, s.precision.weight_bytes);
+    fmt::print("  {:<34} {:>10.2f}   x {} bytes{}\n", "gradients", w.grad_bytes / kGB,
+               s.precision.grad_bytes, p.zero_stage >= 2 ? ", ZeRO-sharded" : "");
+    fmt::print("  {:<34} {:>10.2f}   master + 2 moments = {} bytes{}\n", "optimizer state",
+               w.optimizer_bytes / kGB, s.precision.optimizer_bytes(),
+               p.zero_stage >= 1 ? fmt::format(", sharded over dp x cp = {} (experts: {})",
+                                               p.dp * p.cp, p.expert_dp())
+                                 : "");
+    fmt::print("  {:<34} {:>10.2f}   peak {:.1f} micro-batches of the heaviest stage in flight\n",
+               "activations", w.activation_bytes / kGB, w.peak_in_flight);
+    fmt::print("  {:<34} {:>10.2f}   pipeline p2p, EP dispatch/combine, TP\n", "communication buffers",
+               w.comm_buffer_bytes / kGB);
+    fmt::print("  {:<34} {:>10.2f}   of {:.2f} GB ({:.0f}%)\n", "total", w.total_bytes() / kGB,
+               r.capacity_bytes / kGB, 100.0 * w.total_bytes() / r.capacity_bytes);
+    fmt::print("not counted: CUDA context and workspaces, allocator fragmentation\n");
+    fmt::print("\nper rank (GB):");
+    for (const auto& rm : e.ranks) fmt::print(" {}:{:.1f}", rm.rank, rm.total_bytes() / kGB);
+    fmt::print("\n");
+  }
+  if (!e.fits()) throw UserError(e.overflow_message());
+}
+
+}  // namespace
+
+void add_memory_command(CLI::App& app) {
+  auto opts = std::make_shared<MemoryOptions>();
+  CLI::App* cmd = app.add_subcommand("memory", "Memory per GPU of a scenario's plan, worst stage");
+  cmd->footer(
+      "Weights (DualPipe ranks hold two stages), gradients, optimizer state (FP32 master and "
+      "AdamW moments, ZeRO-sharded), activations of the schedule's peak in-flight micro-batches "
+      "under the recomputation policy (the schedule is run rank by rank), communication "
+      "buffers. Exits 2 with what would help when the plan does not fit.\n"
+      "Example: llmsim memory scenarios/deepseek-v3-pretrain.yaml --set precision=bf16");
+  cmd->add_option("scenario", opts->scenario, "Scenario YAML file")->required();
+  cmd->add_option("--set", opts->overrides, "Override a scenario field: path.to.key=value");
+  cmd->add_option("--phase", opts->phase, "Training phase (default: the first)");
+  cmd->add_flag("--json", opts->json, "Print JSON instead of tables");
+  cmd->callback([opts] { run_memory(*opts); });
+}
+
+}  // namespace llmsim::cli
