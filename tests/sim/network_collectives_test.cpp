@@ -1,0 +1,158 @@
+// Collectives as flows: nccl-tests' conventions, ring bus bandwidth, phases, and the closed
+// form against the flow simulation.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "costmodel/cluster_file.hpp"
+#include "sim/check.hpp"
+#include "sim/collectives/collective_runner.hpp"
+#include "sim/topology/builders.hpp"
+
+namespace llmsim {
+namespace {
+
+ClusterSpec h800() {
+  return load_cluster_file(LLMSIM_SOURCE_DIR "/scenarios/clusters/h800.yaml");
+}
+
+CollectiveRequest request(CollectiveOp op, int gpus, double bytes) {
+  CollectiveRequest q;
+  q.op = op;
+  q.gpus = gpus;
+  q.bytes = bytes;
+  return q;
+}
+
+TEST_CASE("Collectives: ring all-reduce bus bandwidth on one node tends to NVLink's",
+          "[network]") {
+  const ClusterSpec c = h800();
+  // 8 GPUs, 8 GiB: each ring edge carries 2 * 7/8 * S at 160 GB/s; latency 14 steps x 1 us is
+  // 14 us of ~94 ms. busbw = algbw * 2 * 7/8 = 160 * (1 - 0.015%).
+  const auto big = run_collective(c, request(CollectiveOp::kAllReduce, 8, 8.0 * (1 << 30)),
+                                  CollectiveMode::kFlow);
+  CHECK(big.busbw_gbps == Approx(160.0).epsilon(0.001));
+  // At 1 MiB latency dominates: 14 steps x 1 us + 2 * 7/8 * 1,048,576 B / 160 B/ns = 14 us +
+  // 11.47 us = 25.47 us; busbw = 1,835,008 B / 25.47 us = 72.05 GB/s.
+  const auto small = run_collective(c, request(CollectiveOp::kAllReduce, 8, 1 << 20),
+                                    CollectiveMode::kFlow);
+  CHECK(small.busbw_gbps == Approx(72.05).epsilon(0.005));
+  CHECK(big.bottleneck.find("NVLink") != std::string::npos);
+  CHECK(big.bottleneck_utilization == Approx(1.0).epsilon(0.01));
+}
+
+TEST_CASE("Collectives: all-reduce moves twice what reduce-scatter and all-gather move",
+          "[network]") {
+  const ClusterSpec c = h800();
+  const double s = 1e9;
+  const auto ar = run_collective(c, request(CollectiveOp::kAllReduce, 16, s), CollectiveMode::kFlow);
+  const auto rs =
+      run_collective(c, request(CollectiveOp::kReduceScatter, 16, s), CollectiveMode::kFlow);
+  const auto ag = run_collective(c, request(CollectiveOp::kAllGather, 16, s), CollectiveMode::kFlow);
+  // Same per-edge bandwidth, so the bus bandwidths agree and all-reduce takes ~2x.
+  CHECK(ar.busbw_gbps == Approx(rs.busbw_gbps).epsilon(0.01));
+  CHECK(rs.time == ag.time);
+  CHECK(ar.time.seconds() == Approx(2.0 * rs.time.seconds()).epsilon(0.01));
+  // Two nodes: 7/8 of each GPU's ring bytes cross NVLink (160), 1/8 its NIC (40): NVLink-bound
+  // at busbw = 160 * 8/7 = 182.9 GB/s, less latency.
+  CHECK(ar.busbw_gbps == Approx(182.9).epsilon(0.02));
+}
+
+TEST_CASE("Collectives: hierarchical all-reduce is the sum of its three phases", "[network]") {
+  const ClusterSpec c = h800();
+  CollectiveRequest q = request(CollectiveOp::kAllReduce, 32, 1e9);
+  q.algorithm = AllReduceAlgorithm::kHierarchical;
+  const auto r = run_collective(c, q, CollectiveMode::kFlow);
+  // RS and AG inside nodes: 7/8 GB at 160 GB/s + 7 us each; IB: 2 * 3/4 * 1/8 GB at 40 GB/s
+  // + 6 x 2 us.
+  const double expected = 2 * (0.875e9 / 160e9 + 7e-6) + (1.5e9 / 8 / 40e9 + 12e-6);
+  CHECK(r.time.seconds() == Approx(expected).epsilon(1e-4));
+}
+
+TEST_CASE("Collectives: results are deterministic", "[network]") {
+  const ClusterSpec c = h800();
+  const auto a = run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e8), CollectiveMode::kFlow);
+  const auto b = run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e8), CollectiveMode::kFlow);
+  CHECK(a.time == b.time);
+  CHECK(a.events == b.events);
+  CHECK(a.bottleneck == b.bottleneck);
+}
+
+TEST_CASE("Collectives: p2p across planes pays the NVLink hop", "[network]") {
+  const ClusterSpec c = h800();
+  // gpu0 -> gpu9: PXN through gpu1, NIC-bound at 40 GB/s; latency 2 us IB + 1 us NVLink.
+  const auto r = run_collective(c, request(CollectiveOp::kP2P, 16, 4e8), CollectiveMode::kFlow);
+  // GPUs 0 .. 15: group[0] = gpu0, group[15] = gpu15 (node 1, plane 7): 4e8 / 40e9 = 10 ms.
+  CHECK(r.time.seconds() == Approx(0.01 + 3e-6).epsilon(1e-6));
+  CHECK(r.busbw_gbps == Approx(r.algbw_gbps));
+}
+
+TEST_CASE("Collectives: bad requests are user errors", "[network]") {
+  const ClusterSpec c = h800();
+  CHECK_THROWS_AS(run_collective(c, request(CollectiveOp::kAllReduce, 12, 1e6),
+                                 CollectiveMode::kFlow),
+                  UserError);  // not whole nodes
+  CHECK_THROWS_AS(run_collective(c, request(CollectiveOp::kAllReduce, 4096, 1e6),
+                                 CollectiveMode::kFlow),
+                  UserError);  // bigger than the cluster
+  CHECK_THROWS_AS(run_collective(c, request(CollectiveOp::kAllReduce, 8, 0.0),
+                                 CollectiveMode::kFlow),
+                  UserError);
+}
+
+TEST_CASE("Collectives: auto mode switches to the closed form for big plans", "[network]") {
+  const ClusterSpec c = h800();
+  const auto small = run_collective(c, request(CollectiveOp::kAllToAll, 256, 1e9), CollectiveMode::kAuto);
+  CHECK_FALSE(small.analytical);  // 65,280 flows
+  const auto big = run_collective(c, request(CollectiveOp::kAllToAll, 512, 1e9), CollectiveMode::kAuto);
+  CHECK(big.analytical);  // 261,632 flows
+}
+
+// The closed form against the flow simulation, on the topologies the model claims.
+void check_agreement(const ClusterSpec& c, CollectiveRequest q) {
+  const auto flow = run_collective(c, q, CollectiveMode::kFlow);
+  const auto closed = run_collective(c, q, CollectiveMode::kAnalytical);
+  INFO(fmt::format("{} {} on {} GPUs of {}: flow {} us, analytical {} us",
+                   collective_op_name(q.op),
+                   q.algorithm == AllReduceAlgorithm::kHierarchical ? "(hier.)" : "", q.gpus,
+                   c.name, flow.time.us(), closed.time.us()));
+  CHECK(closed.time.seconds() == Approx(flow.time.seconds()).epsilon(0.05));
+}
+
+TEST_CASE("Collectives: the analytical mode is within 5% of flow mode up to 256 GPUs",
+          "[network]") {
+  ClusterSpec multi_plane = h800();
+  ClusterSpec rail = h800();
+  rail.name = "rail";
+  rail.topology = TopologyKind::kRailOptimized;
+  ClusterSpec fat = h800();
+  fat.name = "fat-tree";
+  fat.topology = TopologyKind::kFatTree;
+  for (const ClusterSpec& c : {multi_plane, rail, fat}) {
+    for (int n : {8, 16, 64, 256}) {
+      for (CollectiveOp op : {CollectiveOp::kAllReduce, CollectiveOp::kReduceScatter,
+                              CollectiveOp::kAllGather, CollectiveOp::kAllToAll}) {
+        check_agreement(c, request(op, n, 256e6));
+      }
+      CollectiveRequest h = request(CollectiveOp::kAllReduce, n, 256e6);
+      h.algorithm = AllReduceAlgorithm::kHierarchical;
+      check_agreement(c, h);
+      if (n <= 64) {
+        for (CollectiveOp op : {CollectiveOp::kEpDispatch, CollectiveOp::kEpCombine}) {
+          CollectiveRequest e = request(op, n, 0.0);
+          check_agreement(c, e);
+          e.ep.kernel = EpKernel::kLowLatency;
+          e.ep.tokens = 128;
+          check_agreement(c, e);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace llmsim
