@@ -52,7 +52,7 @@ cases = [
  ("broken_yaml", rep(("  tp: 2\n", "  tp: [2\n")), "broken YAML"),
  ("cluster_file_missing", rep(("cluster:\n  name: test-16\n  gpu: H100\n  nodes: 2\n  gpus_per_node: 8\n  topology: rail-optimized\n", "cluster: no-such-cluster\n")), "cluster = no-such-cluster: no such cluster file"),
  ("gpu_unknown", rep(("gpu: H100", "gpu: H900")), "cluster.gpu = H900: not in the hardware catalog"),
- ("precision_unknown", rep(("precision: bf16", "precision: fp4")), "precision = fp4: allowed: fp8, bf16, fp16"),
+ ("precision_unknown", rep(("precision: bf16", "precision: fp4")), "precision = fp4: did you mean 'fp8'? allowed: fp8, bf16, fp16"),
  ("fp8_on_a100", rep(("gpu: H100", "gpu: A100-80GB"), ("precision: bf16", "precision: fp8")), "precision = fp8: the cluster's A100-80GB has no FP8 tensor cores"),
  ("recompute_unknown", rep(("recompute: selective", "recompute: partial")), "training.recompute = partial: allowed: none, selective, full"),
  ("tokens_and_steps", rep(("  tokens: 1e9\n", "  tokens: 1e9\n  steps: 10\n")), "training.steps = 10: give tokens or steps, not both"),
