@@ -57,6 +57,8 @@ std::int64_t FlowNetwork::start_on_route(const Route& route, int src, int dst, d
   link_pool_.insert(link_pool_.end(), route.links.begin(), route.links.end());
   f.link_end = static_cast<std::int32_t>(link_pool_.size());
   flows_.push_back(f);
+  state_.push_back(State::kPending);
+  visit_.push_back(0);
   engine_.schedule_at(engine_.now() + route.latency + extra_latency, this,
                       payload(kActivate, id));
   return id;
@@ -70,7 +72,7 @@ void FlowNetwork::on_event(SimTime now, std::uint64_t p) {
   } else if (kind == kComplete) {
     Flow& fl = flows_[static_cast<std::size_t>(id)];
     const auto version = static_cast<std::uint32_t>((p >> kVersionShift) & kVersionMask);
-    if (fl.state != State::kActive || !fl.has_completion ||
+    if (state_[static_cast<std::size_t>(id)] != State::kActive || !fl.has_completion ||
         version != (fl.version & kVersionMask)) {
       ++stale_events_;
       return;
@@ -94,7 +96,7 @@ void FlowNetwork::activate(std::int64_t id, SimTime now) {
     finish(id, now);
     return;
   }
-  fl.state = State::kActive;
+  state_[static_cast<std::size_t>(id)] = State::kActive;
   ++active_;
   for (std::int32_t i = fl.link_begin; i < fl.link_end; ++i) {
     link_flows_[static_cast<std::size_t>(link_pool_[static_cast<std::size_t>(i)])].push_back(
@@ -130,7 +132,7 @@ void FlowNetwork::settle(Flow& fl, SimTime now) {
 
 void FlowNetwork::finish(std::int64_t id, SimTime now) {
   Flow& fl = flows_[static_cast<std::size_t>(id)];
-  if (fl.state == State::kActive) {
+  if (state_[static_cast<std::size_t>(id)] == State::kActive) {
     --active_;
     // Credit the dust so that every link carries exactly the flow's bytes.
     for (std::int32_t i = fl.link_begin; i < fl.link_end; ++i) {
@@ -139,7 +141,7 @@ void FlowNetwork::finish(std::int64_t id, SimTime now) {
     }
   }
   fl.has_completion = false;  // a pending completion event is now stale
-  fl.state = State::kDone;
+  state_[static_cast<std::size_t>(id)] = State::kDone;
   fl.remaining = 0.0;
   fl.rate = 0.0;
   ++finished_;
@@ -172,12 +174,13 @@ void FlowNetwork::recompute(SimTime now) {
     std::vector<std::int32_t>& on_link = link_flows_[static_cast<std::size_t>(queue_[q])];
     std::size_t keep = 0;
     for (std::int32_t f : on_link) {
-      Flow& fl = flows_[static_cast<std::size_t>(f)];
-      if (fl.state != State::kActive) continue;
+      const auto fi = static_cast<std::size_t>(f);
+      if (state_[fi] != State::kActive) continue;
       on_link[keep++] = f;
-      if (fl.visit == epoch_) continue;
-      fl.visit = epoch_;
+      if (visit_[fi] == epoch_) continue;
+      visit_[fi] = epoch_;
       comp_flows_.push_back(f);
+      const Flow& fl = flows_[fi];
       for (std::int32_t i = fl.link_begin; i < fl.link_end; ++i) {
         const std::int32_t m = link_pool_[static_cast<std::size_t>(i)];
         if (link_visit_[static_cast<std::size_t>(m)] != epoch_) {
@@ -188,27 +191,25 @@ void FlowNetwork::recompute(SimTime now) {
     }
     on_link.resize(keep);
   }
-  // Bring the component up to date; flows with only dust left finish now.
+  // Bring the component up to date (flows with only dust left finish now) and lay out its
+  // flows' links for the solver, in one pass.
   std::size_t keep = 0;
+  comp_offsets_.assign(1, 0);
+  comp_links_.clear();
   for (std::int32_t f : comp_flows_) {
     Flow& fl = flows_[static_cast<std::size_t>(f)];
     settle(fl, now);
     if (fl.remaining <= kRelativeDust * fl.bytes) {
       finish(f, now);
-    } else {
-      comp_flows_[keep++] = f;
+      continue;
     }
-  }
-  comp_flows_.resize(keep);
-  if (comp_flows_.empty()) return;
-  comp_offsets_.assign(1, 0);
-  comp_links_.clear();
-  for (std::int32_t f : comp_flows_) {
-    const Flow& fl = flows_[static_cast<std::size_t>(f)];
+    comp_flows_[keep++] = f;
     comp_links_.insert(comp_links_.end(), link_pool_.begin() + fl.link_begin,
                        link_pool_.begin() + fl.link_end);
     comp_offsets_.push_back(static_cast<std::int32_t>(comp_links_.size()));
   }
+  comp_flows_.resize(keep);
+  if (comp_flows_.empty()) return;
   comp_rates_.resize(comp_flows_.size());
   solver_.solve(capacity_, comp_offsets_, comp_links_, comp_rates_);
   ++solves_;

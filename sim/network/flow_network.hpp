@@ -68,8 +68,6 @@ class FlowNetwork final : public EventHandler {
     FlowDone done;
     std::uint32_t version = 0;  // of the live completion event
     bool has_completion = false;
-    std::uint32_t visit = 0;
-    State state = State::kPending;
   };
   void activate(std::int64_t f, SimTime now);
   void finish(std::int64_t f, SimTime now);
@@ -82,6 +80,9 @@ class FlowNetwork final : public EventHandler {
   std::vector<double> capacity_;
   std::vector<double> link_bytes_;
   std::vector<Flow> flows_;
+  // Per flow, apart from Flow so that the component search touches small arrays only.
+  std::vector<State> state_;
+  std::vector<std::uint32_t> visit_;
   std::vector<std::int32_t> link_pool_;
   std::vector<std::vector<std::int32_t>> link_flows_;  // active flows per link, compacted lazily
   std::vector<std::uint32_t> link_visit_;

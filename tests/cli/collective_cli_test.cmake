@@ -1,0 +1,64 @@
+# End-to-end checks of `llmsim collective`, run by CTest with -DLLMSIM=<binary> -DSRC=<source dir>.
+
+function(expect_ok)
+  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "llmsim ${ARGN}: exit ${rc}\n${out}\n${err}")
+  endif()
+  set(OUT "${out}" PARENT_SCOPE)
+endfunction()
+
+function(expect_fail needle)
+  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 2)
+    message(FATAL_ERROR "llmsim ${ARGN}: expected exit 2, got ${rc}\n${out}\n${err}")
+  endif()
+  string(FIND "${err}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "llmsim ${ARGN}: stderr lacks '${needle}':\n${err}")
+  endif()
+  string(REGEX MATCHALL "\n" lines "${err}")
+  list(LENGTH lines n)
+  if(n GREATER 1)
+    message(FATAL_ERROR "llmsim ${ARGN}: error is more than one line:\n${err}")
+  endif()
+endfunction()
+
+function(expect_in text)
+  foreach(word ${ARGN})
+    string(FIND "${text}" "${word}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "output lacks '${word}':\n${text}")
+    endif()
+  endforeach()
+endfunction()
+
+set(H800 ${SRC}/scenarios/clusters/h800.yaml)
+
+# One node, big message: busbw 160 GB/s (NVLink), table with units.
+expect_ok(collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 8GiB)
+expect_in("${OUT}" "busbw (GB/s)" "time (us)" "160" "bottleneck: gpu" "NVLink" "mode: flow")
+
+# DeepEP dispatch across 4 nodes, JSON with the required keys.
+expect_ok(collective --cluster ${H800} --op ep-dispatch --gpus 32 --tokens 4096 --hidden 7168
+          --topk 8 --json)
+expect_in("${OUT}" "\"op\": \"ep-dispatch\"" "\"gpus\": 32" "\"bytes\"" "\"time_s\""
+          "\"algbw_gbps\"" "\"busbw_gbps\"" "\"nvlink_gbps\"" "\"rdma_gbps\"")
+string(JSON rdma GET "${OUT}" rdma_gbps)
+if(rdma LESS 45 OR rdma GREATER 62)
+  message(FATAL_ERROR "EP32 dispatch RDMA bandwidth ${rdma} GB/s, DeepEP reports 58")
+endif()
+
+# Huge groups switch to the closed form by themselves and say so.
+expect_ok(collective --cluster ${H800} --op all-to-all --gpus 2048 --bytes 1GB)
+expect_in("${OUT}" "mode: analytical" "auto:")
+expect_ok(collective --cluster ${H800} --op all-reduce --gpus 64 --bytes 1GB --mode analytical
+          --algorithm hierarchical)
+expect_in("${OUT}" "analytical")
+
+# Mistakes: one line, exit 2.
+expect_fail("--gpus = 12" collective --cluster ${H800} --op all-reduce --gpus 12 --bytes 1GB)
+expect_fail("--bytes = '12parsecs'" collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 12parsecs)
+expect_fail("--op = 'allreduce'" collective --cluster ${H800} --op allreduce --gpus 8 --bytes 1GB)
+expect_fail("needs --bytes" collective --cluster ${H800} --op all-gather --gpus 8)
+expect_fail("--experts = 256" collective --cluster ${H800} --op ep-combine --gpus 24)
