@@ -17,7 +17,10 @@ namespace llmsim::calibration {
 // One timed (or published) call of a kernel.
 struct Measurement {
   KernelShape shape;
-  double seconds = 0.0;         // median time (published tables: the derived time)
+  double seconds = 0.0;         // the time fitted to: the 10th percentile of repetitions
+                                // (robust to preemption on a shared machine); published
+                                // tables: the derived time
+  double median_s = 0.0;        // median over repetitions (0 if unknown)
   double spread = 0.0;          // (p90 - p10) / median over repetitions; 0 if unknown
   std::string label;            // where it came from (kernel name, table row)
 };
@@ -31,6 +34,7 @@ struct FreeParameters {
   bool overhead = false;
   bool cache_bandwidth = false;
   bool wave_overhead = false;
+  bool elementwise_rate = false;
   // Upper bound of the fitted efficiencies: 1 where the peak is a datasheet figure; more
   // where the peak is itself a measurement (a CPU probe) that other shapes may beat.
   double max_efficiency = 1.0;

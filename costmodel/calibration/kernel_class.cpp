@@ -111,6 +111,9 @@ KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile) {
   const double padded_q = q_tiles * static_cast<double>(tm);
   const double padded_pairs = s.causal ? padded_q * (padded_q + 1.0) / 2.0 : padded_q * skv;
   w.tile_flops = factor * 2.0 * padded_pairs * d / q_tiles;
+  // Softmax entries computed (exp, max, sum): once per visible pair forward; the backward
+  // recomputes P and forms dS (FlashAttention-2 paper, Algorithm 2): twice.
+  w.elementwise = (c == KernelClass::kAttentionBwd ? 2.0 : 1.0) * bh * pairs;
   return w;
 }
 

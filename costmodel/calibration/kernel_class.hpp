@@ -84,6 +84,7 @@ struct KernelWork {
   double tiles = 0.0;        // independent output tiles the work splits into (>= 1 if flops)
   double tile_flops = 0.0;   // floating-point operations of one full (padded) tile
   double tile_bytes = 0.0;   // operand bytes one tile loads (its A and B panels)
+  double elementwise = 0.0;  // non-matmul element operations (attention: softmax entries)
   std::int64_t participants = 1;
 };
 

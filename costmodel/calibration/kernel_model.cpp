@@ -37,13 +37,16 @@ double predict_work_seconds(const KernelModel& model, const KernelWork& work) {
     t_load = waves * work.tile_bytes /
              (model.peak_bytes_per_s * model.cache_bandwidth_factor / units);
   }
+  const double t_elem =
+      work.elementwise > 0.0 && model.elementwise_per_s > 0.0 ? work.elementwise / model.elementwise_per_s
+                                                              : 0.0;
   const double p = std::max(1.0, model.combine_exponent);
   double t_body = 0.0;
-  const double hi = std::max({t_comp, t_mem, t_load});
+  const double hi = std::max({t_comp, t_mem, t_load, t_elem});
   if (hi > 0.0) {
-    // (a^p + b^p + c^p)^(1/p) as hi * (sum of (x/hi)^p)^(1/p): no overflow for large p.
+    // (sum of x^p)^(1/p) as hi * (sum of (x/hi)^p)^(1/p): no overflow for large p.
     double sum = 0.0;
-    for (double x : {t_comp, t_mem, t_load}) sum += std::pow(x / hi, p);
+    for (double x : {t_comp, t_mem, t_load, t_elem}) sum += std::pow(x / hi, p);
     t_body = hi * std::pow(sum, 1.0 / p);
   }
   return model.overhead_s + t_body;

@@ -16,7 +16,9 @@
 //                                                        each unit loads its tile's A and B
 //                                                        panels from cache (L2): skinny tiles
 //                                                        re-read A once per tile (0: off)
-//   t        = overhead + (t_comp^p + t_mem^p + t_load^p)^(1/p)
+//   t_elem   = elementwise / elementwise_rate              non-matmul work (attention softmax),
+//                                                        0 where the rate is 0 (not modelled)
+//   t        = overhead + (t_comp^p + t_mem^p + t_load^p + t_elem^p)^(1/p)
 //                                                        p = combine_exponent >= 1: 1 adds
 //                                                        the terms, large p takes the max
 //
@@ -37,6 +39,7 @@ struct KernelModel {
   double memory_efficiency = 1.0;    // fraction of peak bandwidth a saturated kernel reaches
   double saturation_fraction = 0.0;  // fraction of units needed to saturate bandwidth (0: any)
   double cache_bandwidth_factor = 0.0;  // cache bandwidth / peak_bandwidth (0: no such term)
+  double elementwise_per_s = 0.0;    // non-matmul element operations per second (0: off)
   double combine_exponent = 1.0;     // p above
   double overhead_s = 0.0;           // fixed time per call (launch, setup)
   double wave_overhead_s = 0.0;      // fixed time per wave of tiles (tile prologue/epilogue)

@@ -82,6 +82,7 @@ nlohmann::ordered_json to_json(const Profile& p) {
     m["memory_efficiency"] = c.model.memory_efficiency;
     m["saturation_fraction"] = c.model.saturation_fraction;
     m["cache_bandwidth_factor"] = c.model.cache_bandwidth_factor;
+    m["elementwise_per_s"] = c.model.elementwise_per_s;
     m["combine_exponent"] = c.model.combine_exponent;
     m["overhead_us"] = c.model.overhead_s * 1e6;
     m["wave_overhead_us"] = c.model.wave_overhead_s * 1e6;
@@ -103,6 +104,7 @@ nlohmann::ordered_json to_json(const Profile& p) {
       nlohmann::ordered_json jp;
       for (const auto& [k, v] : shape_fields(c.kernel_class, pt.shape)) jp[k] = v;
       jp["measured_us"] = pt.measured_s * 1e6;
+      if (pt.median_s > 0.0) jp["median_us"] = pt.median_s * 1e6;
       jp["predicted_us"] = pt.predicted_s * 1e6;
       if (pt.spread > 0.0) jp["spread"] = pt.spread;
       if (pt.held_out) jp["held_out"] = true;
@@ -193,12 +195,13 @@ ClassProfile read_class(YamlMap& m) {
   c.model.memory_efficiency = mm.number("memory_efficiency", 1e-9, 1e3);
   c.model.saturation_fraction = mm.number("saturation_fraction", 0.0, 1.0);
   c.model.cache_bandwidth_factor = mm.number_or("cache_bandwidth_factor", 0.0, 0.0, 1e6);
+  c.model.elementwise_per_s = mm.number_or("elementwise_per_s", 0.0, 0.0, 1e18);
   c.model.combine_exponent = mm.number("combine_exponent", 1.0, 1e3);
   c.model.overhead_s = mm.number("overhead_us", 0.0, 1e9) * 1e-6;
   c.model.wave_overhead_s = mm.number_or("wave_overhead_us", 0.0, 0.0, 1e9) * 1e-6;
   mm.finish({"peak_tflops", "peak_bandwidth_gbps", "units", "tile_m", "tile_n", "tile_policy",
              "compute_efficiency", "memory_efficiency", "saturation_fraction",
-             "cache_bandwidth_factor", "combine_exponent", "overhead_us", "wave_overhead_us"});
+             "cache_bandwidth_factor", "elementwise_per_s", "combine_exponent", "overhead_us", "wave_overhead_us"});
   YamlMap f = m.map("fit");
   c.holdout_method = f.string("holdout_method");
   c.fit_points = static_cast<int>(f.integer("fit_points", 0, 1 << 30));
@@ -217,12 +220,13 @@ ClassProfile read_class(YamlMap& m) {
       pt.shape = read_shape(pm);
       pt.measured_s = pm.number("measured_us", 0.0, 1e15) * 1e-6;
       pt.predicted_s = pm.number("predicted_us", 0.0, 1e15) * 1e-6;
+      pt.median_s = pm.number_or("median_us", 0.0, 0.0, 1e15) * 1e-6;
       pt.spread = pm.number_or("spread", 0.0, 0.0, 1e6);
       pt.held_out = pm.boolean_or("held_out", false);
       pt.holdout_error_pct = optional_number(pm, "holdout_error_pct");
       pt.label = pm.string_or("label", "");
       std::vector<std::string> known = kShapeKeys;
-      for (const char* k : {"measured_us", "predicted_us", "spread", "held_out",
+      for (const char* k : {"measured_us", "median_us", "predicted_us", "spread", "held_out",
                             "holdout_error_pct", "label"}) {
         known.emplace_back(k);
       }

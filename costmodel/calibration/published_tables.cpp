@@ -55,7 +55,12 @@ void attach_points(ClassProfile& cp, const std::vector<Measurement>& points,
 ClassProfile fit_table_class(KernelClass c, const std::vector<Measurement>& points,
                              const KernelModel& start, const std::string& source,
                              const std::string& peak_source) {
-  FreeParameters free{true, true, false, true, true, true, true, 1.0};
+  // Every parameter free but the saturation fraction (no table row has too few tiles to
+  // fill the SMs under DeepGEMM's tile choice, so the data cannot pin it).
+  FreeParameters free;
+  free.compute_efficiency = free.memory_efficiency = free.combine_exponent = true;
+  free.overhead = free.cache_bandwidth = free.wave_overhead = true;
+  free.max_efficiency = 1.0;
   const FitResult fit = fit_kernel_model(c, points, start, free);
   const std::vector<double> loo = leave_one_out_errors(c, points, start, free);
   ClassProfile cp;
@@ -209,9 +214,11 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
   bf16.peak_source = fmt::format("BF16 peak, HBM bandwidth, SMs from {}", peaks.source);
   bf16.source = "gemm_fp8's parameters, fitted to DeepGEMM's FP8 table";
   bf16.assumption =
-      "no published H800 BF16 GEMM table: a BF16 GEMM is assumed to reach the same fraction of "
-      "the BF16 dense peak (989 TFLOPS) as DeepGEMM's FP8 GEMM reaches of the FP8 peak, with "
-      "the same tile, wave and bandwidth behaviour (BF16 inputs move twice the bytes)";
+      fmt::format("no published H800 BF16 GEMM table: a BF16 GEMM is assumed to reach the same "
+                  "fraction of the BF16 dense peak ({:.0f} TFLOPS) as DeepGEMM's FP8 GEMM reaches "
+                  "of the FP8 peak, with the same tile, wave and bandwidth behaviour (BF16 "
+                  "inputs move twice the bytes)",
+                  peaks.bf16_flops_per_s / 1e12);
   bf16.holdout_method = "none";
   bf16.holdout_mape_pct.reset();
   bf16.holdout_max_pct.reset();

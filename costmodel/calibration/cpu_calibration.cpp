@@ -1,0 +1,230 @@
+#include "costmodel/calibration/cpu_calibration.hpp"
+
+#include <fmt/format.h>
+
+#include "costmodel/calibration/cpu_kernels.hpp"
+#include "costmodel/calibration/fitter.hpp"
+#include "sim/check.hpp"
+
+namespace llmsim::calibration {
+
+namespace {
+
+// Every `stride`-th of a list, starting at `offset`, up to `count` items: a spread-out
+// deterministic subset of a full factorial grid.
+template <typename T>
+std::vector<T> pick(const std::vector<T>& all, std::size_t count) {
+  if (all.size() <= count) return all;
+  std::vector<T> out;
+  for (std::size_t i = 0; i < count; ++i) out.push_back(all[i * all.size() / count]);
+  return out;
+}
+
+std::vector<KernelShape> gemm_grid(GridSize g) {
+  // k multiples of 128 (the FP8 kernel's scale blocks). Sizes keep one call under ~10 ms on
+  // one core of a slow machine.
+  std::vector<std::int64_t> mn, ks;
+  std::size_t count = 0;
+  switch (g) {
+    case GridSize::kCi: mn = {32, 64, 96, 128}; ks = {128, 256}; count = 8; break;
+    case GridSize::kQuick: mn = {64, 128, 192, 256, 320, 384}; ks = {128, 256, 384}; count = 16; break;
+    case GridSize::kFull: mn = {64, 128, 192, 256, 384, 512, 640}; ks = {128, 256, 384, 512, 768}; count = 40; break;
+  }
+  std::vector<KernelShape> all;
+  // Order: k slowest, then n, then m, with m and n interleaved so that a stride picks varied
+  // shapes rather than a corner of the cube.
+  for (std::size_t i = 0; i < mn.size(); ++i) {
+    for (std::size_t j = 0; j < mn.size(); ++j) {
+      for (std::size_t q = 0; q < ks.size(); ++q) {
+        KernelShape s;
+        s.m = mn[i];
+        s.n = mn[(i + 2 * j + q) % mn.size()];
+        s.k = ks[(q + i + j) % ks.size()];
+        all.push_back(s);
+      }
+    }
+  }
+  return pick(all, count);
+}
+
+}  // namespace
+
+std::vector<KernelClass> cpu_kernel_classes() {
+  return {KernelClass::kGemmFp32,  KernelClass::kGemmBf16,     KernelClass::kGemmFp8,
+          KernelClass::kMemoryBound, KernelClass::kRmsNorm,    KernelClass::kSwiGlu,
+          KernelClass::kSoftmax,   KernelClass::kFp8Quantize,  KernelClass::kAttentionFwd,
+          KernelClass::kAllReduce, KernelClass::kAllToAll,     KernelClass::kLaunch};
+}
+
+std::vector<KernelShape> cpu_grid(KernelClass c, GridSize g) {
+  const double mib = 1024.0 * 1024.0;
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  std::vector<KernelShape> out;
+  switch (c) {
+    case KernelClass::kGemmFp32:
+    case KernelClass::kGemmBf16:
+    case KernelClass::kGemmFp8: return gemm_grid(g);
+    case KernelClass::kMemoryBound: {
+      // Bytes moved (read + written) by a triad a = b + 3 c, the shape of an elementwise
+      // kernel (two reads, one write). Quick and full grids stay beyond a 32 MiB last-level
+      // cache (DRAM regime: a linear time in bytes); the CI grid is small and in cache.
+      // (Copy is the bandwidth probe.)
+      const std::vector<double> sizes =
+          ci ? std::vector<double>{0.5, 1, 1.5, 2, 3, 4, 5, 6}
+          : full ? std::vector<double>{48, 64, 96, 128, 160, 192, 256, 320, 384, 448, 512, 80}
+                 : std::vector<double>{48, 56, 64, 72, 80, 96, 112, 128, 144, 160, 192, 88};
+      for (std::size_t i = 0; i < sizes.size(); ++i) {
+        KernelShape s;
+        s.bytes = sizes[i] * mib;
+        s.rows = 1;  // triad (0 would be copy)
+        out.push_back(s);
+      }
+      return out;
+    }
+    case KernelClass::kRmsNorm:
+    case KernelClass::kSwiGlu:
+    case KernelClass::kSoftmax:
+    case KernelClass::kFp8Quantize: {
+      const std::vector<std::int64_t> rows =
+          ci ? std::vector<std::int64_t>{16, 32, 48, 64, 96, 128, 24, 80}
+             : std::vector<std::int64_t>{64, 128, 192, 256, 320, 384, 448, 512, 96, 160, 224, 288};
+      const std::vector<std::int64_t> cols = {1024, 2048, 4096, 7168};
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        KernelShape s;
+        s.rows = rows[i] * (full ? 2 : 1);
+        s.cols = cols[i % cols.size()];
+        out.push_back(s);
+      }
+      return out;
+    }
+    case KernelClass::kAttentionFwd: {
+      const std::vector<std::int64_t> seqs =
+          ci ? std::vector<std::int64_t>{64, 128, 192, 256, 96, 160, 224, 320}
+             : std::vector<std::int64_t>{128, 256, 384, 512, 640, 768, 192, 320, 448, 576, 704, 896};
+      for (std::size_t i = 0; i < seqs.size(); ++i) {
+        KernelShape s;
+        s.batch = 1;
+        s.heads = 1 + static_cast<std::int64_t>(i % 2);
+        s.seq_q = s.seq_kv = seqs[i] * (full ? 2 : 1);
+        s.head_dim_qk = s.head_dim_v = i % 3 == 2 ? 128 : 64;
+        s.causal = true;
+        out.push_back(s);
+      }
+      return out;
+    }
+    case KernelClass::kAllReduce:
+    case KernelClass::kAllToAll: {
+      // Bytes per participant; quick and full grids beyond the last-level cache as above.
+      const std::vector<double> sizes =
+          ci ? std::vector<double>{0.0625, 0.125, 0.25, 0.5, 0.75, 1, 1.5, 2}
+             : std::vector<double>{16, 20, 24, 28, 32, 40, 48, 56, 64, 72, 80, 36};
+      for (double sz : sizes) {
+        KernelShape s;
+        s.participants = 2;
+        s.bytes = sz * mib * (full ? 2 : 1);
+        out.push_back(s);
+      }
+      return out;
+    }
+    case KernelClass::kLaunch: return std::vector<KernelShape>(8);  // repeated batches
+    case KernelClass::kGroupedGemmFp8:
+    case KernelClass::kAttentionBwd: break;
+  }
+  throw UserError(fmt::format("no CPU reference kernel for class {}", kernel_class_name(c)));
+}
+
+Profile calibrate_cpu(const CalibrationOptions& o) {
+  if (o.threads < 1 || o.threads > 256) {
+    throw UserError(fmt::format("--threads = {}: between 1 and 256", o.threads));
+  }
+  TimingOptions timing;
+  switch (o.grid) {
+    case GridSize::kCi: timing = TimingOptions{1, 3, 5, 0.005}; break;
+    case GridSize::kQuick: timing = TimingOptions{1, 3, 9, 0.02}; break;
+    case GridSize::kFull: timing = TimingOptions{2, 5, 21, 0.1}; break;
+  }
+  const std::vector<KernelClass> classes = o.classes.empty() ? cpu_kernel_classes() : o.classes;
+  int total = 0;
+  for (KernelClass c : classes) total += static_cast<int>(cpu_grid(c, o.grid).size());
+
+  const CpuPeaks peaks = probe_cpu_peaks(timing, o.threads);
+  Profile p;
+  p.name = "cpu-measured";
+  p.device = fmt::format("CPU: {}, {} thread(s) used", cpu_description(), o.threads);
+  p.date = o.date;
+  p.method = "measured";
+  p.generator = o.generator;
+  p.sources = {"costmodel/calibration/cpu_kernels.cpp (reference kernels, OpenBLAS sgemm)",
+               peaks.source};
+  // Each class's grid is measured in `rounds` passes, shape after shape, and each shape keeps
+  // its fastest pass: other processes on a shared machine slow down whole stretches of time,
+  // and spreading a shape's repetitions over passes keeps one busy stretch from biasing it.
+  const int rounds = o.grid == GridSize::kCi ? 1 : 3;
+  total *= rounds;
+  int done = 0;
+  for (KernelClass c : classes) {
+    const std::vector<KernelShape> grid = cpu_grid(c, o.grid);
+    std::vector<Measurement> points(grid.size());
+    for (int round = 0; round < rounds; ++round) {
+      for (std::size_t i = 0; i < grid.size(); ++i) {
+        if (o.progress) o.progress(CalibrationProgress{c, done, total, describe_shape(c, grid[i])});
+        const Measurement m = measure_cpu_kernel(c, grid[i], timing, o.threads);
+        if (round == 0 || m.seconds < points[i].seconds) points[i] = m;
+        ++done;
+      }
+    }
+    KernelModel start;
+    start.peak_flops_per_s = peaks.flops_per_s;
+    start.peak_bytes_per_s = peaks.bytes_per_s;
+    start.units = o.threads;
+    start.overhead_s = 1e-6;
+    FreeParameters free;
+    free.max_efficiency = 4.0;  // the peaks are probes on this machine, not datasheet limits
+    free.overhead = true;
+    switch (c) {
+      case KernelClass::kGemmFp32:
+      case KernelClass::kGemmBf16:
+      case KernelClass::kGemmFp8:
+      case KernelClass::kAttentionFwd:
+        free.compute_efficiency = free.memory_efficiency = free.combine_exponent = true;
+        if (c == KernelClass::kAttentionFwd) {
+          start.tile = TileShape{64, 0, TilePolicy::kFixed};
+          free.elementwise_rate = true;  // the softmax: per visible pair, whatever the head dim
+        }
+        break;
+      case KernelClass::kLaunch: break;
+      default: free.memory_efficiency = true; break;
+    }
+    const Split split = split_holdout(points, 4);
+    const FitResult fit = fit_kernel_model(c, split.train, start, free);
+    const std::vector<double> held = percent_errors(c, fit.model, split.holdout);
+    ClassProfile cp;
+    cp.kernel_class = c;
+    cp.model = fit.model;
+    cp.peak_source = "CPU probes (see sources)";
+    cp.source = points.empty() ? "" : points.front().label.substr(0, points.front().label.find(' ' + describe_shape(c, points.front().shape)));
+    cp.holdout_method = "every 4th shape (2nd, 6th, ...) held out of the fit";
+    cp.fit_points = fit.points;
+    cp.holdout_points = static_cast<int>(split.holdout.size());
+    cp.train_mape_pct = fit.train_mape_pct;
+    cp.holdout_mape_pct = mean_of(held);
+    cp.holdout_max_pct = max_of(held);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      ProfilePoint pt;
+      pt.shape = points[i].shape;
+      pt.measured_s = points[i].seconds;
+      pt.median_s = points[i].median_s;
+      pt.spread = points[i].spread;
+      pt.predicted_s = predict_work_seconds(cp.model, work_of(c, pt.shape, cp.model.tile, cp.model.units));
+      pt.held_out = i % 4 == 1;
+      pt.label = points[i].label;
+      cp.points.push_back(pt);
+    }
+    p.classes.push_back(cp);
+  }
+  if (o.progress) o.progress(CalibrationProgress{classes.back(), total, total, "done"});
+  return p;
+}
+
+}  // namespace llmsim::calibration
