@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   llmsim::cli::add_model_command(app);
   llmsim::cli::add_memory_command(app);
   llmsim::cli::add_collective_command(app);
+  llmsim::cli::add_run_command(app);
   llmsim::cli::add_calibrate_command(app);
   llmsim::cli::add_fp8_error_command(app);
   try {

@@ -15,6 +15,10 @@ SimTime PipelineCosts::duration(const PipelineOp& op) const {
     case OpKind::W: return stage(op.first.stage).w;
     case OpKind::BW: return stage(op.first.stage).full_backward();
     case OpKind::FB:
+      if (!fb_pairs.empty()) {
+        return fb_pairs[static_cast<std::size_t>(op.first.stage) * fb_pair_stages +
+                        op.second.stage];
+      }
       if (fb) return *fb;
       return stage(op.first.stage).f + stage(op.second.stage).full_backward();
   }
@@ -288,6 +292,12 @@ void check_costs(const PipelinePlan& plan, const PipelineCosts& costs) {
         (c.bw && *c.bw < SimTime::zero())) {
       throw UserError(fmt::format("stage {} costs: durations must not be negative", s));
     }
+  }
+  const std::size_t s2 = static_cast<std::size_t>(plan.num_stages) * plan.num_stages;
+  if (!costs.fb_pairs.empty() &&
+      (costs.fb_pairs.size() != s2 || costs.fb_pair_stages != plan.num_stages)) {
+    throw UserError(fmt::format("F&B pair costs: {} given, the plan needs {} (stages squared)",
+                                costs.fb_pairs.size(), s2));
   }
   if ((costs.fb && *costs.fb < SimTime::zero()) || costs.p2p_latency < SimTime::zero() ||
       costs.p2p_bytes < 0.0 || costs.p2p_bytes_per_second < 0.0) {

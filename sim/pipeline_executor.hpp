@@ -29,6 +29,11 @@ struct PipelineCosts {
   std::vector<StageCost> stages{StageCost{}};
   // Duration of an overlapped F&B. Default: F of its forward stage + BW of its backward stage.
   std::optional<SimTime> fb;
+  // Per pair of stages, overriding fb: fb_pairs[forward_stage * stages + backward_stage], for
+  // models that time each overlapped pair (the training step's two-stream overlap). Empty:
+  // not used; otherwise fb_pair_stages^2 entries, fb_pair_stages = the plan's stages.
+  std::vector<SimTime> fb_pairs;
+  int fb_pair_stages = 0;
   SimTime p2p_latency = SimTime::zero();
   double p2p_bytes = 0.0;            // bytes per activation or gradient sent between stages
   double p2p_bytes_per_second = 0.0;  // 0: infinite bandwidth

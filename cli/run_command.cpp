@@ -1,0 +1,374 @@
+// llmsim run: simulate a training step of a scenario and cost the whole run.
+// llmsim compare: the same over a grid of field values, side by side, with what moved.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "costmodel/model_file.hpp"
+#include "costmodel/scenario.hpp"
+#include "costmodel/training/run_estimate.hpp"
+#include "sim/check.hpp"
+#include "sim/output_file.hpp"
+#include "sim/schedules/schedule.hpp"
+
+namespace llmsim::cli {
+
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// Our figure for a published one, found by what the reference's name says it measures.
+// Unknown names get nothing (printed as "-").
+std::optional<double> our_value(const ReferenceFigure& ref, const RunEstimate& run) {
+  std::string n = ref.name;
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto has = [&](const char* w) { return n.find(w) != std::string::npos; };
+  auto phase_hours = [&](const char* w) -> std::optional<double> {
+    double h = 0.0;
+    bool any = false;
+    for (const auto& p : run.phases) {
+      if (p.name.find(w) != std::string::npos) {
+        h += p.gpu_hours;
+        any = true;
+      }
+    }
+    return any ? std::optional(h) : std::nullopt;
+  };
+  if (has("per trillion") && has("gpu hours")) return run.gpu_hours_per_trillion_tokens;
+  if (has("per trillion") && has("days") && !run.phases.empty()) {
+    const auto& p = run.phases.front();
+    return p.seconds / 86400.0 / (p.tokens / 1e12);
+  }
+  if (has("total") && has("cost")) return run.total_cost_usd;
+  if (has("total") && has("gpu hours")) return run.total_gpu_hours;
+  if (has("pre-training") && has("gpu hours")) return phase_hours("pre-training");
+  if (has("context") && has("gpu hours")) return phase_hours("context");
+  if (has("post-training") && has("gpu hours")) return phase_hours("post");
+  if (has("mfu")) return run.phases.empty() ? std::nullopt : std::optional(run.phases.front().step.mfu_bf16_causal * 100.0);
+  return std::nullopt;
+}
+
+nlohmann::json breakdown_json(const StepBreakdown& b) {
+  return {{"compute_s", b.compute_s},     {"exposed_comm_s", b.exposed_comm_s},
+          {"bubble_s", b.bubble_s},       {"dp_sync_s", b.dp_sync_s},
+          {"optimizer_s", b.optimizer_s}};
+}
+
+nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
+  const StepResult& st = run.phases.front().step;
+  nlohmann::json phases = nlohmann::json::array();
+  for (const auto& p : run.phases) {
+    phases.push_back({{"name", p.name},
+                      {"gpus", p.gpus},
+                      {"tokens", p.tokens},
+                      {"steps", p.steps},
+                      {"step_time_s", p.step.step_time_s},
+                      {"gpu_hours", p.gpu_hours},
+                      {"cost_usd", p.cost_usd},
+                      {"wall_clock_days", p.seconds / 86400.0},
+                      {"mfu_bf16_causal", p.step.mfu_bf16_causal},
+                      {"peak_memory_gib", p.step.peak_memory_bytes / kGiB},
+                      {"breakdown", breakdown_json(p.step.breakdown)}});
+  }
+  nlohmann::json refs = nlohmann::json::array();
+  for (const auto& r : s.reference) {
+    const auto ours = our_value(r, run);
+    refs.push_back({{"name", r.name},
+                    {"published", r.value},
+                    {"unit", r.unit},
+                    {"source", r.source},
+                    {"ours", ours ? nlohmann::json(*ours) : nlohmann::json(nullptr)},
+                    {"deviation", ours && r.value != 0 ? nlohmann::json(*ours / r.value - 1.0)
+                                                       : nlohmann::json(nullptr)}});
+  }
+  return {{"scenario", s.name},
+          {"step_time_s", st.step_time_s},
+          {"tokens_per_second", st.tokens_per_second},
+          {"tflops_per_gpu", st.tflops_per_gpu},
+          {"mfu_bf16_causal", st.mfu_bf16_causal},
+          {"mfu_bf16_full", st.mfu_bf16_full},
+          {"gpu_hours_per_trillion_tokens", run.gpu_hours_per_trillion_tokens},
+          {"total_gpu_hours", run.total_gpu_hours},
+          {"total_cost_usd", run.total_cost_usd},
+          {"wall_clock_days", run.wall_clock_days},
+          {"peak_memory_gib", st.peak_memory_bytes / kGiB},
+          {"memory_fits", st.memory_fits},
+          {"micro_batches", st.micro_batches},
+          {"breakdown", breakdown_json(st.breakdown)},
+          {"phases", phases},
+          {"reference", refs},
+          {"notes", run.notes}};
+}
+
+std::string human(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1e12) return fmt::format("{:.3g}T", v / 1e12);
+  if (a >= 1e9) return fmt::format("{:.3g}B", v / 1e9);
+  if (a >= 1e6) return fmt::format("{:.4g}M", v / 1e6);
+  if (a >= 1e4) return fmt::format("{:.4g}K", v / 1e3);
+  return fmt::format("{:.4g}", v);
+}
+
+void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
+  const TrainingPhase& ph = s.phases.front();
+  const StepResult& st = run.phases.front().step;
+  const ParallelPlan& p = ph.plan;
+  fmt::print("{} ({})\n", s.name, s.file);
+  fmt::print("  {} x {} ({} nodes, {}); model {}; precision {}\n", p.gpus(), s.gpu.name,
+             s.cluster.nodes, topology_kind_name(s.cluster.topology), s.model.name,
+             s.precision.name());
+  fmt::print("  plan: TP{} CP{} PP{} ({}) DP{} EP{} ZeRO-{}, micro-batch {} x {} tokens\n", p.tp,
+             p.cp, p.pp, schedule_method_name(p.schedule), p.dp, p.ep, p.zero_stage,
+             p.micro_batch_size, ph.seq_len);
+  fmt::print("  kernel profile: {} ({}, {})\n\n", profile.name, profile.device, profile.method);
+
+  fmt::print("One {} step: {} sequences, {} micro-batches per pipeline\n", ph.name, st.global_batch,
+             st.micro_batches);
+  fmt::print("  step time              {:.3f} s\n", st.step_time_s);
+  fmt::print("  tokens per second      {}\n", human(st.tokens_per_second));
+  fmt::print("  TFLOPS per GPU         {:.1f} (model FLOPs, causal attention)\n", st.tflops_per_gpu);
+  fmt::print("  MFU vs BF16 peak       {:.1f}% causal, {:.1f}% full attention ({} TFLOPS dense)\n",
+             100 * st.mfu_bf16_causal, 100 * st.mfu_bf16_full, s.gpu.bf16_tflops);
+  const StepBreakdown& b = st.breakdown;
+  auto pct = [&](double x) { return 100.0 * x / st.step_time_s; };
+  fmt::print("  breakdown (rank {}):   compute {:.3f} s ({:.1f}%), exposed communication {:.3f} s "
+             "({:.1f}%),\n                         pipeline bubble {:.3f} s ({:.1f}%), DP sync "
+             "{:.3f} s ({:.1f}%), optimizer {:.3f} s ({:.1f}%)\n",
+             st.busiest_rank, b.compute_s, pct(b.compute_s), b.exposed_comm_s,
+             pct(b.exposed_comm_s), b.bubble_s, pct(b.bubble_s), b.dp_sync_s, pct(b.dp_sync_s),
+             b.optimizer_s, pct(b.optimizer_s));
+  fmt::print("  peak memory per GPU    {:.1f} GiB of {:.1f} GiB{}\n\n", st.peak_memory_bytes / kGiB,
+             s.gpu.hbm_bytes / kGiB, st.memory_fits ? "" : " (does not fit: " + st.memory_message + ")");
+
+  fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10} {:>13} {:>9}\n", "phase", "GPUs", "tokens",
+             "steps", "step (s)", "GPU-hours", "days");
+  for (const auto& ph2 : run.phases) {
+    fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10.3f} {:>13} {:>9.2f}\n", ph2.name, ph2.gpus,
+               human(ph2.tokens), human(ph2.steps), ph2.step.step_time_s, human(ph2.gpu_hours),
+               ph2.seconds / 86400.0);
+  }
+  fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10} {:>13} {:>9.2f}\n", "total", "", "", "", "",
+             human(run.total_gpu_hours), run.wall_clock_days);
+  fmt::print("GPU-hours per trillion tokens ({}): {}\n", run.phases.front().name,
+             human(run.gpu_hours_per_trillion_tokens));
+  fmt::print("total cost at ${}/GPU-hour: ${}\n", s.usd_per_gpu_hour, human(run.total_cost_usd));
+
+  if (!s.reference.empty()) {
+    fmt::print("\nPublished figures (targets, not inputs), beside ours:\n");
+    fmt::print("  {:<40} {:>12} {:>12} {:>10}  {}\n", "figure", "published", "llmsim", "deviation",
+               "source");
+    for (const auto& r : s.reference) {
+      const auto ours = our_value(r, run);
+      fmt::print("  {:<40} {:>12} {:>12} {:>10}  {}\n", r.name, human(r.value),
+                 ours ? human(*ours) : "-",
+                 ours && r.value != 0 ? fmt::format("{:+.1f}%", 100 * (*ours / r.value - 1)) : "-",
+                 r.source);
+    }
+  }
+  if (!run.notes.empty()) {
+    fmt::print("\nAssumptions this estimate rests on:\n");
+    for (const auto& n : run.notes) fmt::print("  - {}\n", n);
+  }
+}
+
+struct RunOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  bool json = false;
+  std::string trace;
+};
+
+void run_run(const RunOptions& o) {
+  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  const calibration::Profile profile = scenario_profile(s);
+  const RunEstimate run = estimate_run(s, profile);
+  if (!o.trace.empty()) {
+    const StepResult& st = run.phases.front().step;
+    const double slow = s.gpu.sm_count > StepOptions{}.comm_sms
+                            ? static_cast<double>(s.gpu.sm_count) / (s.gpu.sm_count - StepOptions{}.comm_sms)
+                            : 1.0;
+    write_file_atomically(o.trace, step_trace_json(st, slow));
+  }
+  if (o.json) {
+    fmt::print("{}\n", run_json(s, run).dump(1));
+  } else {
+    print_run(s, profile, run);
+  }
+}
+
+// ---- compare ----
+
+struct CompareOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::vector<std::string> vary;
+  bool json = false;
+};
+
+struct Axis {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+Axis parse_vary(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw UserError(fmt::format("--vary {}: expected key=value1,value2,... (e.g. "
+                                "parallelism.schedule=1f1b,dualpipe)",
+                                text));
+  }
+  Axis a;
+  a.key = text.substr(0, eq);
+  std::size_t start = eq + 1;
+  while (true) {
+    const auto comma = text.find(',', start);
+    std::string v = text.substr(start, comma - start);
+    if (v.empty()) throw UserError(fmt::format("--vary {}: an empty value", text));
+    a.values.push_back(v);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return a;
+}
+
+struct Case {
+  std::string label;
+  RunEstimate run;
+};
+
+// One sentence on what moved between the baseline and a case, from the step breakdown.
+std::string explain(const Case& base, const Case& c) {
+  const StepResult& a = base.run.phases.front().step;
+  const StepResult& b = c.run.phases.front().step;
+  struct Part {
+    const char* name;
+    double delta;
+  };
+  Part parts[] = {
+      {"compute", b.breakdown.compute_s - a.breakdown.compute_s},
+      {"exposed communication", b.breakdown.exposed_comm_s - a.breakdown.exposed_comm_s},
+      {"pipeline bubble", b.breakdown.bubble_s - a.breakdown.bubble_s},
+      {"DP sync", b.breakdown.dp_sync_s - a.breakdown.dp_sync_s},
+      {"optimizer", b.breakdown.optimizer_s - a.breakdown.optimizer_s},
+  };
+  std::sort(std::begin(parts), std::end(parts),
+            [](const Part& x, const Part& y) { return std::fabs(x.delta) > std::fabs(y.delta); });
+  std::string out = fmt::format("{}: step {:+.1f}% vs {}; GPU-hours {:+.1f}%", c.label,
+                                100 * (b.step_time_s / a.step_time_s - 1), base.label,
+                                100 * (c.run.total_gpu_hours / base.run.total_gpu_hours - 1));
+  out += "; moved most: ";
+  for (int i = 0; i < 3; ++i) {
+    out += fmt::format("{}{} {:+.3f} s", i ? ", " : "", parts[i].name, parts[i].delta);
+  }
+  if (b.plan.pp != a.plan.pp || b.global_batch != a.global_batch) {
+    out += fmt::format(" (micro-batches per pipeline {} -> {})", a.micro_batches, b.micro_batches);
+  }
+  return out;
+}
+
+void run_compare(const CompareOptions& o) {
+  if (o.vary.empty()) throw UserError("compare needs at least one --vary key=value1,value2,...");
+  std::vector<Axis> axes;
+  for (const auto& v : o.vary) axes.push_back(parse_vary(v));
+  std::size_t total = 1;
+  for (const auto& a : axes) {
+    total *= a.values.size();
+    if (total > 10000) throw UserError("--vary: more than 10000 combinations; narrow the grid");
+  }
+  std::vector<Case> cases;
+  std::vector<std::size_t> idx(axes.size(), 0);
+  for (std::size_t n = 0; n < total; ++n) {
+    std::vector<std::string> overrides = o.overrides;
+    std::string label;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      overrides.push_back(axes[i].key + "=" + axes[i].values[idx[i]]);
+      label += (i ? " " : "") + axes[i].key + "=" + axes[i].values[idx[i]];
+    }
+    const Scenario s = load_scenario(o.scenario, overrides, default_data_dir());
+    const calibration::Profile profile = scenario_profile(s);
+    cases.push_back(Case{label, estimate_run(s, profile)});
+    for (std::size_t i = axes.size(); i-- > 0;) {
+      if (++idx[i] < axes[i].values.size()) break;
+      idx[i] = 0;
+    }
+  }
+  if (o.json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& c : cases) {
+      const StepResult& st = c.run.phases.front().step;
+      all.push_back({{"case", c.label},
+                     {"step_time_s", st.step_time_s},
+                     {"tokens_per_second", st.tokens_per_second},
+                     {"mfu_bf16_causal", st.mfu_bf16_causal},
+                     {"gpu_hours_per_trillion_tokens", c.run.gpu_hours_per_trillion_tokens},
+                     {"total_gpu_hours", c.run.total_gpu_hours},
+                     {"total_cost_usd", c.run.total_cost_usd},
+                     {"peak_memory_gib", st.peak_memory_bytes / kGiB},
+                     {"breakdown", breakdown_json(st.breakdown)},
+                     {"explain", explain(cases.front(), c)}});
+    }
+    fmt::print("{}\n", all.dump(1));
+    return;
+  }
+  fmt::print("{:<44} {:>9} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9} {:>8}\n", "case", "step (s)",
+             "MFU %", "GPU-h / 1T", "GPU-hours", "cost $", "bubble s", "comm s", "mem GiB");
+  for (const auto& c : cases) {
+    const StepResult& st = c.run.phases.front().step;
+    fmt::print("{:<44} {:>9.3f} {:>7.1f} {:>11} {:>11} {:>11} {:>9.3f} {:>9.3f} {:>8.1f}{}\n",
+               c.label, st.step_time_s, 100 * st.mfu_bf16_causal,
+               human(c.run.gpu_hours_per_trillion_tokens), human(c.run.total_gpu_hours),
+               human(c.run.total_cost_usd), st.breakdown.bubble_s, st.breakdown.exposed_comm_s,
+               st.peak_memory_bytes / kGiB, st.memory_fits ? "" : " (does not fit)");
+  }
+  if (cases.size() > 1) {
+    fmt::print("\nWhat changed, against the first case:\n");
+    for (std::size_t i = 1; i < cases.size(); ++i) fmt::print("  {}\n", explain(cases.front(), cases[i]));
+  }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Simulate a training step of a scenario and cost the whole run: step time, tokens/s, "
+      "MFU, where the time goes, memory, GPU-hours, dollars and days per phase, beside the "
+      "scenario's published figures.");
+  cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
+  cmd->add_option("--set", o->overrides,
+                  "Override a field: path.to.key=value (repeatable), e.g. "
+                  "parallelism.schedule=1f1b, precision=bf16, cluster=h100");
+  cmd->add_flag("--json", o->json, "Print JSON instead of text");
+  cmd->add_option("--trace", o->trace,
+                  "Write a Chrome trace of one step (pipeline ranks as processes, compute and "
+                  "communication streams as tracks) to FILE");
+  cmd->footer("Example: llmsim run scenarios/deepseek-v3-pretrain.yaml --set parallelism.schedule=1f1b");
+  cmd->callback([o] { run_run(*o); });
+
+  auto c = std::make_shared<CompareOptions>();
+  CLI::App* cmp = app.add_subcommand(
+      "compare",
+      "Run a scenario over a grid of field values and put the results side by side, saying "
+      "which part of the step moved.");
+  cmp->add_option("scenario", c->scenario, "Scenario YAML file")->required();
+  cmp->add_option("--vary", c->vary,
+                  "key=value1,value2,... (repeatable: several keys make a grid)")
+      ->required();
+  cmp->add_option("--set", c->overrides, "Override a field for every case: path.to.key=value");
+  cmp->add_flag("--json", c->json, "Print JSON instead of a table");
+  cmp->footer("Example: llmsim compare scenarios/deepseek-v3-pretrain.yaml --vary "
+              "parallelism.schedule=1f1b,zb1p,dualpipe");
+  cmp->callback([c] { run_compare(*c); });
+}
+
+}  // namespace llmsim::cli
