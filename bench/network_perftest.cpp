@@ -44,11 +44,12 @@ Figure measure(const char* name, const ClusterSpec& c, CollectiveRequest q, Coll
 }
 
 void print(const Figure& f) {
-  std::printf("%-44s %8.3f s  %9lld flows  %9lld events  %6lld solves  %10.3g events/s  "
-              "%10.3g flows/s  simulated %.6g us, busbw %.4g GB/s\n",
-              f.name, f.seconds, static_cast<long long>(f.r.flows),
-              static_cast<long long>(f.r.events), static_cast<long long>(f.r.rate_solves),
-              f.r.events / f.seconds, f.r.flows / f.seconds, f.r.time.us(), f.r.busbw_gbps);
+  std::printf(
+      "%-44s %8.3f s  %9lld flows  %9lld events  %6lld solves  %10.3g events/s  "
+      "%10.3g flows/s  simulated %.6g us, busbw %.4g GB/s\n",
+      f.name, f.seconds, static_cast<long long>(f.r.flows), static_cast<long long>(f.r.events),
+      static_cast<long long>(f.r.rate_solves), f.r.events / f.seconds, f.r.flows / f.seconds,
+      f.r.time.us(), f.r.busbw_gbps);
 }
 
 }  // namespace
@@ -73,15 +74,16 @@ int main() {
                             h800(TopologyKind::kRailOptimized), a2a, CollectiveMode::kFlow);
   const Figure f4 =
       measure("all-to-all, 256 GPUs, fat-tree 3:1 (uneven ECMP)", fat, a2a, CollectiveMode::kFlow);
-  const Figure f5 = measure("all-to-all, 256 GPUs, analytical",
-                            h800(TopologyKind::kMultiPlane), a2a, CollectiveMode::kAnalytical);
+  const Figure f5 = measure("all-to-all, 256 GPUs, analytical", h800(TopologyKind::kMultiPlane),
+                            a2a, CollectiveMode::kAnalytical);
   for (const Figure& f : {f1, f2, f3, f4}) print(f);
   std::printf("%-44s %8.6f s  simulated %.6g us\n", f5.name, f5.seconds, f5.r.time.us());
-  std::printf("ratios: ring-2048 / all-to-all-256 wall time %.3g; fat-tree / multi-plane "
-              "all-to-all wall time %.3g; flow / analytical all-to-all wall time %.3g; "
-              "analytical / flow simulated time %.4f\n",
-              f2.seconds / f1.seconds, f4.seconds / f1.seconds, f1.seconds / f5.seconds,
-              f5.r.time.seconds() / f1.r.time.seconds());
+  std::printf(
+      "ratios: ring-2048 / all-to-all-256 wall time %.3g; fat-tree / multi-plane "
+      "all-to-all wall time %.3g; flow / analytical all-to-all wall time %.3g; "
+      "analytical / flow simulated time %.4f\n",
+      f2.seconds / f1.seconds, f4.seconds / f1.seconds, f1.seconds / f5.seconds,
+      f5.r.time.seconds() / f1.r.time.seconds());
   const bool ok = f1.seconds < 1.0 && f2.seconds < 1.0;
   std::printf("targets (< 1 s each for the first two): %s\n", ok ? "met" : "MISSED");
   return 0;

@@ -49,17 +49,25 @@ double parse_size(const std::string& text) {
   std::string unit = text.substr(used);
   for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   double scale = 0.0;
-  if (unit.empty() || unit == "b") scale = 1.0;
-  else if (unit == "kb" || unit == "k") scale = 1e3;
-  else if (unit == "mb" || unit == "m") scale = 1e6;
-  else if (unit == "gb" || unit == "g") scale = 1e9;
-  else if (unit == "kib") scale = 1024.0;
-  else if (unit == "mib") scale = 1024.0 * 1024.0;
-  else if (unit == "gib") scale = 1024.0 * 1024.0 * 1024.0;
+  if (unit.empty() || unit == "b")
+    scale = 1.0;
+  else if (unit == "kb" || unit == "k")
+    scale = 1e3;
+  else if (unit == "mb" || unit == "m")
+    scale = 1e6;
+  else if (unit == "gb" || unit == "g")
+    scale = 1e9;
+  else if (unit == "kib")
+    scale = 1024.0;
+  else if (unit == "mib")
+    scale = 1024.0 * 1024.0;
+  else if (unit == "gib")
+    scale = 1024.0 * 1024.0 * 1024.0;
   if (used == 0 || scale == 0.0 || !(value > 0.0) || !std::isfinite(value)) {
-    throw UserError(fmt::format("--bytes = '{}': expected a positive size such as 4096, 256MB or "
-                                "1GiB (KB/MB/GB decimal, KiB/MiB/GiB binary)",
-                                text));
+    throw UserError(
+        fmt::format("--bytes = '{}': expected a positive size such as 4096, 256MB or "
+                    "1GiB (KB/MB/GB decimal, KiB/MiB/GiB binary)",
+                    text));
   }
   return value * scale;
 }
@@ -76,14 +84,15 @@ void run(const CollectiveOptions& o) {
   CollectiveRequest q;
   const auto op = parse_collective_op(o.op);
   if (!op) {
-    throw UserError(fmt::format("--op = '{}': expected all-reduce, reduce-scatter, all-gather, "
-                                "all-to-all, p2p, ep-dispatch or ep-combine",
-                                o.op));
+    throw UserError(
+        fmt::format("--op = '{}': expected all-reduce, reduce-scatter, all-gather, "
+                    "all-to-all, p2p, ep-dispatch or ep-combine",
+                    o.op));
   }
   q.op = *op;
   q.gpus = o.gpus > 0 ? o.gpus : c.gpus();
-  q.algorithm = o.algorithm == "hierarchical" ? AllReduceAlgorithm::kHierarchical
-                                              : AllReduceAlgorithm::kRing;
+  q.algorithm =
+      o.algorithm == "hierarchical" ? AllReduceAlgorithm::kHierarchical : AllReduceAlgorithm::kRing;
   if (is_expert_op(q.op)) {
     q.ep.tokens = o.tokens;
     q.ep.hidden = o.hidden;
@@ -136,25 +145,25 @@ void run(const CollectiveOptions& o) {
     fmt::print("{}\n", j.dump(2));
     return;
   }
-  fmt::print("cluster: {} ({}, {} nodes x {} GPUs, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
-             "achievable)\n",
-             c.name, c.gpu, c.nodes, c.gpus_per_node, topology_kind_name(c.topology),
-             c.nvlink_gbps, c.nic_gbps, c.nic_efficiency);
+  fmt::print(
+      "cluster: {} ({}, {} nodes x {} GPUs, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
+      "achievable)\n",
+      c.name, c.gpu, c.nodes, c.gpus_per_node, topology_kind_name(c.topology), c.nvlink_gbps,
+      c.nic_gbps, c.nic_efficiency);
   std::string what = std::string(collective_op_name(q.op));
-  if (q.op == CollectiveOp::kAllReduce) what += q.algorithm == AllReduceAlgorithm::kHierarchical
-                                                    ? " (hierarchical)"
-                                                    : " (ring)";
+  if (q.op == CollectiveOp::kAllReduce)
+    what += q.algorithm == AllReduceAlgorithm::kHierarchical ? " (hierarchical)" : " (ring)";
   if (is_expert_op(q.op)) {
-    what += fmt::format(" ({} kernel; {} tokens/GPU, hidden {}, top-{} of {} experts, <= {} "
-                        "nodes{})",
-                        q.ep.kernel == EpKernel::kLowLatency ? "low-latency" : "normal",
-                        q.ep.tokens, q.ep.hidden, q.ep.topk, q.ep.experts, q.ep.max_nodes,
-                        q.ep.skew > 0 ? fmt::format(", Zipf skew {}", q.ep.skew) : "");
+    what += fmt::format(
+        " ({} kernel; {} tokens/GPU, hidden {}, top-{} of {} experts, <= {} "
+        "nodes{})",
+        q.ep.kernel == EpKernel::kLowLatency ? "low-latency" : "normal", q.ep.tokens, q.ep.hidden,
+        q.ep.topk, q.ep.experts, q.ep.max_nodes,
+        q.ep.skew > 0 ? fmt::format(", Zipf skew {}", q.ep.skew) : "");
   }
   fmt::print("op: {} over {} GPUs\n", what, q.gpus);
   fmt::print("mode: {} ({})\n", r.analytical ? "analytical (closed form)" : "flow (max-min)", why);
-  fmt::print("{:>14} {:>14} {:>14} {:>14}\n", "size", "time (us)", "algbw (GB/s)",
-             "busbw (GB/s)");
+  fmt::print("{:>14} {:>14} {:>14} {:>14}\n", "size", "time (us)", "algbw (GB/s)", "busbw (GB/s)");
   fmt::print("{:>14} {:>14.6g} {:>14.4g} {:>14.4g}\n", human_bytes(r.bytes), r.time.us(),
              r.algbw_gbps, r.busbw_gbps);
   if (is_expert_op(q.op)) {
@@ -196,7 +205,8 @@ void add_collective_command(CLI::App& app) {
   cmd->add_option("--hidden", o->hidden, "EP: hidden size (default 7168)");
   cmd->add_option("--topk", o->topk, "EP: experts per token (default 8)");
   cmd->add_option("--experts", o->experts, "EP: routed experts over the group (default 256)");
-  cmd->add_option("--max-nodes", o->max_nodes, "EP: node-limited routing, nodes per token (default 4)");
+  cmd->add_option("--max-nodes", o->max_nodes,
+                  "EP: node-limited routing, nodes per token (default 4)");
   cmd->add_option("--skew", o->skew, "EP: Zipf exponent of expert popularity (default 0: uniform)");
   cmd->add_option("--kernel", o->kernel, "EP: DeepEP kernel, normal | low-latency")
       ->check(CLI::IsMember({"normal", "low-latency"}));

@@ -29,11 +29,11 @@ struct Term {
 };
 
 struct Layout {
-  int n = 1;        // GPUs
-  int g = 1;        // GPUs per node in the group
+  int n = 1;  // GPUs
+  int g = 1;  // GPUs per node in the group
   int nodes = 1;
-  double nv = 0.0;  // NVLink GB/s
-  double nic = 0.0; // achievable NIC GB/s
+  double nv = 0.0;                    // NVLink GB/s
+  double nic = 0.0;                   // achievable NIC GB/s
   double lat_nv = 0.0, lat_ib = 0.0;  // one hop, ns
   bool multi_plane = false;
   double leaf_up_gbps = 0.0;  // fat-tree: uplink capacity of one leaf
@@ -52,7 +52,8 @@ Layout layout(const ClusterSpec& c, int gpus) {
   l.multi_plane = c.topology == TopologyKind::kMultiPlane;
   if (c.topology == TopologyKind::kFatTree) {
     // As build_fat_tree lays it out.
-    const int down = static_cast<int>(c.switch_ports * c.oversubscription / (1.0 + c.oversubscription));
+    const int down =
+        static_cast<int>(c.switch_ports * c.oversubscription / (1.0 + c.oversubscription));
     l.nodes_per_leaf = std::max(1, down / c.gpus_per_node);
     l.leaf_up_gbps = l.nodes_per_leaf * c.gpus_per_node * c.nic_gbps / c.oversubscription;
   }
@@ -103,8 +104,8 @@ CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveReque
       if (L.nodes > 1) terms.push_back({"NIC", ib_lat, ib, L.nic});
       if (L.leaf_up_gbps > 0.0 && L.nodes > L.nodes_per_leaf) {
         const double on_leaf = std::min(L.nodes_per_leaf, L.nodes) * g;
-        terms.push_back({"leaf uplink", L.lat_ib, L.nodes_per_leaf * g * (n - on_leaf) * p,
-                         L.leaf_up_gbps});
+        terms.push_back(
+            {"leaf uplink", L.lat_ib, L.nodes_per_leaf * g * (n - on_leaf) * p, L.leaf_up_gbps});
       }
       break;
     }
@@ -134,8 +135,8 @@ CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveReque
         // Worst rank by popularity: its in-node and cross-node receive.
         double max_share = 0.0;
         for (double s : hit.selection_share) max_share = std::max(max_share, s);
-        const double in_node = per_gpu * max_share * g;                 // from g senders
-        const double cross = per_gpu * max_share * (n - g);             // from n - g senders
+        const double in_node = per_gpu * max_share * g;      // from g senders
+        const double cross = per_gpu * max_share * (n - g);  // from n - g senders
         const double send_in = per_gpu * g / n, send_cross = per_gpu * (n - g) / n;
         double nvl = std::max(in_node, send_in);
         if (L.multi_plane && L.nodes > 1) nvl += std::max(cross, send_cross) * (g - 1) / g;

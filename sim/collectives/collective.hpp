@@ -24,9 +24,9 @@ enum class CollectiveOp {
   kReduceScatter,
   kAllGather,
   kAllToAll,
-  kP2P,        // GPU group[0] -> group[N-1]
-  kEpDispatch, // DeepEP dispatch: tokens to their top-k experts (FP8 + scales)
-  kEpCombine,  // DeepEP combine: expert outputs back to the tokens' GPUs (BF16)
+  kP2P,         // GPU group[0] -> group[N-1]
+  kEpDispatch,  // DeepEP dispatch: tokens to their top-k experts (FP8 + scales)
+  kEpCombine,   // DeepEP combine: expert outputs back to the tokens' GPUs (BF16)
 };
 
 std::string_view collective_op_name(CollectiveOp op);
@@ -41,19 +41,19 @@ enum class EpKernel { kNormal, kLowLatency };
 
 // MoE routing of one EP group (DeepSeek-V3: 256 routed experts, top-8, at most 4 nodes).
 struct ExpertRouting {
-  int tokens = 4096;     // per GPU
+  int tokens = 4096;  // per GPU
   int hidden = 7168;
   int topk = 8;
-  int experts = 256;     // spread evenly over the EP ranks
-  int max_nodes = 4;     // node-limited routing: a token reaches at most this many nodes
-  double skew = 0.0;     // Zipf exponent of expert popularity; 0 = uniform
+  int experts = 256;  // spread evenly over the EP ranks
+  int max_nodes = 4;  // node-limited routing: a token reaches at most this many nodes
+  double skew = 0.0;  // Zipf exponent of expert popularity; 0 = uniform
   EpKernel kernel = EpKernel::kNormal;
 };
 
 struct CollectiveRequest {
   CollectiveOp op = CollectiveOp::kAllReduce;
-  int gpus = 8;       // the group is GPUs 0 .. gpus-1 of the cluster
-  double bytes = 0.0; // per nccl-tests (see above); unused by the EP operations
+  int gpus = 8;        // the group is GPUs 0 .. gpus-1 of the cluster
+  double bytes = 0.0;  // per nccl-tests (see above); unused by the EP operations
   AllReduceAlgorithm algorithm = AllReduceAlgorithm::kRing;
   ExpertRouting ep;
 };

@@ -66,26 +66,30 @@ std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) 
 void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
   const int min_gpus = is_expert_op(q.op) ? 1 : 2;
   if (q.gpus < min_gpus || q.gpus > c.gpus()) {
-    throw UserError(fmt::format("--gpus = {}: must be between {} and the cluster's {} GPUs "
-                                "({} nodes x {})",
-                                q.gpus, min_gpus, c.gpus(), c.nodes, c.gpus_per_node));
+    throw UserError(
+        fmt::format("--gpus = {}: must be between {} and the cluster's {} GPUs "
+                    "({} nodes x {})",
+                    q.gpus, min_gpus, c.gpus(), c.nodes, c.gpus_per_node));
   }
   if (q.gpus > c.gpus_per_node && q.gpus % c.gpus_per_node != 0) {
-    throw UserError(fmt::format("--gpus = {}: a group across nodes must use whole nodes, i.e. a "
-                                "multiple of gpus_per_node = {}",
-                                q.gpus, c.gpus_per_node));
+    throw UserError(
+        fmt::format("--gpus = {}: a group across nodes must use whole nodes, i.e. a "
+                    "multiple of gpus_per_node = {}",
+                    q.gpus, c.gpus_per_node));
   }
   if (is_expert_op(q.op)) {
     const ExpertRouting& r = q.ep;
     if (r.tokens < 1 || r.hidden < 1 || r.topk < 1 || r.experts < 1 || r.max_nodes < 1 ||
         r.skew < 0.0) {
-      throw UserError("--tokens, --hidden, --topk, --experts and --max-nodes must be positive "
-                      "and --skew >= 0");
+      throw UserError(
+          "--tokens, --hidden, --topk, --experts and --max-nodes must be positive "
+          "and --skew >= 0");
     }
     if (r.experts % q.gpus != 0) {
-      throw UserError(fmt::format("--experts = {} must be a multiple of --gpus = {} (experts are "
-                                  "spread evenly over the EP ranks)",
-                                  r.experts, q.gpus));
+      throw UserError(
+          fmt::format("--experts = {} must be a multiple of --gpus = {} (experts are "
+                      "spread evenly over the EP ranks)",
+                      r.experts, q.gpus));
     }
   } else if (!(q.bytes > 0.0)) {
     throw UserError(fmt::format("--bytes = {}: must be positive", q.bytes));
@@ -153,8 +157,9 @@ CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q
                                 CollectiveMode mode) {
   validate_request(c, q);
   if (mode == CollectiveMode::kAuto) {
-    mode = estimated_flow_count(q, c.gpus_per_node) > kFlowModeMaxFlows ? CollectiveMode::kAnalytical
-                                                                       : CollectiveMode::kFlow;
+    mode = estimated_flow_count(q, c.gpus_per_node) > kFlowModeMaxFlows
+               ? CollectiveMode::kAnalytical
+               : CollectiveMode::kFlow;
   }
   if (mode == CollectiveMode::kAnalytical) return estimate_collective(c, q);
   // Only the nodes the group uses: GPUs 0 .. gpus-1 sit on the first nodes.

@@ -26,8 +26,8 @@ double miss_probability(double set, double pool, double mean, int k) {
 ExpertHitProbabilities expert_hit_probabilities(const ExpertRouting& r, int ranks,
                                                 int gpus_per_node) {
   if (ranks < 1 || r.experts % ranks != 0) {
-    throw UserError(fmt::format("experts = {} must divide evenly over {} EP ranks", r.experts,
-                                ranks));
+    throw UserError(
+        fmt::format("experts = {} must divide evenly over {} EP ranks", r.experts, ranks));
   }
   const int g = std::min(ranks, gpus_per_node);
   const int nodes = (ranks + g - 1) / g;
@@ -35,9 +35,10 @@ ExpertHitProbabilities expert_hit_probabilities(const ExpertRouting& r, int rank
   const int m_nodes = std::min(std::max(1, r.max_nodes), nodes);
   const int pool_experts = m_nodes * g * per_rank;
   if (r.topk < 1 || r.topk > pool_experts) {
-    throw UserError(fmt::format("topk = {} must be between 1 and the {} experts a token can reach "
-                                "({} nodes of {} experts)",
-                                r.topk, pool_experts, m_nodes, g * per_rank));
+    throw UserError(
+        fmt::format("topk = {} must be between 1 and the {} experts a token can reach "
+                    "({} nodes of {} experts)",
+                    r.topk, pool_experts, m_nodes, g * per_rank));
   }
   std::vector<double> w(static_cast<std::size_t>(r.experts));
   for (int x = 0; x < r.experts; ++x) {
@@ -64,7 +65,8 @@ ExpertHitProbabilities expert_hit_probabilities(const ExpertRouting& r, int rank
       h.selection_share[static_cast<std::size_t>(rank)] = rank_w / total;
     }
     const double chosen = std::min(1.0, m_nodes * node_w / total);
-    h.node[static_cast<std::size_t>(m)] = chosen * (1.0 - miss_probability(node_w, pool, mean, r.topk));
+    h.node[static_cast<std::size_t>(m)] =
+        chosen * (1.0 - miss_probability(node_w, pool, mean, r.topk));
     for (int j = 0; j < g && m * g + j < ranks; ++j) {
       const int rank = m * g + j;
       double rank_w = 0.0;

@@ -37,8 +37,8 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
   const int g = static_cast<int>(nodes[0].size());
   for (const auto& m : nodes) {
     if (static_cast<int>(m.size()) != g || (n > 1 && g != gpus_per_node)) {
-      throw UserError(fmt::format("an EP group across nodes must use whole nodes of {} GPUs",
-                                  gpus_per_node));
+      throw UserError(
+          fmt::format("an EP group across nodes must use whole nodes of {} GPUs", gpus_per_node));
     }
   }
   const int ranks = static_cast<int>(group.size());
@@ -82,8 +82,7 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
   if (n == 1) {
     for (int s = 0; s < g; ++s) {
       for (int d = 0; d < g; ++d) {
-        add(gpu(0, s), gpu(0, d), t * hit.rank[static_cast<std::size_t>(d)] * tb,
-            SimTime::zero());
+        add(gpu(0, s), gpu(0, d), t * hit.rank[static_cast<std::size_t>(d)] * tb, SimTime::zero());
       }
     }
     return plan;
@@ -99,8 +98,7 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
     for (int l = 0; l < g; ++l) {
       for (int m = 0; m < n; ++m) {
         if (m == src_node) continue;
-        add(gpu(src_node, l), gpu(m, l), t * hit.node[static_cast<std::size_t>(m)] * tb,
-            ib_wait);
+        add(gpu(src_node, l), gpu(m, l), t * hit.node[static_cast<std::size_t>(m)] * tb, ib_wait);
       }
     }
   }
@@ -120,6 +118,12 @@ FlowPlan plan_collective(const CollectiveRequest& q, int gpus_per_node, SimTime 
                          SimTime nvlink_latency) {
   std::vector<int> group(static_cast<std::size_t>(q.gpus));
   for (int i = 0; i < q.gpus; ++i) group[static_cast<std::size_t>(i)] = i;
+  return plan_collective(q, group, gpus_per_node, ib_latency, nvlink_latency);
+}
+
+FlowPlan plan_collective(const CollectiveRequest& q, const std::vector<int>& group,
+                         int gpus_per_node, SimTime ib_latency, SimTime nvlink_latency) {
+  LLMSIM_CHECK(!group.empty(), "a collective needs a group");
   switch (q.op) {
     case CollectiveOp::kAllReduce:
       if (q.algorithm == AllReduceAlgorithm::kHierarchical) {
@@ -129,11 +133,11 @@ FlowPlan plan_collective(const CollectiveRequest& q, int gpus_per_node, SimTime 
     case CollectiveOp::kReduceScatter:
     case CollectiveOp::kAllGather: return plan_ring(q.op, group, gpus_per_node, q.bytes);
     case CollectiveOp::kAllToAll: return plan_all_to_all(group, q.bytes);
-    case CollectiveOp::kP2P: return plan_p2p(0, q.gpus - 1, q.bytes);
+    case CollectiveOp::kP2P: return plan_p2p(group.front(), group.back(), q.bytes);
     case CollectiveOp::kEpDispatch:
     case CollectiveOp::kEpCombine:
-      return plan_expert_all_to_all(q.op == CollectiveOp::kEpDispatch, group, gpus_per_node,
-                                    q.ep, ib_latency, nvlink_latency);
+      return plan_expert_all_to_all(q.op == CollectiveOp::kEpDispatch, group, gpus_per_node, q.ep,
+                                    ib_latency, nvlink_latency);
   }
   throw InternalError("unknown collective");
 }

@@ -37,8 +37,7 @@ struct FlowPlan {
 };
 
 // `group`: the GPUs taking part, global ids; gpus_per_node: of the cluster (node = id / it).
-FlowPlan plan_ring(CollectiveOp op, const std::vector<int>& group, int gpus_per_node,
-                   double bytes);
+FlowPlan plan_ring(CollectiveOp op, const std::vector<int>& group, int gpus_per_node, double bytes);
 FlowPlan plan_hierarchical_all_reduce(const std::vector<int>& group, int gpus_per_node,
                                       double bytes);
 FlowPlan plan_all_to_all(const std::vector<int>& group, double bytes);
@@ -48,9 +47,13 @@ FlowPlan plan_p2p(int src, int dst, double bytes);
 FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, int gpus_per_node,
                                 const ExpertRouting& routing, SimTime ib_latency,
                                 SimTime nvlink_latency);
+// The plan a request names over `group` (global GPU ids; request.gpus is ignored), for a
+// training simulation's data-, expert- or pipeline-parallel groups.
+FlowPlan plan_collective(const CollectiveRequest& request, const std::vector<int>& group,
+                         int gpus_per_node, SimTime ib_latency, SimTime nvlink_latency);
 // The plan a request names, over GPUs 0 .. request.gpus - 1.
-FlowPlan plan_collective(const CollectiveRequest& request, int gpus_per_node,
-                         SimTime ib_latency, SimTime nvlink_latency);
+FlowPlan plan_collective(const CollectiveRequest& request, int gpus_per_node, SimTime ib_latency,
+                         SimTime nvlink_latency);
 
 // Node-major view of a group: the members of each node it touches, in group order.
 std::vector<std::vector<int>> group_by_node(const std::vector<int>& group, int gpus_per_node);

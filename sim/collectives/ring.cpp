@@ -53,7 +53,8 @@ std::vector<int> ring_order(const std::vector<std::vector<int>>& nodes, int c) {
     // Visit e first, x last, the others in between in local order.
     order.push_back(nodes[static_cast<std::size_t>(i)][static_cast<std::size_t>(e)]);
     for (int k = 0; k < g; ++k) {
-      if (k != e && k != x) order.push_back(nodes[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)]);
+      if (k != e && k != x)
+        order.push_back(nodes[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)]);
     }
     if (x != e) order.push_back(nodes[static_cast<std::size_t>(i)][static_cast<std::size_t>(x)]);
   }
@@ -78,7 +79,8 @@ FlowPlan plan_ring(CollectiveOp op, const std::vector<int>& group, int gpus_per_
   for (const auto& m : nodes) uniform = uniform && m.size() == nodes[0].size();
   std::vector<std::vector<int>> rings;
   if (uniform) {
-    for (int c = 0; c < static_cast<int>(nodes[0].size()); ++c) rings.push_back(ring_order(nodes, c));
+    for (int c = 0; c < static_cast<int>(nodes[0].size()); ++c)
+      rings.push_back(ring_order(nodes, c));
   } else {
     rings.push_back(group);
   }

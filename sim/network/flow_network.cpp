@@ -30,7 +30,8 @@ FlowNetwork::FlowNetwork(Engine& engine, const Topology& topology)
     : engine_(engine), topology_(topology) {
   const auto n = static_cast<std::size_t>(topology.links());
   capacity_.resize(n);
-  for (std::size_t l = 0; l < n; ++l) capacity_[l] = topology.link(static_cast<std::int32_t>(l)).gbps;
+  for (std::size_t l = 0; l < n; ++l)
+    capacity_[l] = topology.link(static_cast<std::int32_t>(l)).gbps;
   link_bytes_.assign(n, 0.0);
   link_flows_.resize(n);
   link_visit_.assign(n, 0);
@@ -59,8 +60,7 @@ std::int64_t FlowNetwork::start_on_route(const Route& route, int src, int dst, d
   flows_.push_back(f);
   state_.push_back(State::kPending);
   visit_.push_back(0);
-  engine_.schedule_at(engine_.now() + route.latency + extra_latency, this,
-                      payload(kActivate, id));
+  engine_.schedule_at(engine_.now() + route.latency + extra_latency, this, payload(kActivate, id));
   return id;
 }
 

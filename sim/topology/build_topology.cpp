@@ -14,8 +14,8 @@ Topology build_topology(const ClusterSpec& c) {
   node.nvlink_latency = SimTime::from_us(c.nvlink_latency_us);
   if (c.topology == TopologyKind::kSingleNode) {
     if (c.nodes != 1) {
-      throw UserError(fmt::format("cluster {}: single-node needs nodes = 1 (nodes = {})", c.name,
-                                  c.nodes));
+      throw UserError(
+          fmt::format("cluster {}: single-node needs nodes = 1 (nodes = {})", c.name, c.nodes));
     }
     return build_hgx_node(node);
   }

@@ -29,9 +29,9 @@ struct HgxNodeParams {
 struct FabricParams {
   int nodes = 2;
   HgxNodeParams node;
-  double nic_gbps = 50.0;        // NIC line rate per GPU per direction
-  double nic_efficiency = 1.0;   // achievable fraction of the line rate at the host
-  int switch_ports = 64;         // leaf and spine radix
+  double nic_gbps = 50.0;       // NIC line rate per GPU per direction
+  double nic_efficiency = 1.0;  // achievable fraction of the line rate at the host
+  int switch_ports = 64;        // leaf and spine radix
   SimTime ib_latency = SimTime::from_us(2.0);
 };
 

@@ -15,8 +15,8 @@ void add_nics(Topology& t, const FabricParams& f, const std::vector<NodeVertices
       const std::int32_t nic = t.add_vertex({VertexKind::kNic, n, i, i});
       const std::int32_t pcie = t.add_cable(gpu, nic, host_gbps, half_ib, LinkKind::kPcie);
       const std::int32_t sw = attach(n, i);
-      const std::int32_t cable = t.add_cable(nic, sw, host_gbps, SimTime::zero(),
-                                             LinkKind::kNetwork);
+      const std::int32_t cable =
+          t.add_cable(nic, sw, host_gbps, SimTime::zero(), LinkKind::kNetwork);
       t.add_gpu(gpu, nodes[static_cast<std::size_t>(n)].first_nvlink_cable + 2 * i, nic, pcie,
                 cable);
     }

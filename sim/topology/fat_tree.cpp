@@ -12,8 +12,8 @@ namespace llmsim {
 Topology build_fat_tree(const FatTreeParams& p) {
   const FabricParams& f = p.fabric;
   // Leaf ports split down : up = oversubscription : 1; whole nodes per leaf.
-  const int down_ports = static_cast<int>(f.switch_ports * p.oversubscription /
-                                          (1.0 + p.oversubscription));
+  const int down_ports =
+      static_cast<int>(f.switch_ports * p.oversubscription / (1.0 + p.oversubscription));
   const int nodes_per_leaf = std::max(1, down_ports / f.node.gpus);
   const int leaves = (f.nodes + nodes_per_leaf - 1) / nodes_per_leaf;
   const double down_gbps = nodes_per_leaf * f.node.gpus * f.nic_gbps;
@@ -27,8 +27,7 @@ Topology build_fat_tree(const FatTreeParams& p) {
   if (spines > 0) {
     const std::int32_t first_spine =
         topology_detail::add_switches(t, VertexKind::kSpine, spines, -1);
-    topology_detail::connect_leaves_to_spines(t, first_leaf, leaves, first_spine, spines,
-                                              up_gbps);
+    topology_detail::connect_leaves_to_spines(t, first_leaf, leaves, first_spine, spines, up_gbps);
   }
   topology_detail::add_nics(t, f, nodes,
                             [&](int node, int) { return first_leaf + node / nodes_per_leaf; });

@@ -14,9 +14,9 @@ NodeVertices add_hgx_node(Topology& t, int node, const HgxNodeParams& p) {
   NodeVertices nv;
   for (int i = 0; i < p.gpus; ++i) {
     const std::int32_t gpu = t.add_vertex({VertexKind::kGpu, node, i, -1});
-    const std::int32_t cable = t.add_cable(gpu, nvswitch, p.nvlink_gbps,
-                                           SimTime::from_ns(p.nvlink_latency.ns() / 2),
-                                           LinkKind::kNvlink);
+    const std::int32_t cable =
+        t.add_cable(gpu, nvswitch, p.nvlink_gbps, SimTime::from_ns(p.nvlink_latency.ns() / 2),
+                    LinkKind::kNvlink);
     if (i == 0) {
       nv.first_gpu_vertex = gpu;
       nv.first_nvlink_cable = cable;

@@ -18,8 +18,7 @@ Topology build_rail_optimized(const RailOptimizedParams& p) {
   std::vector<topology_detail::NodeVertices> nodes;
   for (int n = 0; n < f.nodes; ++n) nodes.push_back(topology_detail::add_hgx_node(t, n, f.node));
   const std::int32_t first_leaf = topology_detail::add_switches(t, VertexKind::kLeaf, leaves, -1);
-  const std::int32_t first_spine =
-      topology_detail::add_switches(t, VertexKind::kSpine, spines, -1);
+  const std::int32_t first_spine = topology_detail::add_switches(t, VertexKind::kSpine, spines, -1);
   topology_detail::add_nics(t, f, nodes, [&](int node, int local) {
     return first_leaf + local * leaves_per_rail + node / down;
   });

@@ -20,14 +20,15 @@ namespace {
 struct EdgeProps {
   std::int32_t link = 0;
 };
-using BoostGraph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property,
-                          EdgeProps>;
+using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
+                                         boost::no_property, EdgeProps>;
 using BoostVertex = boost::graph_traits<BoostGraph>::vertex_descriptor;
 
 constexpr std::int32_t kUnreachable = std::numeric_limits<std::int32_t>::max();
 
-bool is_switch(VertexKind k) { return k == VertexKind::kLeaf || k == VertexKind::kSpine; }
+bool is_switch(VertexKind k) {
+  return k == VertexKind::kLeaf || k == VertexKind::kSpine;
+}
 
 // splitmix64: a fixed, portable mixing function for the ECMP choice.
 std::uint64_t mix(std::uint64_t x) {
@@ -132,10 +133,9 @@ bool Topology::fabric_path(std::int32_t a, std::int32_t b, std::uint64_t hash,
     boost::filtered_graph<BoostGraph, boost::keep_all, std::function<bool(BoostVertex)>> fg(
         graph_->g, boost::keep_all(), keep);
     dist[static_cast<std::size_t>(b)] = 0;
-    boost::breadth_first_search(
-        fg, static_cast<BoostVertex>(b),
-        boost::visitor(boost::make_bfs_visitor(
-            boost::record_distances(dist.data(), boost::on_tree_edge()))));
+    boost::breadth_first_search(fg, static_cast<BoostVertex>(b),
+                                boost::visitor(boost::make_bfs_visitor(
+                                    boost::record_distances(dist.data(), boost::on_tree_edge()))));
     it = graph_->dist_to.emplace(b, std::move(dist)).first;
   }
   const std::vector<std::int32_t>& dist = it->second;

@@ -1,11 +1,10 @@
 // Collectives as flows: nccl-tests' conventions, ring bus bandwidth, phases, and the closed
 // form against the flow simulation.
 
-#include <catch2/catch.hpp>
-
 #include <cmath>
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "costmodel/cluster_file.hpp"
@@ -28,8 +27,7 @@ CollectiveRequest request(CollectiveOp op, int gpus, double bytes) {
   return q;
 }
 
-TEST_CASE("Collectives: ring all-reduce bus bandwidth on one node tends to NVLink's",
-          "[network]") {
+TEST_CASE("Collectives: ring all-reduce bus bandwidth on one node tends to NVLink's", "[network]") {
   const ClusterSpec c = h800();
   // 8 GPUs, 8 GiB: each ring edge carries 2 * 7/8 * S at 160 GB/s; latency 14 steps x 1 us is
   // 14 us of ~94 ms. busbw = algbw * 2 * 7/8 = 160 * (1 - 0.015%).
@@ -38,8 +36,8 @@ TEST_CASE("Collectives: ring all-reduce bus bandwidth on one node tends to NVLin
   CHECK(big.busbw_gbps == Approx(160.0).epsilon(0.001));
   // At 1 MiB latency dominates: 14 steps x 1 us + 2 * 7/8 * 1,048,576 B / 160 B/ns = 14 us +
   // 11.47 us = 25.47 us; busbw = 1,835,008 B / 25.47 us = 72.05 GB/s.
-  const auto small = run_collective(c, request(CollectiveOp::kAllReduce, 8, 1 << 20),
-                                    CollectiveMode::kFlow);
+  const auto small =
+      run_collective(c, request(CollectiveOp::kAllReduce, 8, 1 << 20), CollectiveMode::kFlow);
   CHECK(small.busbw_gbps == Approx(72.05).epsilon(0.005));
   CHECK(big.bottleneck.find("NVLink") != std::string::npos);
   CHECK(big.bottleneck_utilization == Approx(1.0).epsilon(0.01));
@@ -49,10 +47,12 @@ TEST_CASE("Collectives: all-reduce moves twice what reduce-scatter and all-gathe
           "[network]") {
   const ClusterSpec c = h800();
   const double s = 1e9;
-  const auto ar = run_collective(c, request(CollectiveOp::kAllReduce, 16, s), CollectiveMode::kFlow);
+  const auto ar =
+      run_collective(c, request(CollectiveOp::kAllReduce, 16, s), CollectiveMode::kFlow);
   const auto rs =
       run_collective(c, request(CollectiveOp::kReduceScatter, 16, s), CollectiveMode::kFlow);
-  const auto ag = run_collective(c, request(CollectiveOp::kAllGather, 16, s), CollectiveMode::kFlow);
+  const auto ag =
+      run_collective(c, request(CollectiveOp::kAllGather, 16, s), CollectiveMode::kFlow);
   // Same per-edge bandwidth, so the bus bandwidths agree and all-reduce takes ~2x.
   CHECK(ar.busbw_gbps == Approx(rs.busbw_gbps).epsilon(0.01));
   CHECK(rs.time == ag.time);
@@ -75,8 +75,10 @@ TEST_CASE("Collectives: hierarchical all-reduce is the sum of its three phases",
 
 TEST_CASE("Collectives: results are deterministic", "[network]") {
   const ClusterSpec c = h800();
-  const auto a = run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e8), CollectiveMode::kFlow);
-  const auto b = run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e8), CollectiveMode::kFlow);
+  const auto a =
+      run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e8), CollectiveMode::kFlow);
+  const auto b =
+      run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e8), CollectiveMode::kFlow);
   CHECK(a.time == b.time);
   CHECK(a.events == b.events);
   CHECK(a.bottleneck == b.bottleneck);
@@ -93,22 +95,24 @@ TEST_CASE("Collectives: p2p across planes pays the NVLink hop", "[network]") {
 
 TEST_CASE("Collectives: bad requests are user errors", "[network]") {
   const ClusterSpec c = h800();
-  CHECK_THROWS_AS(run_collective(c, request(CollectiveOp::kAllReduce, 12, 1e6),
-                                 CollectiveMode::kFlow),
-                  UserError);  // not whole nodes
-  CHECK_THROWS_AS(run_collective(c, request(CollectiveOp::kAllReduce, 4096, 1e6),
-                                 CollectiveMode::kFlow),
-                  UserError);  // bigger than the cluster
-  CHECK_THROWS_AS(run_collective(c, request(CollectiveOp::kAllReduce, 8, 0.0),
-                                 CollectiveMode::kFlow),
-                  UserError);
+  CHECK_THROWS_AS(
+      run_collective(c, request(CollectiveOp::kAllReduce, 12, 1e6), CollectiveMode::kFlow),
+      UserError);  // not whole nodes
+  CHECK_THROWS_AS(
+      run_collective(c, request(CollectiveOp::kAllReduce, 4096, 1e6), CollectiveMode::kFlow),
+      UserError);  // bigger than the cluster
+  CHECK_THROWS_AS(
+      run_collective(c, request(CollectiveOp::kAllReduce, 8, 0.0), CollectiveMode::kFlow),
+      UserError);
 }
 
 TEST_CASE("Collectives: auto mode switches to the closed form for big plans", "[network]") {
   const ClusterSpec c = h800();
-  const auto small = run_collective(c, request(CollectiveOp::kAllToAll, 256, 1e9), CollectiveMode::kAuto);
+  const auto small =
+      run_collective(c, request(CollectiveOp::kAllToAll, 256, 1e9), CollectiveMode::kAuto);
   CHECK_FALSE(small.analytical);  // 65,280 flows
-  const auto big = run_collective(c, request(CollectiveOp::kAllToAll, 512, 1e9), CollectiveMode::kAuto);
+  const auto big =
+      run_collective(c, request(CollectiveOp::kAllToAll, 512, 1e9), CollectiveMode::kAuto);
   CHECK(big.analytical);  // 261,632 flows
 }
 
@@ -116,8 +120,7 @@ TEST_CASE("Collectives: auto mode switches to the closed form for big plans", "[
 void check_agreement(const ClusterSpec& c, CollectiveRequest q) {
   const auto flow = run_collective(c, q, CollectiveMode::kFlow);
   const auto closed = run_collective(c, q, CollectiveMode::kAnalytical);
-  INFO(fmt::format("{} {} on {} GPUs of {}: flow {} us, analytical {} us",
-                   collective_op_name(q.op),
+  INFO(fmt::format("{} {} on {} GPUs of {}: flow {} us, analytical {} us", collective_op_name(q.op),
                    q.algorithm == AllReduceAlgorithm::kHierarchical ? "(hier.)" : "", q.gpus,
                    c.name, flow.time.us(), closed.time.us()));
   CHECK(closed.time.seconds() == Approx(flow.time.seconds()).epsilon(0.05));
@@ -152,6 +155,51 @@ TEST_CASE("Collectives: the analytical mode is within 5% of flow mode up to 256 
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+struct DoneAt : EventHandler {
+  std::int64_t ns = -1;
+  std::uint64_t payload = 0;
+  void on_event(SimTime now, std::uint64_t p) override {
+    ns = now.ns();
+    payload = p;
+  }
+};
+
+struct StartRun : EventHandler {
+  CollectiveRun* run = nullptr;
+  void on_event(SimTime, std::uint64_t) override { run->start(); }
+};
+
+TEST_CASE("Collectives: a run starts mid-simulation on a strided group and calls back",
+          "[network]") {
+  // A data-parallel group of one GPU per node, {0, 8, 16, 24}, started at 5 us on the caller's
+  // engine. Ring all-reduce of 4e8 bytes: each edge carries 2 * 3/4 * 4e8 = 6e8 bytes over IB
+  // (same plane) at 40 GB/s = 15,000 us, plus 6 steps x 2 us. Done at 5 + 12 + 15,000 us.
+  ClusterSpec c = h800();
+  c.nodes = 4;
+  const Topology t = build_topology(c);
+  Engine e;
+  FlowNetwork net(e, t);
+  CollectiveRequest q = request(CollectiveOp::kAllReduce, 4, 4e8);
+  DoneAt done;
+  CollectiveRun run2(net,
+                     plan_collective(q, {0, 8, 16, 24}, 8, SimTime::from_us(2),
+                                     SimTime::from_us(1)),
+                     FlowDone{&done, 42});
+  StartRun starter;
+  starter.run = &run2;
+  e.schedule_at(SimTime::from_us(5), &starter);
+  e.run();
+  CHECK(run2.finished());
+  CHECK(done.ns == 15'017'000);
+  CHECK(done.payload == 42);
 }
 
 }  // namespace

@@ -2,14 +2,13 @@
 // (scenarios/reference/deepep_h800_*.csv, copied from github.com/deepseek-ai/DeepEP README).
 // The CSVs are read here only, as targets; the estimate derives from the cluster file.
 
-#include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "costmodel/cluster_file.hpp"
@@ -85,13 +84,13 @@ TEST_CASE("DeepEP: expected routing counts match the hypergeometric hand calcula
   CHECK(skewed.rank[0] > skewed.rank[7]);
 }
 
-TEST_CASE("DeepEP: normal-kernel bandwidths are within 15% of DeepEP's H800 figures",
-          "[network]") {
+TEST_CASE("DeepEP: normal-kernel bandwidths are within 15% of DeepEP's H800 figures", "[network]") {
   // The current figures (DeepEP README @ 3b1045d, unchanged through the 2026 V1 docs).
   int checked = 0;
-  fmt::print("DeepEP normal kernels on H800, 4096 tokens, hidden 7168, top-8, FP8 dispatch, "
-             "BF16 combine\n{:<10} {:>4} {:>8} {:>10} {:>10} {:>8}\n",
-             "kernel", "EP", "link", "DeepEP", "llmsim", "error");
+  fmt::print(
+      "DeepEP normal kernels on H800, 4096 tokens, hidden 7168, top-8, FP8 dispatch, "
+      "BF16 combine\n{:<10} {:>4} {:>8} {:>10} {:>10} {:>8}\n",
+      "kernel", "EP", "link", "DeepEP", "llmsim", "error");
   for (const auto& row :
        read_csv(LLMSIM_SOURCE_DIR "/scenarios/reference/deepep_h800_normal.csv")) {
     if (row.at("readme_commit") != "3b1045d") continue;
@@ -118,9 +117,10 @@ TEST_CASE("DeepEP: normal-kernel bandwidths are within 15% of DeepEP's H800 figu
 TEST_CASE("DeepEP: low-latency kernels reported beside DeepEP's figures", "[network]") {
   // Compared, not asserted: the model has no per-message or kernel-launch cost, which
   // dominates at 128 tokens. DeepEP README @ d8dd185 (NVLink where possible).
-  fmt::print("DeepEP low-latency kernels on H800, 128 tokens, hidden 7168, top-8\n"
-             "{:<10} {:>4} {:>12} {:>12} {:>12} {:>12} {:>8}\n",
-             "kernel", "EP", "DeepEP us", "llmsim us", "DeepEP GB/s", "llmsim GB/s", "error");
+  fmt::print(
+      "DeepEP low-latency kernels on H800, 128 tokens, hidden 7168, top-8\n"
+      "{:<10} {:>4} {:>12} {:>12} {:>12} {:>12} {:>8}\n",
+      "kernel", "EP", "DeepEP us", "llmsim us", "DeepEP GB/s", "llmsim GB/s", "error");
   int shown = 0;
   for (const auto& row :
        read_csv(LLMSIM_SOURCE_DIR "/scenarios/reference/deepep_h800_low_latency.csv")) {
@@ -133,8 +133,8 @@ TEST_CASE("DeepEP: low-latency kernels reported beside DeepEP's figures", "[netw
                         128, EpKernel::kLowLatency);
       const double published = std::stod(row.at(p + "rdma_GBps"));
       fmt::print("{:<10} {:>4} {:>12} {:>12.4g} {:>12} {:>12.4g} {:>+7.1f}%\n",
-                 dispatch ? "dispatch" : "combine", epsize, row.at(p + "latency_us"),
-                 r.time.us(), published, r.rdma_gbps, 100 * (r.rdma_gbps / published - 1.0));
+                 dispatch ? "dispatch" : "combine", epsize, row.at(p + "latency_us"), r.time.us(),
+                 published, r.rdma_gbps, 100 * (r.rdma_gbps / published - 1.0));
       CHECK(r.rdma_gbps > 0.0);
       ++shown;
     }

@@ -1,9 +1,9 @@
 // FlowNetwork on the engine: completion times worked by hand, rate changes when flows start
 // and end, full duplex, bytes conserved, determinism.
 
-#include <catch2/catch.hpp>
-
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "sim/engine.hpp"
 #include "sim/network/flow_network.hpp"

@@ -1,9 +1,9 @@
 // MaxMinSolver on hand-worked cases, and the max-min characterization on generated ones.
 
-#include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "sim/network/max_min_solver.hpp"
 
@@ -34,8 +34,7 @@ TEST_CASE("MaxMinSolver: flows on one link share it equally", "[network]") {
   CHECK(r[1] == Approx(5.0));
 }
 
-TEST_CASE("MaxMinSolver: a flow bottlenecked elsewhere leaves its share to others",
-          "[network]") {
+TEST_CASE("MaxMinSolver: a flow bottlenecked elsewhere leaves its share to others", "[network]") {
   // A = link 0 (10), B = link 1 (4). f0: A; f1: A+B; f2: B.
   // B's fair share 4/2 = 2 < A's 10/2 = 5: f1 and f2 freeze at 2. A has 10 - 2 = 8 left for f0.
   const auto r = solve({{10.0, 4.0}, {{0}, {0, 1}, {1}}});
@@ -87,7 +86,8 @@ TEST_CASE("MaxMinSolver: generated problems are feasible and max-min fair", "[ne
   for (int trial = 0; trial < 200; ++trial) {
     Problem p;
     const auto links = 1 + next(12);
-    for (std::uint64_t l = 0; l < links; ++l) p.capacity.push_back(1.0 + static_cast<double>(next(100)));
+    for (std::uint64_t l = 0; l < links; ++l)
+      p.capacity.push_back(1.0 + static_cast<double>(next(100)));
     const auto flows = 1 + next(30);
     for (std::uint64_t f = 0; f < flows; ++f) {
       std::vector<std::int32_t> path;

@@ -1,10 +1,10 @@
 // Topology builders and routing: shapes, routes worked by hand, deterministic ECMP, PXN, and
 // cluster files.
 
-#include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "costmodel/cluster_file.hpp"
 #include "costmodel/yaml_reader.hpp"
@@ -91,7 +91,7 @@ TEST_CASE("Topology: fat-tree leaves get downlink bandwidth over oversubscriptio
     }
   }
   CHECK(up == Approx(800.0));
-  CHECK(kinds(t, t.route(0, 8)) == "PNNP");    // same leaf
+  CHECK(kinds(t, t.route(0, 8)) == "PNNP");     // same leaf
   CHECK(kinds(t, t.route(0, 48)) == "PNNNNP");  // node 6: the other leaf
 }
 
