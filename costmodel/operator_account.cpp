@@ -305,7 +305,7 @@ class Builder {
       const std::int64_t sf = std::int64_t{e.shared_experts} * f;
       const std::int64_t sup = sf * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
       ops.push_back(gemm(p + "moe.shared.up_gate", T, sup, m_.hidden, true, none()));
-      ops.push_back(activation(p + "moe.shared.act", T, static_cast<int>(sf)));
+      ops.push_back(activation(p + "moe.shared.act", T, sf));
       ops.push_back(gemm(p + "moe.shared.down", T, m_.hidden, sf, true, none()));
     }
   }
