@@ -1,5 +1,6 @@
 #include "sim/network/flow_network.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/check.hpp"
@@ -44,9 +45,36 @@ std::int64_t FlowNetwork::start(int src, int dst, double bytes, FlowDone done, s
 std::int64_t FlowNetwork::start_on_route(const Route& route, int src, int dst, double bytes,
                                          FlowDone done, std::int64_t tag, SimTime extra_latency) {
   LLMSIM_CHECK(bytes >= 0.0 && std::isfinite(bytes), "a flow needs a finite, non-negative size");
-  const auto id = static_cast<std::int64_t>(flows_.size());
-  LLMSIM_CHECK(static_cast<std::uint64_t>(id) <= kIdMask, "too many flows for one network");
-  Flow f;
+  // Reuse the slot of a finished flow (latest first, so runs stay deterministic): memory
+  // follows the flows in flight, not all flows ever started.
+  std::int64_t id = 0;
+  if (!free_slots_.empty()) {
+    id = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    id = static_cast<std::int64_t>(flows_.size());
+    LLMSIM_CHECK(static_cast<std::uint64_t>(id) <= kIdMask, "too many flows for one network");
+    flows_.emplace_back();
+    state_.push_back(State::kDone);
+    visit_.push_back(0);
+  }
+  ++started_;
+  Flow& f = flows_[static_cast<std::size_t>(id)];
+  const std::uint32_t version = f.version + 1;  // completion events of the slot's past are stale
+  const auto n = static_cast<std::int32_t>(route.links.size());
+  std::int32_t begin = f.link_begin, capacity = f.link_capacity;
+  if (n > capacity) {
+    begin = static_cast<std::int32_t>(link_pool_.size());
+    capacity = n;
+    link_pool_.resize(link_pool_.size() + static_cast<std::size_t>(n));
+  }
+  std::copy(route.links.begin(), route.links.end(),
+            link_pool_.begin() + static_cast<std::ptrdiff_t>(begin));
+  f = Flow{};
+  f.version = version;
+  f.link_begin = begin;
+  f.link_end = begin + n;
+  f.link_capacity = capacity;
   f.bytes = bytes;
   f.remaining = bytes;
   f.start = engine_.now();
@@ -54,12 +82,7 @@ std::int64_t FlowNetwork::start_on_route(const Route& route, int src, int dst, d
   f.dst = dst;
   f.tag = tag;
   f.done = done;
-  f.link_begin = static_cast<std::int32_t>(link_pool_.size());
-  link_pool_.insert(link_pool_.end(), route.links.begin(), route.links.end());
-  f.link_end = static_cast<std::int32_t>(link_pool_.size());
-  flows_.push_back(f);
-  state_.push_back(State::kPending);
-  visit_.push_back(0);
+  state_[static_cast<std::size_t>(id)] = State::kPending;
   engine_.schedule_at(engine_.now() + route.latency + extra_latency, this, payload(kActivate, id));
   return id;
 }
@@ -156,6 +179,7 @@ void FlowNetwork::finish(std::int64_t id, SimTime now) {
     engine_.observers().transfer(r);
   }
   if (fl.done.handler != nullptr) engine_.schedule_at(now, fl.done.handler, fl.done.payload);
+  free_slots_.push_back(static_cast<std::int32_t>(id));
 }
 
 void FlowNetwork::recompute(SimTime now) {

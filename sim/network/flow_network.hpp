@@ -32,7 +32,8 @@ class FlowNetwork final : public EventHandler {
   FlowNetwork(Engine& engine, const Topology& topology);
 
   // Starts a flow from GPU src to GPU dst now, routed by the topology. `tag` comes back in the
-  // TransferRecord's id. Returns the flow's id. bytes >= 0; a flow with no links (src == dst)
+  // TransferRecord's id. Returns the flow's id, valid until the flow completes (ids of
+  // finished flows are reused). bytes >= 0; a flow with no links (src == dst)
   // or no bytes completes after its latency.
   std::int64_t start(int src, int dst, double bytes, FlowDone done = {}, std::int64_t tag = 0);
   // Same, on an explicit route, with `extra_latency` added before data moves.
@@ -43,7 +44,9 @@ class FlowNetwork final : public EventHandler {
   Engine& engine() const { return engine_; }
   // Bytes each directed link carried so far (integral of its flows' rates over time).
   const std::vector<double>& link_bytes() const { return link_bytes_; }
-  std::int64_t flows_started() const { return static_cast<std::int64_t>(flows_.size()); }
+  std::int64_t flows_started() const { return started_; }
+  // Flow slots allocated: the most flows ever in flight at once (slots are reused).
+  std::int64_t flow_slots() const { return static_cast<std::int64_t>(flows_.size()); }
   std::int64_t flows_finished() const { return finished_; }
   std::int64_t active_flows() const { return active_; }
   std::int64_t rate_solves() const { return solves_; }
@@ -63,6 +66,7 @@ class FlowNetwork final : public EventHandler {
     SimTime updated;    // when `remaining` was last brought up to date
     SimTime start;
     std::int32_t link_begin = 0, link_end = 0;  // into link_pool_
+    std::int32_t link_capacity = 0;             // the slot's segment of link_pool_
     std::int32_t src = 0, dst = 0;
     std::int64_t tag = 0;
     FlowDone done;
@@ -83,12 +87,14 @@ class FlowNetwork final : public EventHandler {
   // Per flow, apart from Flow so that the component search touches small arrays only.
   std::vector<State> state_;
   std::vector<std::uint32_t> visit_;
+  std::vector<std::int32_t> free_slots_;
   std::vector<std::int32_t> link_pool_;
   std::vector<std::vector<std::int32_t>> link_flows_;  // active flows per link, compacted lazily
   std::vector<std::uint32_t> link_visit_;
   std::vector<std::int32_t> dirty_links_;
   bool recompute_scheduled_ = false;
   std::uint32_t epoch_ = 0;
+  std::int64_t started_ = 0;
   std::int64_t finished_ = 0;
   std::int64_t active_ = 0;
   std::int64_t solves_ = 0;

@@ -123,6 +123,39 @@ TEST_CASE("FlowNetwork: every link carries exactly the bytes of the flows crossi
   }
 }
 
+struct Chain : EventHandler {
+  FlowNetwork* net = nullptr;
+  int left = 0;
+  std::int64_t last_ns = 0;
+  void on_event(SimTime now, std::uint64_t) override {
+    last_ns = now.ns();
+    if (left-- > 0) net->start(0, 2, 80e6, {this, 0});
+  }
+};
+
+TEST_CASE("FlowNetwork: finished flows' slots are reused and old events stay stale", "[network]") {
+  const Topology t = node();
+  Engine e;
+  FlowNetwork net(e, t);
+  Recorder rec;
+  // A long flow gpu0 -> gpu1 (16 GB) shares gpu0's egress with a chain of 100 flows
+  // gpu0 -> gpu2 of 80 MB, each started when the previous ends: 80 bytes/ns each, so every
+  // chain flow takes 1e6 ns and the chain ends at 1e8 ns, when the long flow has moved 8 GB;
+  // alone at 160 its last 8 GB take 5e7 ns more: it ends at 1.5e8 ns.
+  net.start(0, 1, 16e9, {&rec, 1});
+  Chain chain;
+  chain.net = &net;
+  chain.left = 99;
+  net.start(0, 2, 80e6, {&chain, 0});
+  e.run();
+  REQUIRE(rec.done.size() == 1);
+  CHECK(rec.done[0].first == 150'000'000);
+  CHECK(chain.last_ns == 100'000'000);
+  CHECK(net.flows_started() == 101);
+  CHECK(net.flow_slots() <= 3);
+  CHECK(net.stale_events() > 0);  // the long flow's rate changed 200 times
+}
+
 TEST_CASE("FlowNetwork: reports every transfer and runs deterministically", "[network]") {
   FabricParams f;
   f.nodes = 2;
