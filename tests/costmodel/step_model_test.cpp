@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "costmodel/model_file.hpp"
+#include "costmodel/scenario.hpp"
+#include "costmodel/training/run_estimate.hpp"
+#include "costmodel/training/step_model.hpp"
+
+using namespace llmsim;
+
+TEST_CASE("schedule_pair: two chains on two streams, hand-worked", "[costmodel][training]") {
+  // Forward: compute 2, comm 3, compute 1. Backward: comm 1, compute 2.
+  // t=0: both chains can start; the backward goes first: its comm [0,1]; the forward's
+  // compute [0,2]. At 2 the backward's compute and the forward's comm can both start: the
+  // backward's compute [2,4] on the compute stream, the forward's comm [2,5] on the
+  // communication stream; the forward's last compute waits for its comm: [5,6].
+  const std::vector<Segment> f = {{"fa", false, 2}, {"fd", true, 3}, {"fm", false, 1}};
+  const std::vector<Segment> b = {{"bc", true, 1}, {"bm", false, 2}};
+  const PairSchedule p = schedule_pair(f, b, 1.0);
+  CHECK(p.makespan_s == Approx(6.0));
+  CHECK(p.compute_s == Approx(5.0));
+  // With computation at half speed (SMs shared): forward compute [0,4], backward compute
+  // [4,8], forward comm [4,7], last forward compute [8,10].
+  const PairSchedule slow = schedule_pair(f, b, 2.0);
+  CHECK(slow.makespan_s == Approx(10.0));
+  CHECK(slow.compute_s == Approx(10.0));
+  // Serial execution would take 9 at full speed: overlap saves 3.
+  CHECK(p.makespan_s < 2 + 3 + 1 + 1 + 2);
+}
+
+namespace {
+
+const std::string kData = std::string(LLMSIM_SOURCE_DIR) + "/scenarios";
+
+Scenario deepseek(const std::vector<std::string>& overrides = {}) {
+  return load_scenario(kData + "/deepseek-v3-pretrain.yaml", overrides, kData);
+}
+
+}  // namespace
+
+TEST_CASE("simulate_step: DeepSeek-V3's step adds up and fits", "[costmodel][training]") {
+  const Scenario s = deepseek();
+  const calibration::Profile profile = scenario_profile(s);
+  const StepResult r = simulate_step(s, s.phases.front(), profile);
+  CHECK(r.micro_batches == 120);  // 15360 sequences / DP 128, micro-batch 1
+  CHECK(r.plan.num_stages == 16);
+  const StepBreakdown& b = r.breakdown;
+  CHECK(b.compute_s + b.exposed_comm_s + b.bubble_s + b.dp_sync_s + b.optimizer_s ==
+        Approx(r.step_time_s).epsilon(1e-9));
+  CHECK(r.mfu_bf16_causal > 0.05);
+  CHECK(r.mfu_bf16_causal < 1.0);
+  CHECK(r.mfu_bf16_full > r.mfu_bf16_causal);  // full attention counts more FLOPs
+  CHECK(r.memory_fits);
+  // Every stage forwards, and the stages hold all 61 layers between them.
+  int layers = 0;
+  for (const auto& st : r.stages) {
+    CHECK(st.forward_s() > 0);
+    layers += st.layers;
+  }
+  CHECK(layers == 61);
+}
+
+TEST_CASE("simulate_step: what-ifs move the step the way the model says", "[costmodel][training]") {
+  const Scenario base = deepseek();
+  const calibration::Profile profile = scenario_profile(base);
+  const StepResult dp = simulate_step(base, base.phases.front(), profile);
+
+  // 1F1B cannot overlap one micro-batch's all-to-all with another's compute: more exposed
+  // communication and a longer step.
+  const Scenario f1b = deepseek({"parallelism.schedule=1f1b"});
+  const StepResult r1 = simulate_step(f1b, f1b.phases.front(), profile);
+  CHECK(r1.breakdown.exposed_comm_s > dp.breakdown.exposed_comm_s);
+  CHECK(r1.step_time_s > dp.step_time_s);
+
+  // BF16 GEMMs run at half the FP8 peak: more compute time.
+  const Scenario bf = deepseek({"precision=bf16"});
+  const StepResult rb = simulate_step(bf, bf.phases.front(), profile);
+  CHECK(rb.breakdown.compute_s > dp.breakdown.compute_s);
+  CHECK(rb.step_time_s > dp.step_time_s);
+
+  // Half the GPUs (DP 64) with the same global batch: twice the micro-batches per pipeline,
+  // so a step takes about twice as long and the GPU-hours per token stay about the same.
+  const Scenario half = deepseek(
+      {"parallelism.dp=64", "training.phases.1.parallelism.dp=8",
+       "training.phases.2.parallelism.dp=2",
+       "cluster={gpu: H800, nodes: 128, gpus_per_node: 8, nvlink_gbps: 160, nic_gbps: 50, "
+       "nic_efficiency: 0.8, topology: multi-plane, planes: 8, switch_ports: 64}"});
+  const StepResult rh = simulate_step(half, half.phases.front(), profile);
+  CHECK(rh.micro_batches == 240);
+  CHECK(rh.step_time_s / dp.step_time_s == Approx(2.0).epsilon(0.15));
+}
