@@ -125,3 +125,14 @@ TEST_CASE("Scenario: --set overrides any field, and its errors say --set", "[sce
   CHECK_THROWS_WITH(load_scenario(file, {"model.layers.x=1"}, kData),
                     Catch::Contains("model is not a mapping"));
 }
+
+TEST_CASE("Scenario: a user GPU from the hardware list backs an inline cluster", "[scenario]") {
+  const Scenario s = load_scenario(kSrc + "/tests/data/custom_gpu_scenario.yaml", {}, kData);
+  CHECK(s.gpu.name == "MyGPU");
+  CHECK(s.gpu.hbm_bytes == 96e9);
+  CHECK(s.gpu.fp8_tflops == 1000.0);
+  // 8 GPUs, no tp / cp / pp given: dp is derived as 8; Mixtral's 8 experts over ep 8.
+  CHECK(s.plan.dp == 8);
+  CHECK(s.plan.ep == 8);
+  CHECK(s.phases.front().micro_batches() == 2);
+}
