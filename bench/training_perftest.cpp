@@ -1,6 +1,6 @@
 // training_perftest: how fast a whole scenario is costed. Times `estimate_run` on the
 // DeepSeek-V3 scenario (every phase, the batch ramp's steps) and a 100-point what-if grid
-// (schedule x precision x pipeline size x expert parallelism), as `llmsim compare --vary`
+// (schedule x precision x recomputation x expert parallelism), as `llmsim compare --vary`
 // runs it. Targets: one scenario under 1 s, the grid under 30 s on this machine.
 
 #include <algorithm>
@@ -14,7 +14,7 @@
 
 using namespace llmsim;
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   const std::string data = argc > 1 ? argv[1] : LLMSIM_SOURCE_DIR "/scenarios";
   const std::string file = data + "/deepseek-v3-pretrain.yaml";
   using clock = std::chrono::steady_clock;
@@ -24,32 +24,33 @@ int main(int argc, char** argv) {
 
   std::vector<double> single;
   double gpu_hours = 0.0;
+  std::size_t phases = 0;
   for (int i = 0; i < 3; ++i) {
     const auto t0 = clock::now();
     const Scenario s = load_scenario(file, {}, data);
     const RunEstimate r = estimate_run(s, scenario_profile(s));
     single.push_back(seconds(t0, clock::now()));
     gpu_hours = r.total_gpu_hours;
+    phases = r.phases.size();
   }
   std::sort(single.begin(), single.end());
   std::printf("one scenario (DeepSeek-V3, %zu phases incl. %d ramp steps): median %.3f s "
               "(total GPU-hours %.4g)\n",
-              std::size_t{3}, kRampSegments, single[1], gpu_hours);
+              phases, kRampSegments, single[1], gpu_hours);
 
   const char* schedules[] = {"gpipe", "1f1b", "zb1p", "zb2p", "dualpipe"};
   const char* precisions[] = {"fp8", "bf16"};
-  const std::pair<int, int> pp_dp[] = {{16, 128}, {8, 256}};
+  const char* recompute[] = {"selective", "full"};
   const int eps[] = {8, 16, 32, 64, 128};
   int points = 0;
   const auto g0 = clock::now();
   for (const char* sch : schedules) {
     for (const char* pr : precisions) {
-      for (const auto& [pp, dp] : pp_dp) {
+      for (const char* rc : recompute) {
         for (int ep : eps) {
           const std::vector<std::string> set = {
               std::string("parallelism.schedule=") + sch, std::string("precision=") + pr,
-              "parallelism.pp=" + std::to_string(pp), "parallelism.dp=" + std::to_string(dp),
-              "parallelism.ep=" + std::to_string(ep)};
+              std::string("training.recompute=") + rc, "parallelism.ep=" + std::to_string(ep)};
           const Scenario s = load_scenario(file, set, data);
           estimate_run(s, scenario_profile(s));
           ++points;
@@ -62,4 +63,13 @@ int main(int argc, char** argv) {
               "= %.2f, grid / 30 s target = %.2f, single / 1 s target = %.2f\n",
               points, grid, grid / points, grid / points / single[1], grid / 30.0, single[1]);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "training_perftest: %s\n", e.what());
+    return 1;
+  }
 }
