@@ -5,7 +5,12 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -79,6 +84,83 @@ std::string human_bytes(double b) {
   return fmt::format("{:.4g} B", b);
 }
 
+// A figure DeepEP published for the same setting, to print beside the estimate.
+struct Published {
+  double gbps = 0.0;
+  double latency_us = 0.0;  // low-latency kernels only
+  std::string link;         // "NVLink" or "RDMA"
+  std::string source;
+};
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (ch == '"') {
+      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (ch == ',' && !quoted) {
+      out.emplace_back();
+    } else if (ch == '\r' && !quoted) {
+      continue;  // CRLF line ends
+    } else {
+      out.back() += ch;
+    }
+  }
+  return out;
+}
+
+// DeepEP's H800 tables (scenarios/reference/deepep_h800_*.csv, beside the cluster files)
+// hold the figures of DeepEP's own test settings: 4096 tokens (normal) or 128 (low-latency),
+// hidden 7168, top-8 of 256 experts, at most 4 nodes per token. The last row for an EP size
+// is the newest revision. Targets only: nothing here feeds the estimate.
+std::optional<Published> deepep_published(const std::string& cluster_path, const ClusterSpec& c,
+                                          const CollectiveRequest& q) {
+  const ExpertRouting& r = q.ep;
+  const bool ll = r.kernel == EpKernel::kLowLatency;
+  if (c.gpu != "H800" || r.hidden != 7168 || r.topk != 8 || r.experts != 256 || r.skew != 0.0 ||
+      r.tokens != (ll ? 128 : 4096) || (!ll && r.max_nodes != 4)) {
+    return std::nullopt;
+  }
+  namespace fs = std::filesystem;
+  const fs::path file = fs::path(cluster_path).parent_path() / ".." / "reference" /
+                        (ll ? "deepep_h800_low_latency.csv" : "deepep_h800_normal.csv");
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  const auto header = split_csv_line(line);
+  const std::string p = q.op == CollectiveOp::kEpDispatch ? "dispatch_" : "combine_";
+  std::optional<Published> found;
+  while (std::getline(in, line)) {
+    const auto f = split_csv_line(line);
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+    try {
+      if (std::stoi(row[p + "ep"]) != q.gpus) continue;
+      Published pub;
+      if (ll) {
+        pub.gbps = std::stod(row[p + "rdma_GBps"]);
+        pub.latency_us = std::stod(row[p + "latency_us"]);
+        pub.link = "RDMA";
+      } else {
+        pub.gbps = std::stod(row[p + "bottleneck_GBps"]);
+        pub.link = row[p + "link"];
+      }
+      pub.source = row["source"];
+      found = pub;
+    } catch (const std::exception&) {
+      continue;  // a malformed row is no comparison
+    }
+  }
+  return found;
+}
+
 void run(const CollectiveOptions& o) {
   const ClusterSpec c = load_cluster_file(o.cluster);
   CollectiveRequest q;
@@ -121,6 +203,9 @@ void run(const CollectiveOptions& o) {
     why = "as asked";
   }
   const CollectiveResult r = run_collective(c, q, mode);
+  const std::optional<Published> published =
+      is_expert_op(q.op) ? deepep_published(o.cluster, c, q) : std::nullopt;
+  const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
 
   if (o.json) {
     nlohmann::ordered_json j;
@@ -138,6 +223,12 @@ void run(const CollectiveOptions& o) {
     j["bottleneck"] = r.bottleneck;
     j["bottleneck_utilization"] = r.bottleneck_utilization;
     j["cluster"] = c.name;
+    if (published) {
+      j["published"] = {{"gbps", published->gbps},
+                        {"link", published->link},
+                        {"error", ours / published->gbps - 1.0},
+                        {"source", published->source}};
+    }
     if (!r.analytical) {
       j["flows"] = r.flows;
       j["events"] = r.events;
@@ -169,6 +260,14 @@ void run(const CollectiveOptions& o) {
   if (is_expert_op(q.op)) {
     fmt::print("DeepEP bandwidth per GPU: NVLink {:.4g} GB/s, RDMA {:.4g} GB/s\n", r.nvlink_gbps,
                r.rdma_gbps);
+    if (published) {
+      fmt::print("DeepEP published ({}): {} {:.4g} GB/s{}; llmsim {:.4g} GB/s ({:+.1f}%)\n",
+                 published->source, published->link, published->gbps,
+                 published->latency_us > 0 ? fmt::format(" in {:.4g} us (llmsim {:.4g} us)",
+                                                         published->latency_us, r.time.us())
+                                           : "",
+                 ours, 100.0 * (ours / published->gbps - 1.0));
+    }
   }
   fmt::print("bottleneck: {}, utilization {:.1f}%\n", r.bottleneck,
              100.0 * r.bottleneck_utilization);

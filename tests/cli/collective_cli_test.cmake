@@ -49,6 +49,11 @@ if(rdma LESS 45 OR rdma GREATER 62)
   message(FATAL_ERROR "EP32 dispatch RDMA bandwidth ${rdma} GB/s, DeepEP reports 58")
 endif()
 
+# The same, as a table, with DeepEP's published figure printed beside it.
+expect_ok(collective --cluster ${H800} --op ep-dispatch --gpus 32)
+expect_in("${OUT}" "DeepEP bandwidth per GPU: NVLink" "DeepEP published" "RDMA 58 GB/s"
+          "bottleneck: gpu0 -> nic(gpu0)")
+
 # Huge groups switch to the closed form by themselves and say so.
 expect_ok(collective --cluster ${H800} --op all-to-all --gpus 2048 --bytes 1GB)
 expect_in("${OUT}" "mode: analytical" "auto:")

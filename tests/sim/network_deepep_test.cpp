@@ -37,6 +37,8 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
         }
       } else if (ch == ',' && !quoted) {
         out.emplace_back();
+      } else if (ch == '\r' && !quoted) {
+        continue;  // CRLF line ends
       } else {
         out.back() += ch;
       }
