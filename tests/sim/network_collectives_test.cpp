@@ -135,8 +135,15 @@ TEST_CASE("Collectives: the analytical mode is within 5% of flow mode up to 256 
   ClusterSpec fat = h800();
   fat.name = "fat-tree";
   fat.topology = TopologyKind::kFatTree;
-  for (const ClusterSpec& c : {multi_plane, rail, fat}) {
+  // 3:1 oversubscribed: leaf uplinks become the bottleneck of all-to-all; 64 GPUs span two
+  // leaves of six nodes. (At 256 GPUs the two agree within 1.5%, but the flow simulation
+  // takes ~500 rate solves over 65k flows: too slow for a unit test.)
+  ClusterSpec fat3 = fat;
+  fat3.name = "fat-tree 3:1";
+  fat3.oversubscription = 3.0;
+  for (const ClusterSpec& c : {multi_plane, rail, fat, fat3}) {
     for (int n : {8, 16, 64, 256}) {
+      if (c.oversubscription > 1.0 && n > 64) continue;
       for (CollectiveOp op : {CollectiveOp::kAllReduce, CollectiveOp::kReduceScatter,
                               CollectiveOp::kAllGather, CollectiveOp::kAllToAll}) {
         check_agreement(c, request(op, n, 256e6));
