@@ -59,6 +59,7 @@ void run_memory(const MemoryOptions& o) {
   r.seq_len = ph->seq_len;
   r.micro_batches = ph->micro_batches();
   r.capacity_bytes = s.gpu.hbm_bytes;
+  r.gpu_has_fp8 = s.gpu.has_fp8();
   const MemoryEstimate e = estimate_memory(s.model, r);
   const RankMemory& w = e.worst();
   const ParallelPlan& p = r.plan;

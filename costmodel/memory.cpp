@@ -217,7 +217,7 @@ std::string MemoryEstimate::overflow_message() const {
     v.micro_batches = request.micro_batches * request.plan.micro_batch_size;
     try_variant("parallelism.micro_batch_size: 1", v);
   }
-  if (request.recipe.kind != RecipeKind::kFP8DeepSeek) {
+  if (request.recipe.kind != RecipeKind::kFP8DeepSeek && request.gpu_has_fp8) {
     MemoryRequest v = request;
     v.recipe = make_recipe(RecipeKind::kFP8DeepSeek);
     try_variant("precision: fp8", v);

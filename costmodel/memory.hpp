@@ -55,6 +55,7 @@ struct MemoryRequest {
   std::int64_t seq_len = 4096;
   int micro_batches = 1;  // per pipeline per step (global batch / (dp x micro_batch_size))
   double capacity_bytes = 0.0;  // HBM per GPU
+  bool gpu_has_fp8 = true;      // whether to suggest the FP8 recipe when the plan does not fit
 };
 
 struct MemoryEstimate {
