@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <barrier>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -195,31 +194,31 @@ Measurement gemm_fp8(const KernelShape& s, const TimingOptions& opt) {
   // Weights: 128 x 128 blocks of B (k x n), blocked along k rows and n columns.
   quantize_blocks(b.data(), s.k, s.n, 128, qb.data(), sb.data());
   const auto table = e4m3_table();
-  std::vector<float> ablk(sz(s.m * 128)), bblk(sz(128 * s.n));
   const Timing t = time_repeated(
       [&] {
-        for (std::int64_t q = 0; q < kb; ++q) {
-          // Dequantize one 128-deep slice of A and B, multiply, and accumulate in FP32: the
-          // promotion every 128 of DeepGEMM, with the scales applied on the way in.
-          for (std::int64_t i = 0; i < s.m; ++i) {
+        // Dequantize A and B block by block (E4M3 code -> value x its block's scale) into FP32
+        // operands, then multiply with FP32 accumulation. This CPU has no FP8 arithmetic, so
+        // FP32 accumulation stands in for the FP8 MMA plus promotion every 128 of DeepGEMM.
+        for (std::int64_t i = 0; i < s.m; ++i) {
+          for (std::int64_t q = 0; q < kb; ++q) {
             const float scale = sa[sz(i * kb + q)];
             const std::uint8_t* src = &qa[sz(i * s.k + q * 128)];
-            float* dst = &ablk[sz(i * 128)];
+            float* dst = &a[sz(i * s.k + q * 128)];
             for (int j = 0; j < 128; ++j) dst[j] = table[src[j]] * scale;
           }
-          for (std::int64_t r = 0; r < 128; ++r) {
-            const std::uint8_t* src = &qb[sz((q * 128 + r) * s.n)];
-            float* dst = &bblk[sz(r * s.n)];
-            for (std::int64_t j = 0; j < s.n; ++j) dst[j] = table[src[j]] * sb[sz(q * nb + j / 128)];
-          }
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bi(s.m), bi(s.n), 128, 1.0f,
-                      ablk.data(), 128, bblk.data(), bi(s.n), q == 0 ? 0.0f : 1.0f, c.data(),
-                      bi(s.n));
         }
+        for (std::int64_t r = 0; r < s.k; ++r) {
+          const std::uint8_t* src = &qb[sz(r * s.n)];
+          float* dst = &b[sz(r * s.n)];
+          const float* scales = &sb[sz((r / 128) * nb)];
+          for (std::int64_t j = 0; j < s.n; ++j) dst[j] = table[src[j]] * scales[j / 128];
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bi(s.m), bi(s.n), bi(s.k), 1.0f,
+                    a.data(), bi(s.k), b.data(), bi(s.n), 0.0f, c.data(), bi(s.n));
       },
       opt);
   return finish(KernelClass::kGemmFp8, s, t,
-                "FP8 E4M3 GEMM (1x128 / 128x128 scales, FP32 promotion every 128)");
+                "FP8 E4M3 GEMM (1x128 / 128x128 scales, dequantize, FP32 sgemm)");
 }
 
 Measurement memory_bound(const KernelShape& s, const TimingOptions& opt) {
@@ -351,11 +350,34 @@ Measurement attention_fwd(const KernelShape& s, const TimingOptions& opt) {
   return finish(KernelClass::kAttentionFwd, s, t, "tiled causal attention forward (64-row tiles)");
 }
 
+// A barrier that spins (yielding after a while) rather than sleeping in the kernel: waking a
+// sleeping thread costs tens of microseconds on a loaded machine, more than the copies timed.
+class SpinBarrier {
+ public:
+  explicit SpinBarrier(int n) : n_(n) {}
+  void arrive_and_wait() {
+    const int gen = generation_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == n_) {
+      arrived_.store(0, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_acq_rel);
+      return;
+    }
+    for (int spins = 0; generation_.load(std::memory_order_acquire) == gen; ++spins) {
+      if (spins > 2000) std::this_thread::yield();
+    }
+  }
+
+ private:
+  const int n_;
+  std::atomic<int> arrived_{0};
+  std::atomic<int> generation_{0};
+};
+
 // Runs body(thread_index) on `n` threads (the caller is thread 0) `reps + warmup` times;
 // returns thread 0's time of each timed run, barrier to barrier.
 std::vector<double> run_team(int n, int warmup, int reps,
-                             const std::function<void(int, std::barrier<>&)>& body) {
-  std::barrier<> sync(n);
+                             const std::function<void(int, SpinBarrier&)>& body) {
+  SpinBarrier sync(n);
   std::vector<double> times;
   auto loop = [&](int id) {
     for (int r = 0; r < warmup + reps; ++r) {
@@ -385,11 +407,11 @@ Measurement communication(KernelClass c, const KernelShape& s, const TimingOptio
   const std::int64_t chunk = n / p;
   std::vector<std::vector<float>> send(sz(p), std::vector<float>(sz(n))), recv = send;
   for (int i = 0; i < p; ++i) fill(send[sz(i)], static_cast<std::uint32_t>(20 + i));
-  std::function<void(int, std::barrier<>&)> body;
+  std::function<void(int, SpinBarrier&)> body;
   if (c == KernelClass::kAllReduce) {
     // Ring: p-1 reduce-scatter steps (add the left neighbour's chunk), p-1 all-gather steps
     // (copy the left neighbour's finished chunk), a barrier after each step.
-    body = [&](int id, std::barrier<>& sync) {
+    body = [&](int id, SpinBarrier& sync) {
       const int left = (id + p - 1) % p;
       for (int step = 0; step < p - 1; ++step) {
         const int ch = (id - step - 1 + 2 * p) % p;
@@ -406,7 +428,7 @@ Measurement communication(KernelClass c, const KernelShape& s, const TimingOptio
       }
     };
   } else {
-    body = [&](int id, std::barrier<>&) {
+    body = [&](int id, SpinBarrier&) {
       for (int dst = 0; dst < p; ++dst) {
         std::memcpy(&recv[sz(dst)][sz(id * chunk)], &send[sz(id)][sz(dst * chunk)],
                     sz(chunk) * sizeof(float));
@@ -424,7 +446,7 @@ Measurement launch(const KernelShape& s, const TimingOptions& opt) {
   const int reps = 200;
   std::vector<double> per;
   for (int batch = 0; batch < team_reps(opt); ++batch) {
-    const auto times = run_team(2, 5, reps, [](int, std::barrier<>&) {});
+    const auto times = run_team(2, 5, reps, [](int, SpinBarrier&) {});
     per.push_back(summarize(times).median_s);
   }
   return finish(KernelClass::kLaunch, s, summarize(per), "empty task dispatched to a thread");
@@ -473,17 +495,23 @@ Measurement measure_cpu_kernel(KernelClass c, const KernelShape& shape, const Ti
 }
 
 CpuPeaks probe_cpu_peaks(const TimingOptions& opt, int threads) {
+  // Fastest of three passes, as for the grid (cpu_calibration.cpp).
   KernelShape g;
-  g.m = g.n = g.k = 512;
-  const Measurement mg = measure_cpu_kernel(KernelClass::kGemmFp32, g, opt, threads);
+  g.m = g.n = g.k = 256;
   KernelShape c;
-  c.bytes = 2.0 * 64.0 * 1024 * 1024;  // 64 MiB read + 64 MiB written
-  const Measurement mc = measure_cpu_kernel(KernelClass::kMemoryBound, c, opt, threads);
+  c.bytes = 2.0 * 256.0 * 1024;  // a 256 KiB copy (read + write): inside a private L2
+  Measurement mg, mc;
+  for (int pass = 0; pass < 3; ++pass) {
+    const Measurement a = measure_cpu_kernel(KernelClass::kGemmFp32, g, opt, threads);
+    const Measurement b = measure_cpu_kernel(KernelClass::kMemoryBound, c, opt, threads);
+    if (pass == 0 || a.seconds < mg.seconds) mg = a;
+    if (pass == 0 || b.seconds < mc.seconds) mc = b;
+  }
   CpuPeaks p;
-  p.flops_per_s = 2.0 * 512.0 * 512.0 * 512.0 / mg.seconds;  // seconds: 10th percentile
+  p.flops_per_s = 2.0 * 256.0 * 256.0 * 256.0 / mg.seconds;  // seconds: 10th percentile
   p.bytes_per_s = c.bytes / mc.seconds;
-  p.source = fmt::format("measured on this machine: FP32 sgemm 512x512x512 at {:.1f} GFLOP/s and "
-                         "a 64 MiB copy at {:.1f} GB/s (read + write) with {} thread(s); "
+  p.source = fmt::format("measured on this machine: FP32 sgemm 256x256x256 at {:.1f} GFLOP/s and "
+                         "a 256 KiB copy at {:.1f} GB/s (read + write) with {} thread(s); "
                          "efficiencies are relative to these probes",
                          p.flops_per_s / 1e9, p.bytes_per_s / 1e9, threads);
   return p;

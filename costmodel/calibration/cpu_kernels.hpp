@@ -1,9 +1,9 @@
 #pragma once
 // Reference kernels on the CPU at hand, each timed with warm-up and repetitions (median and
 // spread). GEMMs run through OpenBLAS: FP32 (sgemm), BF16 (BF16 storage widened to FP32, then
-// sgemm: Debian's OpenBLAS has no sbgemm) and FP8 as DeepSeek-V3 runs it (E4M3 codes with 1x128 activation and
-// 128x128 weight scales, each 128-deep slice of K dequantized and multiplied, partial sums
-// promoted to FP32), with the quantization timed apart as the fp8_quantize class. Memory-
+// sgemm: Debian's OpenBLAS has no sbgemm) and FP8 as DeepSeek-V3 stores it (E4M3 codes with 1x128 activation and
+// 128x128 weight scales, dequantized block by block and multiplied with FP32 accumulation:
+// this CPU has no FP8 arithmetic), with the quantization timed apart as fp8_quantize. Memory-
 // bound kernels: copy, triad, RMSNorm, SwiGLU, softmax, FP8 quantize. A tiled causal
 // attention forward. All-reduce and all-to-all between threads through shared memory, and the
 // dispatch overhead of handing an empty task to a worker thread.
@@ -44,8 +44,8 @@ Timing time_repeated(const std::function<void()>& fn, const TimingOptions& opt);
 Measurement measure_cpu_kernel(KernelClass c, const KernelShape& shape, const TimingOptions& opt,
                                int threads);
 
-// Probes: the FP32 FLOP rate of a 512^3 sgemm and the bandwidth of a 64 MiB copy, the
-// "peaks" a CPU profile's efficiencies are relative to.
+// Probes: the FP32 FLOP rate of a 256^3 sgemm and the bandwidth of a 256 KiB copy (inside a
+// private L2), the "peaks" a CPU profile's efficiencies are relative to.
 struct CpuPeaks {
   double flops_per_s = 0.0;
   double bytes_per_s = 0.0;

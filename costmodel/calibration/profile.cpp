@@ -22,15 +22,16 @@ std::string profile_label(const Profile& p) {
 }
 
 // The shape fields a class reads, as (key, value) pairs for writing.
-std::vector<std::pair<std::string, double>> shape_fields(KernelClass c, const KernelShape& s) {
-  auto d = [](std::int64_t v) { return static_cast<double>(v); };
+std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelClass c,
+                                                                         const KernelShape& s) {
+  auto d = [](std::int64_t v) { return nlohmann::ordered_json(v); };
   switch (c) {
     case KernelClass::kGemmFp32:
     case KernelClass::kGemmBf16:
     case KernelClass::kGemmFp8: return {{"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
     case KernelClass::kGroupedGemmFp8:
       return {{"groups", d(s.groups)}, {"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
-    case KernelClass::kMemoryBound: return {{"bytes", s.bytes}};
+    case KernelClass::kMemoryBound: return {{"bytes", nlohmann::ordered_json(s.bytes)}};
     case KernelClass::kRmsNorm:
     case KernelClass::kSwiGlu:
     case KernelClass::kSoftmax:
@@ -40,10 +41,10 @@ std::vector<std::pair<std::string, double>> shape_fields(KernelClass c, const Ke
       return {{"batch", d(s.batch)},         {"heads", d(s.heads)},
               {"seq_q", d(s.seq_q)},         {"seq_kv", d(s.seq_kv)},
               {"head_dim_qk", d(s.head_dim_qk)}, {"head_dim_v", d(s.head_dim_v)},
-              {"causal", s.causal ? 1.0 : 0.0}};
+              {"causal", d(s.causal ? 1 : 0)}};
     case KernelClass::kAllReduce:
     case KernelClass::kAllToAll:
-      return {{"participants", d(s.participants)}, {"bytes", s.bytes}};
+      return {{"participants", d(s.participants)}, {"bytes", nlohmann::ordered_json(s.bytes)}};
     case KernelClass::kLaunch: return {};
   }
   return {};
@@ -290,8 +291,9 @@ std::string profile_to_yaml(const Profile& p) {
       "# Written by `" + p.generator + "`; regenerate rather than edit.\n"
       "# Units: peak_tflops 1e12 FLOP/s, peak_bandwidth_gbps 1e9 B/s, overhead_us and *_us\n"
       "# microseconds, *_mape / *_error / *_pct percent, efficiencies fractions of peak.\n"
-      "# Model (costmodel/calibration/kernel_model.hpp): t = overhead +\n"
-      "#   ((waves*tile_flops/(peak*compute_eff/units))^p + (bytes/(bw*memory_eff*share))^p)^(1/p)\n";
+      "# Model (costmodel/calibration/kernel_model.hpp): t = overhead + a p-norm of compute\n"
+      "# (waves of tiles at peak x compute_efficiency), memory (bytes at bandwidth x\n"
+      "# memory_efficiency), tile loads and elementwise terms.\n";
   return header + out.c_str() + "\n";
 }
 
