@@ -173,7 +173,7 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
   // and spreading a shape's repetitions over passes keeps one busy stretch from biasing it.
   // A time budget keeps --quick under a minute however loaded the machine: passes after the
   // first stop once the class's share of the budget is spent.
-  const int rounds = o.grid == GridSize::kCi ? 1 : 5;
+  const int rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 8 : 5;
   const double budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
   const auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] {
