@@ -194,17 +194,22 @@ void FlowNetwork::recompute(SimTime now) {
     }
   }
   dirty_links_.clear();
+  // One pass per flow: discover it, bring it up to date (a flow with only dust left finishes
+  // now) and lay out its links for the solver. A finished flow's links are still explored,
+  // which at worst makes the component a little larger than it is.
+  comp_offsets_.assign(1, 0);
+  comp_links_.clear();
+  std::size_t keep = 0;
   for (std::size_t q = 0; q < queue_.size(); ++q) {
     std::vector<std::int32_t>& on_link = link_flows_[static_cast<std::size_t>(queue_[q])];
-    std::size_t keep = 0;
+    std::size_t kept = 0;
     for (std::int32_t f : on_link) {
       const auto fi = static_cast<std::size_t>(f);
       if (state_[fi] != State::kActive) continue;
-      on_link[keep++] = f;
+      on_link[kept++] = f;
       if (visit_[fi] == epoch_) continue;
       visit_[fi] = epoch_;
-      comp_flows_.push_back(f);
-      const Flow& fl = flows_[fi];
+      Flow& fl = flows_[fi];
       for (std::int32_t i = fl.link_begin; i < fl.link_end; ++i) {
         const std::int32_t m = link_pool_[static_cast<std::size_t>(i)];
         if (link_visit_[static_cast<std::size_t>(m)] != epoch_) {
@@ -212,25 +217,19 @@ void FlowNetwork::recompute(SimTime now) {
           queue_.push_back(m);
         }
       }
+      settle(fl, now);
+      if (fl.remaining <= kRelativeDust * fl.bytes) {
+        finish(f, now);
+        --kept;  // finish() made it inactive: drop it from this list too
+        continue;
+      }
+      comp_flows_.push_back(f);
+      ++keep;
+      comp_links_.insert(comp_links_.end(), link_pool_.begin() + fl.link_begin,
+                         link_pool_.begin() + fl.link_end);
+      comp_offsets_.push_back(static_cast<std::int32_t>(comp_links_.size()));
     }
-    on_link.resize(keep);
-  }
-  // Bring the component up to date (flows with only dust left finish now) and lay out its
-  // flows' links for the solver, in one pass.
-  std::size_t keep = 0;
-  comp_offsets_.assign(1, 0);
-  comp_links_.clear();
-  for (std::int32_t f : comp_flows_) {
-    Flow& fl = flows_[static_cast<std::size_t>(f)];
-    settle(fl, now);
-    if (fl.remaining <= kRelativeDust * fl.bytes) {
-      finish(f, now);
-      continue;
-    }
-    comp_flows_[keep++] = f;
-    comp_links_.insert(comp_links_.end(), link_pool_.begin() + fl.link_begin,
-                       link_pool_.begin() + fl.link_end);
-    comp_offsets_.push_back(static_cast<std::int32_t>(comp_links_.size()));
+    on_link.resize(kept);
   }
   comp_flows_.resize(keep);
   if (comp_flows_.empty()) return;
