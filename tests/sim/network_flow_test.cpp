@@ -156,6 +156,30 @@ TEST_CASE("FlowNetwork: finished flows' slots are reused and old events stay sta
   CHECK(net.stale_events() > 0);  // the long flow's rate changed 200 times
 }
 
+struct StartOther : EventHandler {
+  FlowNetwork* net = nullptr;
+  void on_event(SimTime, std::uint64_t) override { net->start(8, 9, 160e6); }
+};
+
+TEST_CASE("FlowNetwork: only the component a change touches is re-solved", "[network]") {
+  FabricParams f;
+  f.nodes = 2;
+  f.node.nvlink_latency = SimTime::zero();
+  const Topology t = build_rail_optimized({f});
+  Engine e;
+  FlowNetwork net(e, t);
+  // gpu0 -> gpu1 (node 0) and, 0.5 ms later, gpu8 -> gpu9 (node 1) share no link: each start
+  // solves one flow of two links; the ends leave nothing to solve. 4 incidences in all.
+  net.start(0, 1, 160e6);
+  StartOther other;
+  other.net = &net;
+  e.schedule_at(SimTime::from_us(500), &other);
+  e.run();
+  CHECK(net.rate_solves() == 2);
+  CHECK(net.solved_incidences() == 4);
+  CHECK(net.flows_finished() == 2);
+}
+
 TEST_CASE("FlowNetwork: reports every transfer and runs deterministically", "[network]") {
   FabricParams f;
   f.nodes = 2;
