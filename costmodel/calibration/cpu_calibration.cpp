@@ -91,11 +91,11 @@ std::vector<KernelShape> cpu_grid(KernelClass c, GridSize g) {
     case KernelClass::kSwiGlu:
     case KernelClass::kSoftmax:
     case KernelClass::kFp8Quantize: {
-      // rows x cols FP32 with at most 96 Ki elements (768 KiB in + out) for CI and quick
-      // grids, inside a private L2 as above; the full grid is 64x larger.
+      // rows x cols FP32 with 16 to 96 Ki elements (128 to 768 KiB in + out) for the quick
+      // grid: beyond L1, inside a private L2 as above; the full grid is 64x larger.
       const std::vector<std::int64_t> elements_k =
           ci ? std::vector<std::int64_t>{8, 16, 24, 32, 48, 64, 12, 40}
-             : std::vector<std::int64_t>{8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 96, 28};
+             : std::vector<std::int64_t>{16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 20};
       const std::vector<std::int64_t> cols = {1024, 2048, 4096, 8192};
       for (std::size_t i = 0; i < elements_k.size(); ++i) {
         KernelShape s;
@@ -106,15 +106,23 @@ std::vector<KernelShape> cpu_grid(KernelClass c, GridSize g) {
       return out;
     }
     case KernelClass::kAttentionFwd: {
-      const std::vector<std::int64_t> seqs =
-          ci ? std::vector<std::int64_t>{64, 128, 192, 256, 96, 160, 224, 320}
-             : std::vector<std::int64_t>{128, 256, 384, 512, 640, 768, 192, 320, 448, 576, 704, 896};
-      for (std::size_t i = 0; i < seqs.size(); ++i) {
+      // (heads, sequence, head dim). CI and quick grids keep one head's Q, K, V and O
+      // (4 x seq x dim FP32) within a private L2, as above; the full grid doubles seq.
+      struct Attn {
+        std::int64_t heads, seq, dim;
+      };
+      const std::vector<Attn> grid =
+          ci ? std::vector<Attn>{{1, 64, 64}, {2, 128, 64}, {1, 128, 128}, {2, 192, 64},
+                                 {1, 256, 64}, {2, 96, 128}, {1, 160, 64}, {2, 224, 64}}
+             : std::vector<Attn>{{1, 128, 64}, {2, 256, 64}, {1, 256, 128}, {2, 512, 64},
+                                 {1, 640, 64}, {2, 384, 128}, {1, 192, 64}, {2, 320, 64},
+                                 {1, 320, 128}, {2, 576, 64}, {1, 704, 64}, {2, 192, 128}};
+      for (const Attn& a : grid) {
         KernelShape s;
         s.batch = 1;
-        s.heads = 1 + static_cast<std::int64_t>(i % 2);
-        s.seq_q = s.seq_kv = seqs[i] * (full ? 2 : 1);
-        s.head_dim_qk = s.head_dim_v = i % 3 == 2 ? 128 : 64;
+        s.heads = a.heads;
+        s.seq_q = s.seq_kv = a.seq * (full ? 2 : 1);
+        s.head_dim_qk = s.head_dim_v = a.dim;
         s.causal = true;
         out.push_back(s);
       }
@@ -173,7 +181,7 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
   // and spreading a shape's repetitions over passes keeps one busy stretch from biasing it.
   // A time budget keeps --quick under a minute however loaded the machine: passes after the
   // first stop once the class's share of the budget is spent.
-  const int rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 8 : 5;
+  const int rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 16 : 5;
   const double budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
   const auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] {
