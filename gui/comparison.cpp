@@ -45,8 +45,34 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-std::vector<ComparisonRow> comparison_rows(const std::vector<ExperimentCase>& cases) {
+std::vector<ComparisonRow> comparison_rows(const std::vector<ExperimentCase>& cases,
+                                           const std::vector<TrainingFigures>& training) {
   std::vector<ComparisonRow> rows;
+  auto add_training = [&](std::string metric, bool lower_better, auto getter, int decimals = -1) {
+    ComparisonRow row;
+    row.metric = std::move(metric);
+    row.lower_is_better = lower_better;
+    row.decimals = decimals;
+    for (const auto& t : training) row.values.push_back(getter(t));
+    mark_best(row);
+    rows.push_back(std::move(row));
+  };
+  if (!training.empty()) {
+    using T = TrainingFigures;
+    add_training("step time (s)", true, [](const T& t) { return std::optional(t.step_time_s); }, 3);
+    add_training("tokens per second", false,
+                 [](const T& t) { return std::optional(t.tokens_per_second); }, 0);
+    add_training("MFU, BF16 peak, causal (%)", false,
+                 [](const T& t) { return std::optional(100 * t.mfu_bf16_causal); }, 1);
+    add_training("GPU-hours per 1e12 tokens", true,
+                 [](const T& t) { return std::optional(t.gpu_hours_per_trillion_tokens); }, 0);
+    add_training("total GPU-hours", true,
+                 [](const T& t) { return std::optional(t.total_gpu_hours); }, 0);
+    add_training("total cost (USD)", true,
+                 [](const T& t) { return std::optional(t.total_cost_usd); }, 0);
+    add_training("peak memory per GPU (GiB)", true,
+                 [](const T& t) { return std::optional(t.peak_memory_gib); }, 1);
+  }
   auto add = [&](std::string metric, bool lower_better, bool ranked, auto getter,
                  int decimals = -1) {
     ComparisonRow row;

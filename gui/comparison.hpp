@@ -22,7 +22,20 @@ struct ComparisonRow {
   std::string format(std::size_t i) const;  // "" for a missing value
 };
 
-std::vector<ComparisonRow> comparison_rows(const std::vector<ExperimentCase>& cases);
+// The training figures of a case built from a scenario (llmsim run's), when there is one.
+struct TrainingFigures {
+  double step_time_s = 0.0;
+  double tokens_per_second = 0.0;
+  double mfu_bf16_causal = 0.0;  // fraction
+  double gpu_hours_per_trillion_tokens = 0.0;
+  double total_gpu_hours = 0.0;
+  double total_cost_usd = 0.0;
+  double peak_memory_gib = 0.0;
+};
+
+// `training`: empty for a schedule experiment, else one entry per case; its rows come first.
+std::vector<ComparisonRow> comparison_rows(const std::vector<ExperimentCase>& cases,
+                                           const std::vector<TrainingFigures>& training = {});
 
 // Header line "metric,<case 1>,<case 2>,..." then one line per row; empty cells for missing
 // values. Fields with commas or quotes are quoted (RFC 4180).

@@ -10,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QStringList>
 
+#include "costmodel/model_file.hpp"
+#include "costmodel/scenario.hpp"
 #include "gui/main_window.hpp"
 #include "gui/timeline_widget.hpp"
 #include "sim/check.hpp"
@@ -56,9 +58,13 @@ int main(int argc, char** argv) {
   const QCommandLineOption render("render", "Render the view offscreen to --out and exit.");
   const QCommandLineOption out("out", "Output file for --render: .png (the window) or .svg "
                                       "(the timelines).", "file");
+  parser.addPositionalArgument("scenario", "Scenario files to open: each checked schedule (and "
+                                           "each --vary value) runs as `llmsim run` does.",
+                                "[SCENARIO...]");
+  const QCommandLineOption vary("vary", "With scenarios: a field to vary, key=v1,v2.", "key=values");
   const QCommandLineOption size("size", "Window size for --render; default 1500 wide and tall "
                                         "enough for every row.", "WxH");
-  parser.addOptions({compare, pp, mb, vpp, f, b, w, bw, fb, lat, render, out, size});
+  parser.addOptions({compare, pp, mb, vpp, f, b, w, bw, fb, lat, render, out, size, vary});
   parser.process(app);
 
   llmsim::gui::FormInputs in;
@@ -101,8 +107,29 @@ int main(int argc, char** argv) {
     }
   }
 
+  text(vary, in.vary);
   llmsim::gui::MainWindow window;
   window.set_inputs(in);
+  const QStringList files = parser.positionalArguments();
+  if (!files.isEmpty()) {
+    const std::vector<llmsim::ScheduleMethod> chosen = in.methods;
+    for (const QString& file : files) {
+      if (parser.isSet(render)) {
+        try {
+          (void)llmsim::load_scenario(file.toStdString(), {}, llmsim::default_data_dir());
+        } catch (const std::exception& e) {
+          return fail(QString::fromStdString(e.what()));
+        }
+      }
+      if (!window.open_scenario(file).isEmpty()) break;  // the dialog says why
+    }
+    llmsim::gui::FormInputs now = window.inputs();
+    now.scenarios.clear();
+    for (const QString& file : files) now.scenarios.push_back(file.toStdString());
+    if (parser.isSet(compare)) now.methods = chosen;
+    now.vary = in.vary;
+    window.set_inputs(now);
+  }
   if (!parser.isSet(render)) {
     window.show();
     return app.exec();

@@ -10,7 +10,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QHBoxLayout>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QPainter>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -28,6 +30,9 @@
 #include "gui/comparison_model.hpp"
 #include "gui/timeline_painter.hpp"
 #include "gui/timeline_widget.hpp"
+#include "costmodel/model_file.hpp"
+#include "costmodel/scenario.hpp"
+#include "costmodel/training/run_estimate.hpp"
 #include "sim/check.hpp"
 #include "sim/output_file.hpp"
 #include "sim/pipeline_report.hpp"
@@ -51,11 +56,70 @@ ScheduleExperiment experiment_from_form(const FormInputs& in) {
 
 namespace {
 
+// Scenario mode: every scenario x checked schedule x value of `vary` is one `llmsim run`.
+RunOutcome run_scenarios(const FormInputs& in) {
+  RunOutcome out;
+  std::string vary_key;
+  std::vector<std::string> vary_values{""};
+  if (!in.vary.empty()) {
+    const auto eq = in.vary.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == in.vary.size()) {
+      throw UserError("vary = '" + in.vary + "': expected key=value1,value2,... (e.g. precision=fp8,bf16)");
+    }
+    vary_key = in.vary.substr(0, eq);
+    vary_values.clear();
+    std::size_t start = eq + 1;
+    while (true) {
+      const auto comma = in.vary.find(',', start);
+      vary_values.push_back(in.vary.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (in.methods.empty()) throw UserError("no schedule chosen; allowed: " + schedule_method_list());
+  for (const std::string& file : in.scenarios) {
+    for (ScheduleMethod m : in.methods) {
+      for (const std::string& value : vary_values) {
+        std::vector<std::string> set = {"parallelism.schedule=" + std::string(schedule_method_name(m))};
+        const Scenario base = load_scenario(file, {}, default_data_dir());
+        const int vpp = base.plan.vpp > 1 ? base.plan.vpp : 2;
+        set.push_back("parallelism.vpp=" +
+                      std::to_string(m == ScheduleMethod::kInterleaved1F1B ? vpp : 1));
+        if (!vary_key.empty()) set.push_back(vary_key + "=" + value);
+        const Scenario s = load_scenario(file, set, default_data_dir());
+        const RunEstimate run = estimate_run(s, scenario_profile(s));
+        const StepResult& st = run.phases.front().step;
+        ExperimentCase c;
+        c.plan = st.plan;
+        c.costs = st.costs;
+        c.result = st.pipeline;
+        c.title = s.name + ": " + std::string(schedule_method_name(m)) +
+                  (vary_key.empty() ? "" : ", " + vary_key + "=" + value) +
+                  "  (one " + run.phases.front().name + " step)";
+        c.summary = summarize_case(c.plan, c.costs, c.result);
+        out.cases.push_back(std::move(c));
+        TrainingFigures t;
+        t.step_time_s = st.step_time_s;
+        t.tokens_per_second = st.tokens_per_second;
+        t.mfu_bf16_causal = st.mfu_bf16_causal;
+        t.gpu_hours_per_trillion_tokens = run.gpu_hours_per_trillion_tokens;
+        t.total_gpu_hours = run.total_gpu_hours;
+        t.total_cost_usd = run.total_cost_usd;
+        t.peak_memory_gib = st.peak_memory_bytes / (1024.0 * 1024.0 * 1024.0);
+        out.training.push_back(t);
+      }
+    }
+  }
+  return out;
+}
+
 RunOutcome run_outcome(const FormInputs& in) {
   RunOutcome out;
   try {
+    if (!in.scenarios.empty()) return run_scenarios(in);
     out.cases = run_experiment(experiment_from_form(in));
   } catch (const std::exception& e) {
+    out = RunOutcome{};
     out.error = e.what();
   }
   return out;
@@ -86,7 +150,33 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() { watcher_->waitForFinished(); }
 
 void MainWindow::build_ui() {
+  auto* scenario_box = new QGroupBox("Scenario");
+  auto* scenario_layout = new QVBoxLayout(scenario_box);
+  scenario_label_ = new QLabel("none: a schedule experiment set by hand below");
+  scenario_label_->setWordWrap(true);
+  auto* open_button = new QPushButton("Open scenario...");
+  auto* close_button = new QPushButton("Close scenario");
+  connect(open_button, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Open scenario", QString(),
+                                                      "Scenarios (*.yaml *.yml)");
+    if (!path.isEmpty()) open_scenario(path);
+  });
+  connect(close_button, &QPushButton::clicked, this, &MainWindow::close_scenarios);
+  vary_ = new QLineEdit;
+  vary_->setPlaceholderText("vary: key=v1,v2  e.g. precision=fp8,bf16");
+  vary_->setToolTip("A scenario field to vary, as llmsim compare --vary does: each value is "
+                    "one more case per checked schedule");
+  vary_->setEnabled(false);
+  connect(vary_, &QLineEdit::textChanged, this, &MainWindow::schedule_run);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(open_button);
+  buttons->addWidget(close_button);
+  scenario_layout->addWidget(scenario_label_);
+  scenario_layout->addLayout(buttons);
+  scenario_layout->addWidget(vary_);
+
   auto* form_box = new QGroupBox("Schedule experiment");
+  experiment_box_ = form_box;
   auto* form = new QFormLayout(form_box);
   auto spin = [&](int lo, int hi, const QString& tip) {
     auto* s = new QSpinBox;
@@ -150,6 +240,7 @@ void MainWindow::build_ui() {
 
   auto* panel = new QWidget;
   auto* panel_layout = new QVBoxLayout(panel);
+  panel_layout->addWidget(scenario_box);
   panel_layout->addWidget(form_box);
   panel_layout->addWidget(methods_box);
   panel_layout->addWidget(error_);
@@ -225,6 +316,17 @@ void MainWindow::set_inputs(const FormInputs& in) {
   bw_->setText(QString::fromStdString(in.bw));
   fb_->setText(QString::fromStdString(in.fb));
   latency_->setText(QString::fromStdString(in.p2p_latency));
+  scenarios_ = in.scenarios;
+  vary_->setText(QString::fromStdString(in.vary));
+  vary_->setEnabled(!scenarios_.empty());
+  experiment_box_->setEnabled(scenarios_.empty());
+  if (scenarios_.empty()) {
+    scenario_label_->setText("none: a schedule experiment set by hand below");
+  } else {
+    QStringList names;
+    for (const auto& f : scenarios_) names << QString::fromStdString(f);
+    scenario_label_->setText(names.join("\n"));
+  }
   for (auto& [m, box] : method_boxes_) {
     box->setChecked(std::find(in.methods.begin(), in.methods.end(), m) != in.methods.end());
   }
@@ -247,6 +349,8 @@ FormInputs MainWindow::inputs() const {
   for (const auto& [m, box] : method_boxes_) {
     if (box->isChecked()) in.methods.push_back(m);
   }
+  in.scenarios = scenarios_;
+  in.vary = vary_->text().trimmed().toStdString();
   return in;
 }
 
@@ -282,14 +386,43 @@ void MainWindow::show_outcome(RunOutcome outcome) {
   }
   error_->clear();
   std::vector<std::string> names;
-  for (const auto& c : outcome.cases) names.emplace_back(schedule_method_name(c.plan.method));
-  model_->set_rows(comparison_rows(outcome.cases), names);
+  for (const auto& c : outcome.cases) {
+    names.emplace_back(outcome.training.empty() ? std::string(schedule_method_name(c.plan.method))
+                                                : c.title.substr(0, c.title.find("  (")));
+  }
+  model_->set_rows(comparison_rows(outcome.cases, outcome.training), names);
   timeline_->set_cases(std::move(outcome.cases));
   statusBar()->showMessage("ready", 3000);
   emit results_shown();
 }
 
 QString MainWindow::error_text() const { return error_->text(); }
+
+QString MainWindow::open_scenario(const QString& path) {
+  try {
+    const Scenario s = load_scenario(path.toStdString(), {}, default_data_dir());
+    FormInputs in = inputs();
+    in.scenarios = {path.toStdString()};
+    in.methods = {s.plan.schedule};
+    set_inputs(in);
+    statusBar()->showMessage("opened " + path, 5000);
+    return {};
+  } catch (const std::exception& e) {
+    const QString msg = QString::fromStdString(e.what());
+    auto* box = new QMessageBox(QMessageBox::Critical, "Cannot open scenario", msg,
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not modal to the event loop: the app keeps running
+    return msg;
+  }
+}
+
+void MainWindow::close_scenarios() {
+  FormInputs in = inputs();
+  in.scenarios.clear();
+  in.vary.clear();
+  set_inputs(in);
+}
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include <QFutureWatcher>
 #include <QMainWindow>
 
+#include "gui/comparison.hpp"
 #include "sim/schedule_experiment.hpp"
 
 class QCheckBox;
@@ -27,8 +28,12 @@ namespace llmsim::gui {
 class ComparisonModel;
 class TimelineWidget;
 
-// The form's contents as text, exactly as typed (costs use the CLI's syntax).
+// The form's contents as text, exactly as typed (costs use the CLI's syntax). With scenario
+// files, each checked schedule (and each value of `vary`) is one case of `llmsim run`; the
+// experiment fields are not used.
 struct FormInputs {
+  std::vector<std::string> scenarios;
+  std::string vary;  // "key=value1,value2,..." or empty
   int pp = 8;
   int micro_batches = 20;
   int vpp = 2;
@@ -42,6 +47,7 @@ ScheduleExperiment experiment_from_form(const FormInputs& in);
 
 struct RunOutcome {
   std::vector<ExperimentCase> cases;
+  std::vector<TrainingFigures> training;  // scenario mode: one per case
   std::string error;  // empty on success
 };
 
@@ -66,6 +72,11 @@ class MainWindow : public QMainWindow {
   TimelineWidget* timeline() const { return timeline_; }
   ComparisonModel* comparison() const { return model_; }
   QString error_text() const;
+
+  // Loads a scenario file (validated at once). A malformed one gets an error dialog naming
+  // file, line and field; the message is returned, empty on success.
+  QString open_scenario(const QString& path);
+  void close_scenarios();
 
   // Exports; each returns an error message, empty on success.
   QString export_png(const QString& path);
@@ -94,6 +105,10 @@ class MainWindow : public QMainWindow {
   QLineEdit* latency_ = nullptr;
   std::vector<std::pair<ScheduleMethod, QCheckBox*>> method_boxes_;
   QLabel* error_ = nullptr;
+  QLabel* scenario_label_ = nullptr;
+  QLineEdit* vary_ = nullptr;
+  QWidget* experiment_box_ = nullptr;
+  std::vector<std::string> scenarios_;
   TimelineWidget* timeline_ = nullptr;
   QTableView* table_ = nullptr;
   QSplitter* right_ = nullptr;

@@ -44,6 +44,13 @@ void cell(QPainter& p, const QRectF& r, OpShade s, int mb, const QFont& font) {
 
 }  // namespace
 
+QString format_duration_us(double us) {
+  const double a = std::abs(us);
+  if (a >= 1e6) return QString::number(us / 1e6, 'g', 4) + " s";
+  if (a >= 1e3) return QString::number(us / 1e3, 'g', 4) + " ms";
+  return QString::number(us, 'g', 6) + " us";
+}
+
 void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
                      const TimelineLayout& layout, const TimeAxis& axis, double width_px,
                      const std::optional<Hit>& highlight) {
@@ -72,9 +79,9 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
     p.setPen(QColor("#444444"));
     p.drawText(QRectF(plot_left, ty, plot_right - plot_left, m.title_px),
                Qt::AlignRight | Qt::AlignVCenter,
-               QString("makespan %1 us   bubble %2 us (%3%)")
-                   .arg(ec.summary.makespan_us, 0, 'g', 6)
-                   .arg(ec.summary.max_bubble_us, 0, 'g', 6)
+               QString("makespan %1   max bubble %2 (%3%)")
+                   .arg(format_duration_us(ec.summary.makespan_us))
+                   .arg(format_duration_us(ec.summary.max_bubble_us))
                    .arg(100.0 * ec.summary.bubble_share, 0, 'f', 1));
   }
   for (const RowPlace& row : layout.rows()) {
@@ -130,6 +137,10 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
   const double t_left = axis.to_us(plot_left);
   const double t_right = axis.to_us(plot_right);
   const double step = tick_step(t_right - t_left, (plot_right - plot_left) / 110.0);
+  // Label in the unit that keeps the numbers short.
+  const double span = t_right - t_left;
+  const double unit = span >= 2e6 ? 1e6 : span >= 2e3 ? 1e3 : 1.0;
+  const char* unit_name = unit == 1e6 ? "time (s)" : unit == 1e3 ? "time (ms)" : "time (us)";
   QFont tick = base;
   tick.setPixelSize(11);
   p.setFont(tick);
@@ -137,10 +148,10 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
     const double x = axis.to_px(v);
     p.drawLine(QPointF(x, ay), QPointF(x, ay + 4));
     p.drawText(QRectF(x - 50, ay + 4, 100, 14), Qt::AlignHCenter | Qt::AlignTop,
-               QString::number(std::abs(v) < step * 1e-9 ? 0.0 : v, 'g', 6));
+               QString::number(std::abs(v) < step * 1e-9 ? 0.0 : v / unit, 'g', 6));
   }
   p.drawText(QRectF(0, ay + 4, plot_left - 8.0, 14), Qt::AlignRight | Qt::AlignTop,
-             QStringLiteral("time (us)"));
+             QString(unit_name));
 }
 
 void paint_legend(QPainter& p, double left_px, double top_px) {

@@ -10,6 +10,7 @@
 #include "sim/schedule_experiment.hpp"
 
 class QPainter;
+class QString;
 
 namespace llmsim::gui {
 
@@ -17,6 +18,9 @@ namespace llmsim::gui {
 void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
                      const TimelineLayout& layout, const TimeAxis& axis, double width_px,
                      const std::optional<Hit>& highlight = std::nullopt);
+
+// "17.94 s", "350 ms", "12.5 us": a duration in the unit that keeps it short.
+QString format_duration_us(double us);
 
 // Height of the legend strip paint_legend draws.
 inline constexpr double kLegendHeightPx = 26.0;

@@ -97,6 +97,21 @@ std::string case_title(const PipelinePlan& p) {
   return t;
 }
 
+CaseSummary summarize_case(const PipelinePlan& plan, const PipelineCosts& costs,
+                           const PipelineResult& result) {
+  CaseSummary s;
+  s.makespan_us = result.makespan.us();
+  s.max_bubble_us = result.max_bubble().us();
+  s.bubble_share = s.makespan_us > 0 ? s.max_bubble_us / s.makespan_us : 0.0;
+  for (const auto& r : result.ranks) {
+    s.peak_activation_memory = std::max(s.peak_activation_memory, r.peak_activation_memory);
+    s.peak_activations = std::max(s.peak_activations, r.peak_activations);
+    s.parameter_copies = std::max(s.parameter_copies, r.parameter_copies);
+  }
+  s.published_bubble_us = published_bubble_us(plan, costs);
+  return s;
+}
+
 std::vector<ExperimentCase> run_experiment(const ScheduleExperiment& e) {
   if (e.methods.empty()) throw UserError("no schedule chosen; allowed: " + schedule_method_list());
   std::vector<ExperimentCase> cases;
@@ -109,16 +124,7 @@ std::vector<ExperimentCase> run_experiment(const ScheduleExperiment& e) {
     c.costs = costs_for_plan(e.costs, c.plan);
     c.result = run_pipeline(c.plan, c.costs);
     c.title = case_title(c.plan);
-    CaseSummary& s = c.summary;
-    s.makespan_us = c.result.makespan.us();
-    s.max_bubble_us = c.result.max_bubble().us();
-    s.bubble_share = s.makespan_us > 0 ? s.max_bubble_us / s.makespan_us : 0.0;
-    for (const auto& r : c.result.ranks) {
-      s.peak_activation_memory = std::max(s.peak_activation_memory, r.peak_activation_memory);
-      s.peak_activations = std::max(s.peak_activations, r.peak_activations);
-      s.parameter_copies = std::max(s.parameter_copies, r.parameter_copies);
-    }
-    s.published_bubble_us = published_bubble_us(c.plan, c.costs);
+    c.summary = summarize_case(c.plan, c.costs, c.result);
     cases.push_back(std::move(c));
   }
   return cases;

@@ -69,6 +69,10 @@ struct ExperimentCase {
   CaseSummary summary;
 };
 
+// The summary figures of one simulated plan.
+CaseSummary summarize_case(const PipelinePlan& plan, const PipelineCosts& costs,
+                           const PipelineResult& result);
+
 // Validates and runs every method; throws UserError on the first impossible request.
 std::vector<ExperimentCase> run_experiment(const ScheduleExperiment& e);
 

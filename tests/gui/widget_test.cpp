@@ -5,7 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
 #include <QApplication>
+#include <QMessageBox>
 #include <QCheckBox>
 #include <QImage>
 #include <QSignalSpy>
@@ -128,4 +132,75 @@ TEST_CASE("TimelineWidget: wheel zoom and fit", "[gui][widget]") {
   CHECK(t->axis().px_per_us() == Approx(2 * scale));
   t->fit_to_window();
   CHECK(t->axis().px_per_us() == Approx(scale));
+}
+
+namespace {
+
+const std::string kSource = LLMSIM_SOURCE_DIR;
+
+std::string run_cli(const std::string& args) {
+  std::string out;
+  FILE* pipe = popen((std::string(LLMSIM_BINARY) + " " + args).c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("MainWindow: a scenario's schedules side by side, as llmsim run costs them",
+          "[gui][widget][scenario]") {
+  MainWindow w;
+  w.resize(1400, 1000);
+  w.show();
+  const QString file = QString::fromStdString(kSource + "/scenarios/deepseek-v3-pretrain.yaml");
+  REQUIRE(w.open_scenario(file).isEmpty());
+  w.run_now();
+  REQUIRE(w.error_text().isEmpty());
+  ComparisonModel* m = w.comparison();
+  REQUIRE(m->columnCount() == 1);  // the scenario's own schedule, DualPipe
+  CHECK(m->headerData(0, Qt::Vertical, Qt::DisplayRole).toString() == "step time (s)");
+  // Add 1F1B: a second column, off the GUI thread.
+  method_box(w, "1F1B")->setChecked(true);
+  REQUIRE(wait_results(w));
+  REQUIRE(m->columnCount() == 2);
+  // The table's step times are the CLI's for the same scenario and schedule.
+  const auto dual = nlohmann::json::parse(
+      run_cli("run " + file.toStdString() + " --json"));
+  const auto f1b = nlohmann::json::parse(
+      run_cli("run " + file.toStdString() + " --set parallelism.schedule=1f1b --json"));
+  // Columns follow the check boxes' order: 1F1B, then DualPipe.
+  CHECK(m->data(m->index(0, 0), Qt::UserRole).toDouble() == f1b["step_time_s"].get<double>());
+  CHECK(m->data(m->index(0, 1), Qt::UserRole).toDouble() == dual["step_time_s"].get<double>());
+  CHECK(m->data(m->index(5, 1), Qt::UserRole).toDouble() ==
+        Approx(dual["total_cost_usd"].get<double>()));
+  // The timelines show both steps, and the view renders.
+  CHECK(w.timeline()->cases().size() == 2);
+  QTemporaryDir dir;
+  CHECK(w.export_png(dir.filePath("s.png")).isEmpty());
+  CHECK(QImage(dir.filePath("s.png")).width() == 1400);
+}
+
+TEST_CASE("MainWindow: a malformed scenario gets an error dialog, not a crash",
+          "[gui][widget][scenario]") {
+  MainWindow w;
+  QTemporaryDir dir;
+  const QString bad = dir.filePath("bad.yaml");
+  {
+    std::ofstream out(bad.toStdString());
+    out << "name: x\nmodel: deepseek-v3\ncluster: h800\nparallelism:\n  pp: 16\n  shedule: 1f1b\n";
+  }
+  const QString err = w.open_scenario(bad);
+  CHECK(err.contains("bad.yaml:6"));
+  CHECK(err.contains("parallelism.shedule"));
+  CHECK(err.contains("did you mean 'schedule'"));
+  bool shown = false;
+  for (QMessageBox* box : w.findChildren<QMessageBox*>()) {
+    shown = shown || box->text() == err;
+  }
+  CHECK(shown);
+  CHECK(w.inputs().scenarios.empty());  // nothing was loaded
 }
