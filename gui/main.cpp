@@ -61,10 +61,12 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument("scenario", "Scenario files to open: each checked schedule (and "
                                            "each --vary value) runs as `llmsim run` does.",
                                 "[SCENARIO...]");
+  const QCommandLineOption set("set", "With scenarios: override a field, path.to.key=value "
+                                     "(repeatable), as llmsim run --set.", "key=value");
   const QCommandLineOption vary("vary", "With scenarios: a field to vary, key=v1,v2.", "key=values");
   const QCommandLineOption size("size", "Window size for --render; default 1500 wide and tall "
                                         "enough for every row.", "WxH");
-  parser.addOptions({compare, pp, mb, vpp, f, b, w, bw, fb, lat, render, out, size, vary});
+  parser.addOptions({compare, pp, mb, vpp, f, b, w, bw, fb, lat, render, out, size, vary, set});
   parser.process(app);
 
   llmsim::gui::FormInputs in;
@@ -108,6 +110,7 @@ int main(int argc, char** argv) {
   }
 
   text(vary, in.vary);
+  for (const QString& o : parser.values(set)) in.overrides.push_back(o.toStdString());
   llmsim::gui::MainWindow window;
   window.set_inputs(in);
   const QStringList files = parser.positionalArguments();
@@ -116,7 +119,7 @@ int main(int argc, char** argv) {
     for (const QString& file : files) {
       if (parser.isSet(render)) {
         try {
-          (void)llmsim::load_scenario(file.toStdString(), {}, llmsim::default_data_dir());
+          (void)llmsim::load_scenario(file.toStdString(), in.overrides, llmsim::default_data_dir());
         } catch (const std::exception& e) {
           return fail(QString::fromStdString(e.what()));
         }
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
     for (const QString& file : files) now.scenarios.push_back(file.toStdString());
     if (parser.isSet(compare)) now.methods = chosen;
     now.vary = in.vary;
+    now.overrides = in.overrides;
     window.set_inputs(now);
   }
   if (!parser.isSet(render)) {

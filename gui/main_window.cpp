@@ -80,8 +80,9 @@ RunOutcome run_scenarios(const FormInputs& in) {
   for (const std::string& file : in.scenarios) {
     for (ScheduleMethod m : in.methods) {
       for (const std::string& value : vary_values) {
-        std::vector<std::string> set = {"parallelism.schedule=" + std::string(schedule_method_name(m))};
-        const Scenario base = load_scenario(file, {}, default_data_dir());
+        std::vector<std::string> set = in.overrides;
+        set.push_back("parallelism.schedule=" + std::string(schedule_method_name(m)));
+        const Scenario base = load_scenario(file, in.overrides, default_data_dir());
         const int vpp = base.plan.vpp > 1 ? base.plan.vpp : 2;
         set.push_back("parallelism.vpp=" +
                       std::to_string(m == ScheduleMethod::kInterleaved1F1B ? vpp : 1));
@@ -317,6 +318,7 @@ void MainWindow::set_inputs(const FormInputs& in) {
   fb_->setText(QString::fromStdString(in.fb));
   latency_->setText(QString::fromStdString(in.p2p_latency));
   scenarios_ = in.scenarios;
+  overrides_ = in.overrides;
   vary_->setText(QString::fromStdString(in.vary));
   vary_->setEnabled(!scenarios_.empty());
   experiment_box_->setEnabled(scenarios_.empty());
@@ -350,6 +352,7 @@ FormInputs MainWindow::inputs() const {
     if (box->isChecked()) in.methods.push_back(m);
   }
   in.scenarios = scenarios_;
+  in.overrides = overrides_;
   in.vary = vary_->text().trimmed().toStdString();
   return in;
 }
@@ -400,7 +403,7 @@ QString MainWindow::error_text() const { return error_->text(); }
 
 QString MainWindow::open_scenario(const QString& path) {
   try {
-    const Scenario s = load_scenario(path.toStdString(), {}, default_data_dir());
+    const Scenario s = load_scenario(path.toStdString(), overrides_, default_data_dir());
     FormInputs in = inputs();
     in.scenarios = {path.toStdString()};
     in.methods = {s.plan.schedule};

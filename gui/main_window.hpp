@@ -34,6 +34,7 @@ class TimelineWidget;
 struct FormInputs {
   std::vector<std::string> scenarios;
   std::string vary;  // "key=value1,value2,..." or empty
+  std::vector<std::string> overrides;  // "path.to.key=value" for every scenario case (--set)
   int pp = 8;
   int micro_batches = 20;
   int vpp = 2;
@@ -109,6 +110,7 @@ class MainWindow : public QMainWindow {
   QLineEdit* vary_ = nullptr;
   QWidget* experiment_box_ = nullptr;
   std::vector<std::string> scenarios_;
+  std::vector<std::string> overrides_;
   TimelineWidget* timeline_ = nullptr;
   QTableView* table_ = nullptr;
   QSplitter* right_ = nullptr;
