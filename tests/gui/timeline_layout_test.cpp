@@ -49,5 +49,7 @@ TEST_CASE("hit_test: finds the operation under the cursor, not idle time", "[gui
   CHECK_FALSE(hit_test(cases, l, axis, axis.to_px(5), rank1_y));   // rank 1 idle before 10
   CHECK_FALSE(hit_test(cases, l, axis, axis.to_px(75), rank1_y));  // after the end
   CHECK_FALSE(hit_test(cases, l, axis, 30, rank1_y));              // over the labels
-  CHECK(longest_makespan_us(cases) == Approx(80.0));  // rank 0's BW1 ends at 80
+  // Rank 0: BW0 after rank 1's BW0 (ends 40): [40,60]; BW1 after rank 1's BW1 (ends 70):
+  // [70,90].
+  CHECK(longest_makespan_us(cases) == Approx(90.0));
 }
