@@ -3,12 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-cd build
-ctest --output-on-failure -j "$(nproc)"
-# The bad-scenario table again under AddressSanitizer and UBSan: malformed input must give its
+# The bad-scenario table under AddressSanitizer and UBSan: malformed input must give its
 # one-line error and never crash. A minimal Debug build of the llmsim binary only.
-cd ..
 cmake -S . -B build-asan -G Ninja -DLLMSIM_SANITIZE=ON -DLLMSIM_BUILD_GUI=OFF \
   -DLLMSIM_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan --target llmsim
 (cd build-asan && ctest --output-on-failure -R '^cli\.bad_scenarios$')
+# The whole suite, last, so that its summary closes the log.
+cd build
+ctest --output-on-failure -j "$(nproc)"
