@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -185,7 +186,7 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "write the profile (.yaml, or .json by extension)");
   cmd->add_option("--date", o->date, "date written into the profile (default: today, UTC)");
   cmd->add_flag("--json", o->json, "print the profile as JSON");
-  cmd->callback([o, cmd] {
+  cmd->callback([o] {
     o->argv.clear();
     if (!o->from_tables.empty()) o->argv.push_back("--from-tables " + o->from_tables);
     if (o->quick) o->argv.push_back("--quick");
@@ -193,7 +194,6 @@ void add_calibrate_command(CLI::App& app) {
     if (o->threads != 1) o->argv.push_back(fmt::format("--threads {}", o->threads));
     if (!o->classes.empty()) o->argv.push_back("--classes " + o->classes);
     if (!o->out.empty()) o->argv.push_back("--out " + o->out);
-    (void)cmd;
     run_calibrate(*o);
   });
 }

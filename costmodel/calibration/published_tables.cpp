@@ -32,11 +32,6 @@ Figure find_figure(const CsvTable& t, const std::string& kernel, const std::stri
                               kernel, gpu, metric));
 }
 
-std::string short_source(const std::string& s) {
-  // "github.com/deepseek-ai/DeepGEMM README.md @ 327ec92 (2025-04-09; ...)" -> up to ")".
-  return s;
-}
-
 void attach_points(ClassProfile& cp, const std::vector<Measurement>& points,
                    const std::vector<double>& loo_errors) {
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -243,7 +238,7 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
   memb.model.overhead_s = gemm.model.overhead_s;
   memb.peak_source = fmt::format("HBM bandwidth from {}", peaks.source);
   memb.source = fmt::format("flashmla_h800.csv: dense MLA decode memory-bound {} {} ({})",
-                            mem.value, mem.unit, short_source(mem.source));
+                            mem.value, mem.unit, mem.source);
   memb.assumption = fmt::format(
       "no published H800 table for elementwise kernels: a streaming kernel is assumed to reach "
       "the bandwidth FlashMLA's memory-bound decode reaches ({} GB/s of {} TB/s = {:.1f}%), "
@@ -266,7 +261,7 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
   fwd.peak_source = fmt::format("BF16 peak, HBM bandwidth, SMs from {}", peaks.source);
   fwd.source = fmt::format("flashmla_h800.csv: dense MLA decode compute-bound {} {} ({}); "
                            "memory-bound {} {}",
-                           comp.value, comp.unit, short_source(comp.source), mem.value, mem.unit);
+                           comp.value, comp.unit, comp.source, mem.value, mem.unit);
   fwd.assumption = fmt::format(
       "FlashMLA publishes achieved throughput, not shapes: training attention (prefill-like) is "
       "assumed to reach FlashMLA's dense compute-bound {} TFLOPS ({:.1f}% of BF16 peak; its "
