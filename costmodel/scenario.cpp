@@ -455,6 +455,19 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
                        const std::string& data_dir) {
   YAML::Node root = load_yaml_file(path);
+  // `--set cluster.nodes=128` on a scenario that names its cluster by file: the file's
+  // mapping takes the name's place first, so that any of its fields can be overridden.
+  const bool cluster_field = std::any_of(overrides.begin(), overrides.end(), [](const auto& o) {
+    return o.rfind("cluster.", 0) == 0;
+  });
+  if (cluster_field && root.IsMap() && root["cluster"] && root["cluster"].IsScalar()) {
+    const std::string name = root["cluster"].Scalar();
+    std::string file = resolve_path(name, fs::path(path).parent_path().string());
+    if (file.empty() || fs::is_directory(file)) {
+      file = resolve_path((fs::path(data_dir) / "clusters" / (name + ".yaml")).string(), "");
+    }
+    if (!file.empty()) root["cluster"] = load_yaml_file(file);
+  }
   for (const auto& o : overrides) apply_override(root, o);
   return read_scenario(root, path, data_dir);
 }
