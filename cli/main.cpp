@@ -18,11 +18,11 @@ int main(int argc, char** argv) {
       "llmsim"};
   app.set_version_flag("--version", llmsim::version());
   app.require_subcommand(1);
+  llmsim::cli::add_run_command(app);
   llmsim::cli::add_schedule_command(app);
   llmsim::cli::add_model_command(app);
   llmsim::cli::add_memory_command(app);
   llmsim::cli::add_collective_command(app);
-  llmsim::cli::add_run_command(app);
   llmsim::cli::add_calibrate_command(app);
   llmsim::cli::add_fp8_error_command(app);
   try {
