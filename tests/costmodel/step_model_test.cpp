@@ -79,6 +79,14 @@ TEST_CASE("simulate_step: what-ifs move the step the way the model says", "[cost
   CHECK(rb.breakdown.compute_s > dp.breakdown.compute_s);
   CHECK(rb.step_time_s > dp.step_time_s);
 
+  // H100 instead of H800: the same SMs and tensor peaks (hardware_specs.csv), but NVLink at
+  // 900 instead of 400 GB/s (360 achievable per direction, scenarios/clusters/h100.yaml): the
+  // NVLink legs of the all-to-all get faster, nothing gets slower.
+  const Scenario h100 = deepseek({"cluster.gpu=H100", "cluster.nvlink_gbps=360"});
+  const StepResult rg = simulate_step(h100, h100.phases.front(), profile);
+  CHECK(rg.breakdown.compute_s == Approx(dp.breakdown.compute_s));
+  CHECK(rg.step_time_s <= dp.step_time_s);
+
   // Half the GPUs (DP 64) with the same global batch: twice the micro-batches per pipeline,
   // so a step takes about twice as long and the GPU-hours per token stay about the same.
   const Scenario half = deepseek({"parallelism.dp=64", "training.phases.1.parallelism.dp=8",
