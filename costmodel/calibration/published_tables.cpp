@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <tuple>
 
@@ -135,7 +136,9 @@ std::vector<Measurement> read_deepgemm_table(const std::string& path, bool group
     const double flops = 2.0 * static_cast<double>(m.shape.groups * m.shape.m) *
                          static_cast<double>(m.shape.n) * static_cast<double>(m.shape.k);
     m.seconds = flops / (tflops * 1e12);
-    m.label = fmt::format("{} row {} ({} TFLOPS; DeepGEMM README @ {}, {})", path, r + 2,
+    // The file's name only: a profile must read the same in every clone.
+    m.label = fmt::format("{} row {} ({} TFLOPS; DeepGEMM README @ {}, {})",
+                          std::filesystem::path(path).filename().string(), r + 2,
                           t.text(r, "tflops"), t.text(r, "readme_commit"),
                           t.text(r, "readme_date"));
     out.push_back(m);

@@ -1,32 +1,10 @@
 # End-to-end checks of `llmsim calibrate` and `llmsim fp8-error`, run by CTest with
 # -DLLMSIM=<binary> -DWORK=<dir>. Nothing here depends on the machine's speed.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_test_helpers.cmake)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(expect_ok)
-  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "llmsim ${ARGN}: exit ${rc}\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-  set(ERR "${err}" PARENT_SCOPE)
-endfunction()
 
-function(expect_fail needle)
-  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc EQUAL 0)
-    message(FATAL_ERROR "llmsim ${ARGN}: expected failure, got exit 0\n${out}")
-  endif()
-  string(FIND "${err}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "llmsim ${ARGN}: stderr lacks '${needle}':\n${err}")
-  endif()
-  string(REGEX MATCHALL "\n" lines "${err}")
-  list(LENGTH lines n)
-  if(n GREATER 1)
-    message(FATAL_ERROR "llmsim ${ARGN}: error is more than one line:\n${err}")
-  endif()
-endfunction()
 
 # Published tables: the H800 profile, as YAML on disk and JSON on stdout.
 expect_ok(calibrate --from-tables h800 --date 2000-01-01 --out ${WORK}/h800.yaml --json)

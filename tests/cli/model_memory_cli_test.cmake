@@ -1,28 +1,7 @@
 # End-to-end checks of `llmsim model` and `llmsim memory`, run by CTest with -DLLMSIM=<binary>
 # -DSRC=<source dir>.
-function(expect_ok)
-  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "llmsim ${ARGN}: exit ${rc}\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_test_helpers.cmake)
 
-function(expect_fail needle)
-  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 2)
-    message(FATAL_ERROR "llmsim ${ARGN}: expected exit 2, got ${rc}\n${out}\n${err}")
-  endif()
-  string(FIND "${err}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "llmsim ${ARGN}: stderr lacks '${needle}':\n${err}")
-  endif()
-  string(REGEX MATCHALL "\n" lines "${err}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 1)
-    message(FATAL_ERROR "llmsim ${ARGN}: error is not one line:\n${err}")
-  endif()
-endfunction()
 
 # llmsim model: the documented JSON keys, DeepSeek-V3's sizes (671B / 37.5B) and MLA cache.
 expect_ok(model deepseek-v3 --json)

@@ -1,24 +1,11 @@
 # End-to-end checks of `llmsim run` and `llmsim compare`, run by CTest with
 # -DLLMSIM=<binary> -DSRC=<source dir> -DWORK=<scratch dir>.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_test_helpers.cmake)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 set(DS ${SRC}/scenarios/deepseek-v3-pretrain.yaml)
 
-function(expect_ok)
-  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "llmsim ${ARGN}: exit ${rc}\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-endfunction()
 
-function(expect_fail needle)
-  execute_process(COMMAND ${LLMSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  string(FIND "${err}" "${needle}" at)
-  if(rc EQUAL 0 OR at EQUAL -1)
-    message(FATAL_ERROR "llmsim ${ARGN}: expected failure with '${needle}', got ${rc}:\n${err}")
-  endif()
-endfunction()
 
 # JSON has the documented keys, with sane values.
 expect_ok(run ${DS} --json --trace ${WORK}/step.json)
