@@ -192,11 +192,7 @@ void run_run(const RunOptions& o) {
   const calibration::Profile profile = scenario_profile(s);
   const RunEstimate run = estimate_run(s, profile);
   if (!o.trace.empty()) {
-    const StepResult& st = run.phases.front().step;
-    const double slow = s.gpu.sm_count > StepOptions{}.comm_sms
-                            ? static_cast<double>(s.gpu.sm_count) / (s.gpu.sm_count - StepOptions{}.comm_sms)
-                            : 1.0;
-    write_file_atomically(o.trace, step_trace_json(st, slow));
+    write_file_atomically(o.trace, step_trace_json(run.phases.front().step));
   }
   if (o.json) {
     fmt::print("{}\n", run_json(s, run).dump(1));

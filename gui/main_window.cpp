@@ -33,6 +33,7 @@
 #include "costmodel/model_file.hpp"
 #include "costmodel/scenario.hpp"
 #include "costmodel/training/run_estimate.hpp"
+#include "costmodel/training/step_model.hpp"
 #include "sim/check.hpp"
 #include "sim/output_file.hpp"
 #include "sim/pipeline_report.hpp"
@@ -98,6 +99,14 @@ RunOutcome run_scenarios(const FormInputs& in) {
                   (vary_key.empty() ? "" : ", " + vary_key + "=" + value) +
                   "  (one " + run.phases.front().name + " step)";
         c.summary = summarize_case(c.plan, c.costs, c.result);
+        for (const auto& rank : step_streams(st)) {
+          auto& pieces = c.streams.emplace_back();
+          pieces.reserve(rank.size());
+          for (const StreamSpan& sp : rank) {
+            pieces.push_back({SimTime::from_seconds(sp.start_s), SimTime::from_seconds(sp.end_s),
+                              sp.comm, sp.kind, sp.part});
+          }
+        }
         out.cases.push_back(std::move(c));
         TrainingFigures t;
         t.step_time_s = st.step_time_s;

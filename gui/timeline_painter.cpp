@@ -17,6 +17,9 @@ namespace llmsim::gui {
 
 namespace {
 
+// Training steps show each rank's compute stream and, below it, its communication stream.
+constexpr const char* kCommFill = "#6b7b8c";
+
 double tick_step(double span, double target) {
   const double raw = span / std::max(1.0, target);
   const double p = std::pow(10.0, std::floor(std::log10(raw)));
@@ -101,9 +104,13 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
     p.drawRect(QRectF(x0, row.top_px, x1 - x0, m.row_px));
     const auto& ops = ec.plan.ops[row.rank];
     const auto& timing = ec.result.timing[row.rank];
-    // Only the ops in the visible window: ops on a rank are sorted by start.
     const double t_left = axis.to_us(plot_left);
     const double t_right = axis.to_us(plot_right);
+    const bool streams = row.rank < static_cast<int>(ec.streams.size());
+    // With streams: operations on the upper half, their compute and communication pieces
+    // on the two lower quarters.
+    const double op_h = streams ? m.row_px * 0.5 : m.row_px;
+    // Only the ops in the visible window: ops on a rank are sorted by start.
     auto first = std::lower_bound(timing.begin(), timing.end(), t_left,
                                   [](const OpTiming& o, double t) { return o.end.us() < t; });
     for (auto it = first; it != timing.end() && it->start.us() <= t_right; ++it) {
@@ -112,19 +119,36 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
       const double x = axis.to_px(it->start.us());
       const double w = std::max(axis.to_px(it->end.us()) - x, 0.5);
       if (op.kind == OpKind::FB) {
-        cell(p, QRectF(x, row.top_px, w, m.row_px / 2), op_shade(OpKind::F, op.first.dir),
+        cell(p, QRectF(x, row.top_px, w, op_h / 2), op_shade(OpKind::F, op.first.dir),
              op.first.mb, base);
-        cell(p, QRectF(x, row.top_px + m.row_px / 2, w, m.row_px / 2),
+        cell(p, QRectF(x, row.top_px + op_h / 2, w, op_h / 2),
              op_shade(OpKind::BW, op.second.dir), op.second.mb, base);
       } else {
-        cell(p, QRectF(x, row.top_px, w, m.row_px), op_shade(op.kind, op.first.dir),
-             op.first.mb, base);
+        cell(p, QRectF(x, row.top_px, w, op_h), op_shade(op.kind, op.first.dir), op.first.mb,
+             base);
       }
       if (highlight && highlight->case_index == row.case_index && highlight->rank == row.rank &&
           highlight->op_index == i) {
         p.setPen(QPen(QColor("#d62728"), 2.0));
         p.setBrush(Qt::NoBrush);
         p.drawRect(QRectF(x, row.top_px, w, m.row_px));
+      }
+    }
+    if (streams) {
+      const auto& pieces = ec.streams[static_cast<std::size_t>(row.rank)];
+      const double lane = m.row_px / 4;
+      // Pieces are sorted by start; a piece never outlasts its operation, so starting from
+      // the first op in view is enough.
+      const double from = first == timing.end() ? t_right : first->start.us();
+      auto pit = std::lower_bound(pieces.begin(), pieces.end(), from,
+                                  [](const StreamPiece& s, double t) { return s.start.us() < t; });
+      p.setPen(Qt::NoPen);
+      for (; pit != pieces.end() && pit->start.us() <= t_right; ++pit) {
+        const double x = axis.to_px(pit->start.us());
+        const double w = std::max(axis.to_px(pit->end.us()) - x, 0.5);
+        const double y = row.top_px + m.row_px / 2 + (pit->comm ? lane : 0.0);
+        p.setBrush(QColor(pit->comm ? kCommFill : op_shade(pit->kind, pit->part.dir).fill));
+        p.drawRect(QRectF(x, y, w, lane));
       }
     }
     p.restore();
@@ -167,6 +191,7 @@ void paint_legend(QPainter& p, double left_px, double top_px) {
       {"second direction (dark)", op_shade(OpKind::F, 1)},
       {"idle", OpShade{kIdleFill, "#222222"}},
       {"split cell: overlapped F (top) and BW (bottom)", OpShade{"#ffffff", "#222222"}},
+      {"communication stream", OpShade{kCommFill, "#222222"}},
   };
   QFont f = p.font();
   f.setFamily("DejaVu Sans");

@@ -19,8 +19,13 @@ TimelineWidget::TimelineWidget(QWidget* parent) : QWidget(parent) {
 void TimelineWidget::set_cases(std::vector<ExperimentCase> cases) {
   cases_ = std::move(cases);
   std::vector<int> ranks;
-  for (const auto& c : cases_) ranks.push_back(c.plan.pp);
-  layout_ = TimelineLayout(ranks);
+  LayoutMetrics metrics;
+  for (const auto& c : cases_) {
+    ranks.push_back(c.plan.pp);
+    // Rows with stream lanes below the operations need the room.
+    if (!c.streams.empty()) metrics.row_px = 34.0;
+  }
+  layout_ = TimelineLayout(ranks, metrics);
   hover_.reset();
   setMinimumHeight(static_cast<int>(layout_.height_px() + kLegendHeightPx + 4));
   fit_to_window();

@@ -61,12 +61,23 @@ struct CaseSummary {
   std::optional<double> published_bubble_us;
 };
 
+// A piece of an operation on one of a rank's streams: computation (stream 0) or
+// communication (stream 1). The training step provides them; schedule experiments do not.
+struct StreamPiece {
+  SimTime start;
+  SimTime end;
+  bool comm = false;
+  OpKind kind = OpKind::F;
+  MicroStage part;
+};
+
 struct ExperimentCase {
   PipelinePlan plan;
   PipelineCosts costs;
   PipelineResult result;
   std::string title;
   CaseSummary summary;
+  std::vector<std::vector<StreamPiece>> streams;  // per rank, by start; empty: none
 };
 
 // The summary figures of one simulated plan.

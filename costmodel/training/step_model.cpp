@@ -393,6 +393,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
     for (std::size_t i = order.size(); i-- > 0;) {
       if (order[i]) append(st.backward, order[i]->backward, names[i]);
     }
+    st.wgrad_segment = Segment{"wgrad", false, st.wgrad_s};
     r.stages.push_back(std::move(st));
   }
 
@@ -401,6 +402,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
       s.gpu.sm_count > options.comm_sms && options.comm_sms > 0
           ? static_cast<double>(s.gpu.sm_count) / (s.gpu.sm_count - options.comm_sms)
           : 1.0;
+  r.compute_slowdown = slowdown;
   const int S = r.plan.num_stages;
   r.costs.stages.resize(static_cast<std::size_t>(S));
   for (int i = 0; i < S; ++i) {
@@ -415,7 +417,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
     auto it = pairs.find({f, b});
     if (it != pairs.end()) return it->second;
     std::vector<Segment> back = r.stages[static_cast<std::size_t>(b)].backward;
-    push(back, "wgrad", false, r.stages[static_cast<std::size_t>(b)].wgrad_s);
+    back.push_back(r.stages[static_cast<std::size_t>(b)].wgrad_segment);
     return pairs.emplace(std::make_pair(f, b),
                          schedule_pair(r.stages[static_cast<std::size_t>(f)].forward, back, slowdown))
         .first->second;
@@ -552,53 +554,69 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   return r;
 }
 
-std::string step_trace_json(const StepResult& r, double compute_slowdown) {
-  ChromeTrace trace;
+std::vector<std::vector<StreamSpan>> step_streams(const StepResult& r) {
+  std::vector<std::vector<StreamSpan>> out(static_cast<std::size_t>(r.plan.pp));
   for (int rank = 0; rank < r.plan.pp; ++rank) {
-    trace.name_process(rank, fmt::format("pipeline rank {}", rank));
-    trace.name_thread(rank, 0, "compute");
-    trace.name_thread(rank, 1, "communication");
+    auto& spans = out[static_cast<std::size_t>(rank)];
     const auto& ops = r.plan.ops[static_cast<std::size_t>(rank)];
     const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
     for (std::size_t i = 0; i < ops.size(); ++i) {
       const PipelineOp& op = ops[i];
       const double t0 = timing[i].start.seconds();
-      auto span = [&](const Segment& sg, double a, double b, int mb, const char* kind) {
-        trace.add_span(rank, sg.comm ? 1 : 0, fmt::format("{} {} mb{}", kind, sg.name, mb),
-                       kind, SimTime::from_seconds(a), SimTime::from_seconds(b),
-                       {{"stage", op.first.stage}, {"dir", op.first.dir}});
-      };
-      auto sequence = [&](const std::vector<Segment>& segs, double start, int mb, const char* kind) {
+      const StageWork& a = r.stages[static_cast<std::size_t>(op.first.stage)];
+      auto sequence = [&](const std::vector<Segment>& segs, double start, OpKind kind) {
         double t = start;
         for (const Segment& sg : segs) {
-          span(sg, t, t + sg.seconds, mb, kind);
+          spans.push_back({sg.comm, t, t + sg.seconds, kind, op.first, &sg});
           t += sg.seconds;
         }
         return t;
       };
-      const StageWork& a = r.stages[static_cast<std::size_t>(op.first.stage)];
+      auto wgrad = [&](const StageWork& st, double start, OpKind kind, const MicroStage& part) {
+        spans.push_back({false, start, start + st.wgrad_s, kind, part, &st.wgrad_segment});
+      };
       switch (op.kind) {
-        case OpKind::F: sequence(a.forward, t0, op.first.mb, "F"); break;
-        case OpKind::B: sequence(a.backward, t0, op.first.mb, "B"); break;
-        case OpKind::W:
-          span(Segment{"wgrad", false, a.wgrad_s}, t0, t0 + a.wgrad_s, op.first.mb, "W");
-          break;
-        case OpKind::BW: {
-          const double t = sequence(a.backward, t0, op.first.mb, "BW");
-          span(Segment{"wgrad", false, a.wgrad_s}, t, t + a.wgrad_s, op.first.mb, "BW");
-          break;
-        }
+        case OpKind::F: sequence(a.forward, t0, OpKind::F); break;
+        case OpKind::B: sequence(a.backward, t0, OpKind::B); break;
+        case OpKind::W: wgrad(a, t0, OpKind::W, op.first); break;
+        case OpKind::BW: wgrad(a, sequence(a.backward, t0, OpKind::BW), OpKind::BW, op.first); break;
         case OpKind::FB: {
-          std::vector<Segment> back = r.stages[static_cast<std::size_t>(op.second.stage)].backward;
-          back.push_back(Segment{"wgrad", false, r.stages[static_cast<std::size_t>(op.second.stage)].wgrad_s});
-          const PairSchedule ps = schedule_pair(a.forward, back, compute_slowdown);
+          const StageWork& b = r.stages[static_cast<std::size_t>(op.second.stage)];
+          std::vector<Segment> back = b.backward;
+          back.push_back(b.wgrad_segment);
+          const PairSchedule ps = schedule_pair(a.forward, back, r.compute_slowdown);
           for (const auto& p : ps.placed) {
-            span(*p.segment, t0 + p.start_s, t0 + p.end_s,
-                 p.chain == 0 ? op.first.mb : op.second.mb, p.chain == 0 ? "F" : "BW");
+            // Point at the stage's own segments (the pair's copies die with `back`).
+            const std::size_t k = static_cast<std::size_t>(p.segment - (p.chain == 0 ? a.forward.data() : back.data()));
+            const Segment* seg = p.chain == 0 ? &a.forward[k]
+                                 : k < b.backward.size() ? &b.backward[k] : &b.wgrad_segment;
+            spans.push_back({seg->comm, t0 + p.start_s, t0 + p.end_s,
+                             p.chain == 0 ? OpKind::F : OpKind::BW,
+                             p.chain == 0 ? op.first : op.second, seg});
           }
           break;
         }
       }
+    }
+    std::stable_sort(spans.begin(), spans.end(),
+                     [](const StreamSpan& x, const StreamSpan& y) { return x.start_s < y.start_s; });
+  }
+  return out;
+}
+
+std::string step_trace_json(const StepResult& r) {
+  ChromeTrace trace;
+  const auto streams = step_streams(r);
+  for (int rank = 0; rank < r.plan.pp; ++rank) {
+    trace.name_process(rank, fmt::format("pipeline rank {}", rank));
+    trace.name_thread(rank, 0, "compute");
+    trace.name_thread(rank, 1, "communication");
+    for (const StreamSpan& sp : streams[static_cast<std::size_t>(rank)]) {
+      const std::string kind(op_kind_name(sp.kind));
+      trace.add_span(rank, sp.comm ? 1 : 0,
+                     fmt::format("{} {} mb{}", kind, sp.segment->name, sp.part.mb), kind,
+                     SimTime::from_seconds(sp.start_s), SimTime::from_seconds(sp.end_s),
+                     {{"stage", sp.part.stage}, {"dir", sp.part.dir}});
     }
   }
   return trace.to_json().dump() + "\n";

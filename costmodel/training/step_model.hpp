@@ -39,6 +39,7 @@ struct StageWork {
   std::vector<Segment> forward;   // in execution order
   std::vector<Segment> backward;  // input-gradient pass (with recomputation), in order
   double wgrad_s = 0.0;           // weight gradients, computation only
+  Segment wgrad_segment;          // the same as one compute segment
   double forward_s() const;
   double backward_s() const;
   double forward_compute_s() const;
@@ -81,6 +82,7 @@ struct StepResult {
   PipelineResult pipeline;
   std::vector<StageWork> stages;
   double p2p_s = 0.0;             // one activation transfer between neighbouring stages
+  double compute_slowdown = 1.0;  // computation time factor inside overlapped F&B pairs
   std::vector<std::string> notes;  // assumptions this estimate rests on
 };
 
@@ -107,8 +109,20 @@ struct PairSchedule {
 PairSchedule schedule_pair(const std::vector<Segment>& forward,
                            const std::vector<Segment>& backward, double compute_slowdown);
 
+// The step on each rank's two streams: every compute and communication segment of every
+// operation, placed in time (FB pairs as schedule_pair placed them). Sorted by start per rank.
+struct StreamSpan {
+  bool comm = false;
+  double start_s = 0.0;
+  double end_s = 0.0;
+  OpKind kind = OpKind::F;  // the pipeline operation (F, B, W, BW; an FB's half as F or BW)
+  MicroStage part;          // micro-batch, stage and direction of the segment's work
+  const Segment* segment = nullptr;
+};
+std::vector<std::vector<StreamSpan>> step_streams(const StepResult& r);
+
 // A Chrome trace of the step: one process per pipeline rank, a compute and a communication
 // track each.
-std::string step_trace_json(const StepResult& r, double compute_slowdown);
+std::string step_trace_json(const StepResult& r);
 
 }  // namespace llmsim
