@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "costmodel/calibration/csv_table.hpp"
 #include "costmodel/cluster_file.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
@@ -92,29 +93,6 @@ struct Published {
   std::string source;
 };
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (ch == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (ch == ',' && !quoted) {
-      out.emplace_back();
-    } else if (ch == '\r' && !quoted) {
-      continue;  // CRLF line ends
-    } else {
-      out.back() += ch;
-    }
-  }
-  return out;
-}
-
 // DeepEP's H800 tables (scenarios/reference/deepep_h800_*.csv, beside the cluster files)
 // hold the figures of DeepEP's own test settings: 4096 tokens (normal) or 128 (low-latency),
 // hidden 7168, top-8 of 256 experts, at most 4 nodes per token. The last row for an EP size
@@ -130,31 +108,26 @@ std::optional<Published> deepep_published(const std::string& cluster_path, const
   namespace fs = std::filesystem;
   const fs::path file = fs::path(cluster_path).parent_path() / ".." / "reference" /
                         (ll ? "deepep_h800_low_latency.csv" : "deepep_h800_normal.csv");
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  const auto header = split_csv_line(line);
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  const calibration::CsvTable t = calibration::CsvTable::load(file.string());
   const std::string p = q.op == CollectiveOp::kEpDispatch ? "dispatch_" : "combine_";
   std::optional<Published> found;
-  while (std::getline(in, line)) {
-    const auto f = split_csv_line(line);
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+  for (std::size_t row = 0; row < t.rows(); ++row) {
     try {
-      if (std::stoi(row[p + "ep"]) != q.gpus) continue;
+      if (static_cast<int>(t.number(row, p + "ep")) != q.gpus) continue;
       Published pub;
       if (ll) {
-        pub.gbps = std::stod(row[p + "rdma_GBps"]);
-        pub.latency_us = std::stod(row[p + "latency_us"]);
+        pub.gbps = t.number(row, p + "rdma_GBps");
+        pub.latency_us = t.number(row, p + "latency_us");
         pub.link = "RDMA";
       } else {
-        pub.gbps = std::stod(row[p + "bottleneck_GBps"]);
-        pub.link = row[p + "link"];
+        pub.gbps = t.number(row, p + "bottleneck_GBps");
+        pub.link = t.text(row, p + "link");
       }
-      pub.source = row["source"];
+      pub.source = t.text(row, "source");
       found = pub;
-    } catch (const std::exception&) {
+    } catch (const UserError&) {
       continue;  // a malformed row is no comparison
     }
   }

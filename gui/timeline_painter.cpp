@@ -20,15 +20,6 @@ namespace {
 // Training steps show each rank's compute stream and, below it, its communication stream.
 constexpr const char* kCommFill = "#6b7b8c";
 
-double tick_step(double span, double target) {
-  const double raw = span / std::max(1.0, target);
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (raw <= m * p) return m * p;
-  }
-  return 10.0 * p;
-}
-
 void cell(QPainter& p, const QRectF& r, OpShade s, int mb, const QFont& font) {
   p.setPen(QPen(QColor("#555555"), 0.5));
   p.setBrush(QColor(s.fill));
@@ -160,7 +151,7 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
   p.drawLine(QPointF(plot_left, ay), QPointF(plot_right, ay));
   const double t_left = axis.to_us(plot_left);
   const double t_right = axis.to_us(plot_right);
-  const double step = tick_step(t_right - t_left, (plot_right - plot_left) / 110.0);
+  const double step = nice_tick_step(t_right - t_left, (plot_right - plot_left) / 110.0);
   // Label in the unit that keeps the numbers short.
   const double span = t_right - t_left;
   const double unit = span >= 2e6 ? 1e6 : span >= 2e3 ? 1e3 : 1.0;

@@ -87,6 +87,15 @@ void add_pipeline_to_trace(ChromeTrace& trace, int pid, const std::string& title
   }
 }
 
+double nice_tick_step(double span, double ticks) {
+  const double raw = span / std::max(1.0, ticks);
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (raw <= m * p) return m * p;
+  }
+  return 10.0 * p;
+}
+
 OpShade op_shade(OpKind k, int dir) {
   const bool d = dir != 0;
   switch (k) {
@@ -100,16 +109,6 @@ OpShade op_shade(OpKind k, int dir) {
 }
 
 namespace {
-
-// A "nice" tick step (1, 2 or 5 times a power of ten) giving about `target` ticks.
-double tick_step(double span, int target) {
-  const double raw = span / std::max(1, target);
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (raw <= m * p) return m * p;
-  }
-  return 10.0 * p;
-}
 
 std::string format_tick(double v) {
   if (v == std::floor(v)) return fmt::format("{:.0f}", v);
@@ -205,7 +204,7 @@ std::string timeline_svg(const std::vector<TimelineCase>& cases) {
   out += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#222222"/>)",
                      kLeft, axis_y, kLeft + kPlotWidth, axis_y);
   out += '\n';
-  const double step = tick_step(longest, 10);
+  const double step = nice_tick_step(longest, 10);
   for (double v = 0.0; v <= longest * (1.0 + 1e-9); v += step) {
     const double x = kLeft + v * scale;
     out += fmt::format(R"(<line x1="{:.2f}" y1="{:.1f}" x2="{:.2f}" y2="{:.1f}" stroke="#222222"/>)",

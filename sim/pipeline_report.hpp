@@ -44,6 +44,9 @@ struct OpShade {
 OpShade op_shade(OpKind kind, int dir);
 inline constexpr const char* kIdleFill = "#f1f1f1";
 
+// A "nice" axis tick step (1, 2 or 5 times a power of ten) giving about `ticks` ticks.
+double nice_tick_step(double span, double ticks);
+
 // A short human name for an operation, e.g. "F 3", "B 12", "F 3 | BW 1".
 std::string op_label(const PipelineOp& op);
 

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "costmodel/calibration/csv_table.hpp"
 #include "costmodel/cluster_file.hpp"
 #include "sim/collectives/collective_runner.hpp"
 #include "sim/collectives/ep_routing.hpp"
@@ -18,43 +19,16 @@
 namespace llmsim {
 namespace {
 
-// A CSV file as rows of named fields (double quotes may wrap fields holding commas; "" is a
-// quote inside them).
+// A reference CSV as rows of named fields (costmodel's reader: quotes, "" escapes).
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  auto split = [](const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      const char ch = line[i];
-      if (ch == '"') {
-        if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-          out.back() += '"';
-          ++i;
-        } else {
-          quoted = !quoted;
-        }
-      } else if (ch == ',' && !quoted) {
-        out.emplace_back();
-      } else if (ch == '\r' && !quoted) {
-        continue;  // CRLF line ends
-      } else {
-        out.back() += ch;
-      }
-    }
-    return out;
-  };
-  std::string line;
-  std::getline(in, line);
-  const auto header = split(line);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto f = split(line);
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
-    rows.push_back(row);
+  const calibration::CsvTable t = calibration::CsvTable::load(path);
+  std::vector<std::map<std::string, std::string>> rows(t.rows());
+  for (const char* column : {"readme_commit", "source", "dispatch_ep", "combine_ep",
+                             "dispatch_bottleneck_GBps", "combine_bottleneck_GBps",
+                             "dispatch_link", "combine_link", "dispatch_rdma_GBps",
+                             "combine_rdma_GBps", "dispatch_latency_us", "combine_latency_us"}) {
+    if (!t.has_column(column)) continue;
+    for (std::size_t r = 0; r < t.rows(); ++r) rows[r][column] = t.text(r, column);
   }
   return rows;
 }
