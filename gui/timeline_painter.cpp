@@ -170,29 +170,18 @@ void paint_timelines(QPainter& p, const std::vector<ExperimentCase>& cases,
 }
 
 void paint_legend(QPainter& p, double left_px, double top_px) {
-  struct Item {
-    const char* label;
-    OpShade s;
-  };
-  const Item items[] = {
-      {"forward", op_shade(OpKind::F, 0)},
-      {"backward (input)", op_shade(OpKind::B, 0)},
-      {"weight gradient", op_shade(OpKind::W, 0)},
-      {"full backward", op_shade(OpKind::BW, 0)},
-      {"second direction (dark)", op_shade(OpKind::F, 1)},
-      {"idle", OpShade{kIdleFill, "#222222"}},
-      {"split cell: overlapped F (top) and BW (bottom)", OpShade{"#ffffff", "#222222"}},
-      {"communication stream", OpShade{kCommFill, "#222222"}},
-  };
+  std::vector<LegendItem> items = timeline_legend();
+  items.push_back({"split cell: overlapped F (top) and BW (bottom)", OpShade{"#ffffff", "#222222"}});
+  items.push_back({"communication stream", OpShade{kCommFill, "#222222"}});
   QFont f = p.font();
   f.setFamily("DejaVu Sans");
   f.setPixelSize(12);
   p.setFont(f);
   const QFontMetricsF fm(f);
   double x = left_px;
-  for (const Item& it : items) {
+  for (const LegendItem& it : items) {
     p.setPen(QPen(QColor("#555555"), 0.5));
-    p.setBrush(QColor(it.s.fill));
+    p.setBrush(QColor(it.shade.fill));
     p.drawRect(QRectF(x, top_px + 6, 14, 14));
     p.setPen(QColor("#222222"));
     const QString label = QString::fromUtf8(it.label);

@@ -96,6 +96,17 @@ double nice_tick_step(double span, double ticks) {
   return 10.0 * p;
 }
 
+std::vector<LegendItem> timeline_legend() {
+  return {
+      {"forward", op_shade(OpKind::F, 0)},
+      {"backward (input)", op_shade(OpKind::B, 0)},
+      {"weight gradient", op_shade(OpKind::W, 0)},
+      {"full backward", op_shade(OpKind::BW, 0)},
+      {"second direction (dark)", op_shade(OpKind::F, 1)},
+      {"idle", OpShade{kIdleFill, "#222222"}},
+  };
+}
+
 OpShade op_shade(OpKind k, int dir) {
   const bool d = dir != 0;
   switch (k) {
@@ -220,24 +231,13 @@ std::string timeline_svg(const std::vector<TimelineCase>& cases) {
   out += '\n';
 
   // Legend.
-  struct Item {
-    const char* label;
-    OpShade s;
-  };
-  const Item items[] = {
-      {"forward", op_shade(OpKind::F, 0)},
-      {"backward (input)", op_shade(OpKind::B, 0)},
-      {"weight gradient", op_shade(OpKind::W, 0)},
-      {"full backward", op_shade(OpKind::BW, 0)},
-      {"second direction", op_shade(OpKind::F, 1)},
-      {"idle", OpShade{kIdleFill, "#222222"}},
-  };
+  const std::vector<LegendItem> items = timeline_legend();
   double lx = kLeft;
   const double ly = axis_y + kAxisHeight + 4.0;
-  for (const Item& it : items) {
+  for (const LegendItem& it : items) {
     out += fmt::format(
         R"(<rect x="{:.1f}" y="{:.1f}" width="14" height="14" fill="{}" stroke="#555555" stroke-width="0.5"/>)",
-        lx, ly, it.s.fill);
+        lx, ly, it.shade.fill);
     out += fmt::format(
         R"(<text x="{:.1f}" y="{:.1f}" font-size="12" dominant-baseline="central" fill="#222222">{}</text>)",
         lx + 19.0, ly + 7.0, it.label);

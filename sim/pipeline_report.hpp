@@ -44,6 +44,13 @@ struct OpShade {
 OpShade op_shade(OpKind kind, int dir);
 inline constexpr const char* kIdleFill = "#f1f1f1";
 
+// The legend every timeline shows, in order.
+struct LegendItem {
+  const char* label;
+  OpShade shade;
+};
+std::vector<LegendItem> timeline_legend();
+
 // A "nice" axis tick step (1, 2 or 5 times a power of ten) giving about `ticks` ticks.
 double nice_tick_step(double span, double ticks);
 

@@ -63,6 +63,15 @@ struct KernelShape {
   bool causal = true;
 };
 
+// A GEMM's shape: C[m, n] += A[m, k] B[k, n].
+inline KernelShape gemm_shape(std::int64_t m, std::int64_t n, std::int64_t k) {
+  KernelShape s;
+  s.m = m;
+  s.n = n;
+  s.k = k;
+  return s;
+}
+
 // How a kernel cuts its output into tiles (rows x columns of output per tile).
 //   fixed: m x n as given (0 = the whole dimension, untiled).
 //   wave_optimal: DeepGEMM's configuration heuristic as we read it (deep_gemm/jit_kernels/

@@ -19,13 +19,7 @@ KernelModel h800_like() {
   return m;
 }
 
-KernelShape gemm(std::int64_t m, std::int64_t n, std::int64_t k) {
-  KernelShape s;
-  s.m = m;
-  s.n = n;
-  s.k = k;
-  return s;
-}
+KernelShape gemm(std::int64_t m, std::int64_t n, std::int64_t k) { return gemm_shape(m, n, k); }
 
 }  // namespace
 

@@ -28,13 +28,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path.string();
 }
 
-KernelShape gemm(std::int64_t m, std::int64_t n, std::int64_t k) {
-  KernelShape s;
-  s.m = m;
-  s.n = n;
-  s.k = k;
-  return s;
-}
+KernelShape gemm(std::int64_t m, std::int64_t n, std::int64_t k) { return gemm_shape(m, n, k); }
 
 }  // namespace
 
