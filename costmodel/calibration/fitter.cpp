@@ -13,7 +13,7 @@ namespace llmsim::calibration {
 
 namespace {
 
-enum Param { kCompute, kMemory, kSaturation, kExponent, kOverhead, kCache, kWave, kElem, kNumParams };
+enum Param { kCompute, kMemory, kSaturation, kExponent, kOverhead, kCache, kWave, kFloor, kElem, kNumParams };
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double logit(double p) { return std::log(p / (1.0 - p)); }
@@ -33,6 +33,7 @@ struct Mapping {
         case kMemory: m.memory_efficiency = cap * sigmoid(t); break;
         case kCache: m.cache_bandwidth_factor = std::exp(t); break;
         case kWave: m.wave_overhead_s = std::exp(t); break;
+        case kFloor: m.iteration_floor_s = std::exp(t); break;
         case kElem: m.elementwise_per_s = std::exp(t); break;
         case kSaturation: m.saturation_fraction = sigmoid(t); break;
         case kExponent: m.combine_exponent = 1.0 + std::exp(t); break;
@@ -55,6 +56,7 @@ struct Mapping {
           break;
         case kCache: t.push_back(std::log(std::max(1e-6, m.cache_bandwidth_factor))); break;
         case kWave: t.push_back(std::log(std::max(1e-12, m.wave_overhead_s))); break;
+        case kFloor: t.push_back(std::log(std::max(1e-12, m.iteration_floor_s))); break;
         case kElem: t.push_back(std::log(std::max(1.0, m.elementwise_per_s))); break;
         case kSaturation:
           t.push_back(logit(std::clamp(m.saturation_fraction, 1e-6, 1.0 - 1e-6)));
@@ -186,6 +188,7 @@ FitResult fit_kernel_model(KernelClass c, const std::vector<Measurement>& points
   if (free.overhead) map.free.push_back(kOverhead);
   if (free.cache_bandwidth) map.free.push_back(kCache);
   if (free.wave_overhead) map.free.push_back(kWave);
+  if (free.iteration_floor) map.free.push_back(kFloor);
   if (free.elementwise_rate) map.free.push_back(kElem);
   map.cap = free.max_efficiency;
   if (points.size() < map.free.size()) {
@@ -208,6 +211,7 @@ FitResult fit_kernel_model(KernelClass c, const std::vector<Measurement>& points
       if (free.saturation_fraction) m.saturation_fraction = s;
       if (free.cache_bandwidth && m.cache_bandwidth_factor <= 0.0) m.cache_bandwidth_factor = 3.0;
       if (free.wave_overhead && m.wave_overhead_s <= 0.0) m.wave_overhead_s = 1e-7;
+      if (free.iteration_floor && m.iteration_floor_s <= 0.0) m.iteration_floor_s = 1e-7;
       if (free.elementwise_rate && m.elementwise_per_s <= 0.0) m.elementwise_per_s = 1e9;
       starts.push_back(m);
     }

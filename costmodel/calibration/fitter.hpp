@@ -34,6 +34,7 @@ struct FreeParameters {
   bool overhead = false;
   bool cache_bandwidth = false;
   bool wave_overhead = false;
+  bool iteration_floor = false;
   bool elementwise_rate = false;
   // Upper bound of the fitted efficiencies: 1 where the peak is a datasheet figure; more
   // where the peak is itself a measurement (a CPU probe) that other shapes may beat.

@@ -62,7 +62,13 @@ KernelWork gemm_work(KernelClass c, const KernelShape& s, TileShape policy, int 
   const std::int64_t tn = tile.n;
   w.tiles = g * ceil_div(s.m, tm) * ceil_div(s.n, tn);
   w.tile_flops = 2.0 * static_cast<double>(tm) * static_cast<double>(tn) * k;
-  w.tile_bytes = in_bytes * static_cast<double>(tm + tn) * k;
+  // Two units multicast each A panel (wave-optimal tiles only: DeepGEMM's TMA multicast).
+  const bool multicast = policy.policy == TilePolicy::kWaveOptimal && s.m >= 1024 &&
+                         s.n % (2 * tn) == 0 && units % 2 == 0;
+  w.tile_bytes = in_bytes * (static_cast<double>(tm) / (multicast ? 2.0 : 1.0) +
+                             static_cast<double>(tn)) * k;
+  // k-blocks of 128: DeepGEMM's BLOCK_K, the FP8 scaling block (DeepSeek-V3 report s3.3.2).
+  w.k_blocks = ceil_div(s.k, 128);
   return w;
 }
 

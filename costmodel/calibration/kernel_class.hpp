@@ -77,7 +77,9 @@ inline KernelShape gemm_shape(std::int64_t m, std::int64_t n, std::int64_t k) {
 //   wave_optimal: DeepGEMM's configuration heuristic as we read it (deep_gemm/jit_kernels/
 //     gemm.py, get_best_configs, 2025-02 release): block_m = 64 if the GEMM's m <= 64 else
 //     `m`; block_n from 16 to `n` in steps of 8, the one with the fewest waves over the units,
-//     then the fullest last wave, then the smallest block_n.
+//     then the fullest last wave, then the smallest block_n. With m >= 1024, block_n dividing
+//     n / 2 and an even unit count, two units share each A panel through TMA multicast
+//     (is_tma_multicast_legal in the same file), so each loads half of it.
 enum class TilePolicy { kFixed, kWaveOptimal };
 
 struct TileShape {
@@ -93,6 +95,7 @@ struct KernelWork {
   double tiles = 0.0;        // independent output tiles the work splits into (>= 1 if flops)
   double tile_flops = 0.0;   // floating-point operations of one full (padded) tile
   double tile_bytes = 0.0;   // operand bytes one tile loads (its A and B panels)
+  double k_blocks = 0.0;     // iterations of a tile's k-loop (GEMMs: k / 128); 0: no k-loop
   double elementwise = 0.0;  // non-matmul element operations (attention: softmax entries)
   std::int64_t participants = 1;
 };

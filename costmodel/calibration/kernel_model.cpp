@@ -11,14 +11,20 @@ double predict_work_seconds(const KernelModel& model, const KernelWork& work) {
   LLMSIM_CHECK(model.units >= 1, "kernel model with no units");
   const double units = static_cast<double>(model.units);
   double t_comp = 0.0;
+  double t_waves = 0.0;
   if (work.flops > 0.0) {
     LLMSIM_CHECK(model.peak_flops_per_s > 0.0 && model.compute_efficiency > 0.0,
                  "kernel model without a FLOP rate");
     const double tiles = std::max(1.0, work.tiles);
     const double waves = std::ceil(tiles / units - 1e-9);
     const double tile_flops = work.tile_flops > 0.0 ? work.tile_flops : work.flops / tiles;
-    t_comp = waves * (tile_flops / (model.peak_flops_per_s * model.compute_efficiency / units) +
-                      model.wave_overhead_s);
+    const double tile_s = tile_flops / (model.peak_flops_per_s * model.compute_efficiency / units);
+    if (work.k_blocks >= 1.0 && model.iteration_floor_s > 0.0) {
+      t_comp = waves * work.k_blocks * std::max(tile_s / work.k_blocks, model.iteration_floor_s);
+    } else {
+      t_comp = waves * tile_s;
+    }
+    t_waves = waves * model.wave_overhead_s;
   }
   double t_mem = 0.0;
   if (work.bytes > 0.0) {
@@ -49,7 +55,7 @@ double predict_work_seconds(const KernelModel& model, const KernelWork& work) {
     for (double x : {t_comp, t_mem, t_load, t_elem}) sum += std::pow(x / hi, p);
     t_body = hi * std::pow(sum, 1.0 / p);
   }
-  return model.overhead_s + t_body;
+  return model.overhead_s + t_body + t_waves;
 }
 
 }  // namespace llmsim::calibration

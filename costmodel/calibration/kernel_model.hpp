@@ -3,10 +3,16 @@
 // that depend on shape, plus a fixed overhead.
 //
 //   waves    = ceil(tiles / units)                       wave quantization over SMs / cores
-//   t_comp   = waves * (tile_flops / (peak_flops * compute_efficiency / units) + wave_overhead)
-//                                                        (tile quantization: padded tiles;
-//                                                        wave_overhead: a tile's prologue and
-//                                                        epilogue, which short K cannot hide)
+//   t_comp   = waves * k_blocks * max(block_flops / (peak_flops * compute_efficiency / units),
+//                                     iteration_floor)
+//                                                        a tile's k-loop, one iteration per
+//                                                        k-block (block_flops = tile_flops /
+//                                                        k_blocks; padded tiles: tile
+//                                                        quantization); iteration_floor: the
+//                                                        fixed latency of one pipelined
+//                                                        iteration (barrier waits, MMA issue,
+//                                                        scale promotion) that a thin tile's
+//                                                        few FLOPs cannot hide (0: off)
 //   active   = min(tiles, units)
 //   bw_share = min(1, active / (units * saturation_fraction))
 //                                                        too few busy units cannot pull the
@@ -19,8 +25,12 @@
 //   t_elem   = elementwise / elementwise_rate              non-matmul work (attention softmax),
 //                                                        0 where the rate is 0 (not modelled)
 //   t        = overhead + (t_comp^p + t_mem^p + t_load^p + t_elem^p)^(1/p)
+//                        + waves * wave_overhead
 //                                                        p = combine_exponent >= 1: 1 adds
-//                                                        the terms, large p takes the max
+//                                                        the terms, large p takes the max;
+//                                                        wave_overhead: a tile's prologue
+//                                                        (pipeline fill) and epilogue (output
+//                                                        store), serial with its k-loop
 //
 // A class without FLOPs (memory-bound, communication) reduces to overhead + bytes / rate.
 
@@ -43,6 +53,7 @@ struct KernelModel {
   double combine_exponent = 1.0;     // p above
   double overhead_s = 0.0;           // fixed time per call (launch, setup)
   double wave_overhead_s = 0.0;      // fixed time per wave of tiles (tile prologue/epilogue)
+  double iteration_floor_s = 0.0;    // least time of one k-block iteration of a tile (0: off)
 };
 
 // Predicted seconds for `work` (from work_of with the model's tile). Never negative.

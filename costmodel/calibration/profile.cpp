@@ -87,6 +87,7 @@ nlohmann::ordered_json to_json(const Profile& p) {
     m["combine_exponent"] = c.model.combine_exponent;
     m["overhead_us"] = c.model.overhead_s * 1e6;
     m["wave_overhead_us"] = c.model.wave_overhead_s * 1e6;
+  m["iteration_floor_us"] = c.model.iteration_floor_s * 1e6;
     jc["model"] = m;
     nlohmann::ordered_json f;
     f["holdout_method"] = c.holdout_method;
@@ -200,9 +201,11 @@ ClassProfile read_class(YamlMap& m) {
   c.model.combine_exponent = mm.number("combine_exponent", 1.0, 1e3);
   c.model.overhead_s = mm.number("overhead_us", 0.0, 1e9) * 1e-6;
   c.model.wave_overhead_s = mm.number_or("wave_overhead_us", 0.0, 0.0, 1e9) * 1e-6;
+  c.model.iteration_floor_s = mm.number_or("iteration_floor_us", 0.0, 0.0, 1e9) * 1e-6;
   mm.finish({"peak_tflops", "peak_bandwidth_gbps", "units", "tile_m", "tile_n", "tile_policy",
              "compute_efficiency", "memory_efficiency", "saturation_fraction",
-             "cache_bandwidth_factor", "elementwise_per_s", "combine_exponent", "overhead_us", "wave_overhead_us"});
+             "cache_bandwidth_factor", "elementwise_per_s", "combine_exponent", "overhead_us", "wave_overhead_us",
+             "iteration_floor_us"});
   YamlMap f = m.map("fit");
   c.holdout_method = f.string("holdout_method");
   c.fit_points = static_cast<int>(f.integer("fit_points", 0, 1 << 30));
@@ -292,8 +295,9 @@ std::string profile_to_yaml(const Profile& p) {
       "# Units: peak_tflops 1e12 FLOP/s, peak_bandwidth_gbps 1e9 B/s, overhead_us and *_us\n"
       "# microseconds, *_mape / *_error / *_pct percent, efficiencies fractions of peak.\n"
       "# Model (costmodel/calibration/kernel_model.hpp): t = overhead + a p-norm of compute\n"
-      "# (waves of tiles at peak x compute_efficiency), memory (bytes at bandwidth x\n"
-      "# memory_efficiency), tile loads and elementwise terms.\n";
+      "# (waves of tiles, each k-block at peak x compute_efficiency but no faster than\n"
+      "# iteration_floor), memory (bytes at bandwidth x memory_efficiency), tile loads and\n"
+      "# elementwise terms, + waves x wave_overhead.\n";
   return header + out.c_str() + "\n";
 }
 

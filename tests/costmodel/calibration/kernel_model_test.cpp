@@ -66,6 +66,43 @@ TEST_CASE("KernelModel: the wave-optimal tile fills the SMs as DeepGEMM does", "
   CHECK(big.n == 128);
 }
 
+TEST_CASE("KernelModel: a thin tile's k-loop runs no faster than the iteration floor", "[calibration]") {
+  KernelModel m = h800_like();
+  m.peak_bytes_per_s = 1e30;  // compute only
+  m.tile = TileShape{128, 128, TilePolicy::kWaveOptimal};
+  m.iteration_floor_s = 100e-9;
+  // m = 64, n = 2112, k = 7168: one wave of 64 x 16 tiles, 56 k-blocks of 128. A k-block is
+  // 2*64*16*128 = 262,144 FLOPs = 34.6 ns at 1e15/132 FLOP/s per SM, under the 100 ns floor:
+  // the wave takes 56 x 100 ns.
+  const KernelWork thin = work_of(KernelClass::kGemmFp8, gemm(64, 2112, 7168), m.tile, m.units);
+  CHECK(thin.k_blocks == 56.0);
+  CHECK(predict_work_seconds(m, thin) == Approx(56 * 100e-9).epsilon(1e-9));
+  // m = 4096, n = 7168, k = 2048: 14 waves of 128 x 128 tiles, 16 k-blocks each of
+  // 2*128*128*128 = 4.19 MFLOP = 554 ns per SM, above the floor: the floor does not apply.
+  const KernelWork thick = work_of(KernelClass::kGemmFp8, gemm(4096, 7168, 2048), m.tile, m.units);
+  const double kblock = 2.0 * 128 * 128 * 128 / (1000e12 / 132);
+  CHECK(predict_work_seconds(m, thick) == Approx(14 * 16 * kblock).epsilon(1e-9));
+  // The wave overhead adds per wave, outside the p-norm.
+  m.wave_overhead_s = 1e-6;
+  CHECK(predict_work_seconds(m, thick) == Approx(14 * 16 * kblock + 14e-6).epsilon(1e-9));
+}
+
+TEST_CASE("KernelModel: wave-optimal GEMMs with m >= 1024 multicast the A panel", "[calibration]") {
+  const TileShape policy{128, 128, TilePolicy::kWaveOptimal};
+  // m = 4096, n = 7168: block 128 x 128, 7168 = 28 x 256: two SMs share each A panel, so a
+  // tile loads 128 / 2 + 128 rows of k FP8 bytes.
+  const KernelWork w = work_of(KernelClass::kGemmFp8, gemm(4096, 7168, 2048), policy, 132);
+  CHECK(w.tile_bytes == Approx((64.0 + 128.0) * 2048));
+  // m = 128 is below DeepGEMM's threshold: each tile loads its whole A panel.
+  const KernelWork small = work_of(KernelClass::kGemmFp8, gemm(128, 7168, 2048), policy, 132);
+  const TileShape t = gemm_tile(128, 7168, 1, policy, 132);
+  CHECK(small.tile_bytes == Approx(static_cast<double>(t.m + t.n) * 2048));
+  // Fixed tiles (cuBLAS, CPU) never multicast.
+  const KernelWork fixed = work_of(KernelClass::kGemmFp8, gemm(4096, 7168, 2048),
+                                   TileShape{128, 128, TilePolicy::kFixed}, 132);
+  CHECK(fixed.tile_bytes == Approx(256.0 * 2048));
+}
+
 TEST_CASE("KernelFitter: recovers known parameters from synthetic measurements", "[calibration]") {
   KernelModel truth = h800_like();
   truth.compute_efficiency = 0.72;

@@ -87,6 +87,14 @@ TEST_CASE("Profile: H800 predictions land near DeepGEMM's rows and keep assumpti
   REQUIRE(fp8.holdout_mape_pct.has_value());
   CHECK(fp8.holdout_method == "leave-one-out");
   CHECK(*fp8.holdout_mape_pct < 10.0);
+  // Issue #5: every row of DeepGEMM's dense table within 15% when it is held out.
+  REQUIRE(fp8.points.size() == 18);
+  for (const auto& pt : fp8.points) {
+    INFO(pt.label);
+    REQUIRE(pt.holdout_error_pct.has_value());
+    CHECK(*pt.holdout_error_pct < 15.0);
+  }
+  CHECK(*fp8.holdout_max_pct < 15.0);
   const ClassProfile& grouped = require_class(p, KernelClass::kGroupedGemmFp8);
   CHECK(*grouped.holdout_max_pct < 15.0);
 }
