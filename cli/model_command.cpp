@@ -51,6 +51,14 @@ std::string shape_text(const OpAccount& op) {
   return "";
 }
 
+double our_count(const PublishedCount& c, const ModelTotals& t) {
+  if (c.figure == "total_params") return t.total_params;
+  if (c.figure == "active_params") return t.active_params;
+  return t.mtp_params;
+}
+
+double deviation_pct(double ours, double published) { return 100.0 * (ours / published - 1.0); }
+
 void run_model(const ModelOptions& o) {
   const ModelSpec m = load_model(o.model, default_data_dir());
   const ModelTotals causal = model_totals(m, o.seq_len, true);
@@ -81,6 +89,14 @@ void run_model(const ModelOptions& o) {
                         {"tokens", a.tokens}, {"ops", ops}});
     }
     j["layers"] = layers;
+    nlohmann::json published = nlohmann::json::array();
+    for (const auto& c : m.published) {
+      const double ours = our_count(c, causal);
+      published.push_back({{"figure", c.figure}, {"published", c.value}, {"llmsim", ours},
+                           {"deviation_pct", deviation_pct(ours, c.value)}, {"note", c.note},
+                           {"source", c.source}});
+    }
+    j["published"] = published;
     fmt::print("{}\n", j.dump(1));
     return;
   }
@@ -98,6 +114,17 @@ void run_model(const ModelOptions& o) {
              causal.kv_cache_bytes_per_token, m.layers);
   fmt::print("training FLOPs    {:.1f} GFLOP per token (causal attention), {:.1f} (full), seq_len {}\n",
              causal.train_flops_per_token / 1e9, full.train_flops_per_token / 1e9, o.seq_len);
+  if (!m.published.empty()) {
+    fmt::print("\nPublished figures (targets, not inputs), beside ours:\n");
+    fmt::print("  {:<14} {:>10} {:>10} {:>10}  {}\n", "figure", "published", "llmsim", "deviation",
+               "source");
+    for (const auto& c : m.published) {
+      const double ours = our_count(c, causal);
+      fmt::print("  {:<14} {:>8.2f} B {:>8.2f} B {:>+9.1f}%  {}{}\n", c.figure, c.value / 1e9,
+                 ours / 1e9, deviation_pct(ours, c.value), c.source,
+                 c.note.empty() ? "" : " (" + c.note + ")");
+    }
+  }
   fmt::print("\nper operator, one sequence of {} tokens (BF16, no parallelism); FLOPs per token:\n",
              o.seq_len);
   fmt::print("{:<10} {:<26} {:<13} {:<22} {:>11} {:>11} {:>11} {:>12}\n", "layer", "operator", "kind",
@@ -124,7 +151,8 @@ void add_model_command(CLI::App& app) {
       "FLOPs are matmul FLOPs (GEMMs and attention), 2 per multiply-add; training = forward + "
       "input-gradient + weight-gradient. Causal attention counts the s(s+1)/2 pairs of the "
       "triangle; full counts s^2. Active parameters include the embedding and head; total "
-      "excludes MTP modules (DeepSeek's 671B convention).\n"
+      "excludes MTP modules (DeepSeek's 671B convention). Counts published for a catalog model "
+      "(its file's `published` list) are printed beside ours with their sources, never used.\n"
       "Example: llmsim model deepseek-v3 --seq-len 4096");
   cmd->add_option("model", opts->model, "Catalog name, model file or config.json")->required();
   cmd->add_option("--seq-len", opts->seq_len, "Sequence length (tokens)")

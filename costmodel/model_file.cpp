@@ -158,7 +158,22 @@ ModelSpec read_model(YamlMap& m, const std::string& base_dir) {
                  "max_nodes_per_token"});
   }
   s.mtp_modules = static_cast<int>(m.integer_or("mtp_modules", 0, 0, 16));
-  m.finish({"name", "source", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "vocab",
+  // published counts: printed beside ours by `llmsim model`, never used to compute anything
+  if (m.has("published")) {
+    const auto list = m.sequence("published");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      YamlMap r(list[i], m.file(), fmt::format("{}published.{}", m.path().empty() ? "" : m.path() + ".", i));
+      PublishedCount c;
+      c.figure = r.choice("figure", {"total_params", "active_params", "mtp_params"});
+      c.value = r.number("value", 1.0, 1e16);
+      c.note = r.string_or("note", "");
+      c.source = r.string("source");
+      if (c.source.empty()) r.fail("source", "every published figure needs its source");
+      r.finish({"figure", "value", "note", "source"});
+      s.published.push_back(std::move(c));
+    }
+  }
+  m.finish({"name", "source", "published", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "vocab",
             "max_seq_len", "attention", "mla", "mlp", "norm", "linear_bias", "qkv_bias",
             "learned_positions", "tied_embeddings", "moe", "mtp_modules", "hf_config"});
   validate_model(s, fmt::format("{}: {}", m.file(), m.path().empty() ? "model" : m.path()));

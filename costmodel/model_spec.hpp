@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace llmsim {
@@ -39,9 +40,19 @@ struct MoeSpec {
   bool enabled() const { return routed_experts > 0; }
 };
 
+// A published parameter count of a model, printed beside ours by `llmsim model`: a target to
+// compare with, never an input to any estimate.
+struct PublishedCount {
+  std::string figure;  // total_params, active_params or mtp_params
+  double value = 0.0;  // parameters
+  std::string note;    // how the publisher counted, where it says
+  std::string source;
+};
+
 struct ModelSpec {
   std::string name;
   std::string source;  // where the figures come from
+  std::vector<PublishedCount> published;
   int layers = 0;
   int hidden = 0;
   int heads = 0;
