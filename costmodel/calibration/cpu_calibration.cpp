@@ -1,7 +1,6 @@
 #include "costmodel/calibration/cpu_calibration.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 #include <fmt/format.h>
 
@@ -164,9 +163,7 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
     case GridSize::kFull: timing = TimingOptions{2, 5, 21, 0.1}; break;
   }
   const std::vector<KernelClass> classes = o.classes.empty() ? cpu_kernel_classes() : o.classes;
-  int total = 0;
-  for (KernelClass c : classes) total += static_cast<int>(cpu_grid(c, o.grid).size());
-
+  for (KernelClass c : classes) cpu_grid(c, o.grid);  // a class without a kernel fails first
   const CpuPeaks peaks = probe_cpu_peaks(timing, o.threads);
   Profile p;
   p.name = "cpu-measured";
@@ -176,44 +173,25 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
   p.generator = o.generator;
   p.sources = {"costmodel/calibration/cpu_kernels.cpp (reference kernels, OpenBLAS sgemm)",
                peaks.source};
-  // Each class's grid is measured in `rounds` passes, shape after shape, and each shape keeps
-  // its fastest pass: other processes on a shared machine slow down whole stretches of time,
-  // and spreading a shape's repetitions over passes keeps one busy stretch from biasing it.
-  // A time budget keeps --quick under a minute however loaded the machine: passes after the
-  // first stop once the class's share of the budget is spent.
-  const int rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 16 : 5;
-  const double budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
-  const auto started = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  MeasurementPlan plan;
+  plan.classes = classes;
+  // Many passes for the quick grid: other processes on a shared machine slow down whole
+  // stretches of time (measure_and_fit keeps each shape's fastest pass). A time budget keeps
+  // --quick under a minute however loaded the machine.
+  plan.rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 16 : 5;
+  plan.budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
+  plan.shapes = [&o](KernelClass c) { return cpu_grid(c, o.grid); };
+  plan.measure = [&](KernelClass c, const KernelShape& s) {
+    return measure_cpu_kernel(c, s, timing, o.threads);
   };
-  total *= rounds;
-  int done = 0;
-  std::size_t class_index = 0;
-  for (KernelClass c : classes) {
-    ++class_index;
-    const double class_deadline =
-        budget_s * static_cast<double>(class_index) / static_cast<double>(classes.size());
-    const std::vector<KernelShape> grid = cpu_grid(c, o.grid);
-    std::vector<Measurement> points(grid.size());
-    for (int round = 0; round < rounds; ++round) {
-      if (round > 0 && elapsed() > class_deadline) {
-        done += static_cast<int>(grid.size()) * (rounds - round);
-        break;
-      }
-      for (std::size_t i = 0; i < grid.size(); ++i) {
-        if (o.progress) o.progress(CalibrationProgress{c, done, total, describe_shape(c, grid[i])});
-        const Measurement m = measure_cpu_kernel(c, grid[i], timing, o.threads);
-        if (round == 0 || m.seconds < points[i].seconds) points[i] = m;
-        ++done;
-      }
-    }
-    KernelModel start;
+  plan.setup = [&](KernelClass c) {
+    ClassSetup setup;
+    KernelModel& start = setup.start;
     start.peak_flops_per_s = peaks.flops_per_s;
     start.peak_bytes_per_s = peaks.bytes_per_s;
     start.units = o.threads;
     start.overhead_s = 1e-6;
-    FreeParameters free;
+    FreeParameters& free = setup.free;
     free.max_efficiency = 1000.0;  // the peaks are probes on this machine, not limits
     free.overhead = true;
     switch (c) {
@@ -230,34 +208,11 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
       case KernelClass::kLaunch: break;
       default: free.memory_efficiency = true; break;
     }
-    const Split split = split_holdout(points, 4);
-    const FitResult fit = fit_kernel_model(c, split.train, start, free);
-    const std::vector<double> held = percent_errors(c, fit.model, split.holdout);
-    ClassProfile cp;
-    cp.kernel_class = c;
-    cp.model = fit.model;
-    cp.peak_source = "CPU probes (see sources)";
-    cp.source = points.empty() ? "" : points.front().label.substr(0, points.front().label.find(' ' + describe_shape(c, points.front().shape)));
-    cp.holdout_method = "every 4th shape (2nd, 6th, ...) held out of the fit";
-    cp.fit_points = fit.points;
-    cp.holdout_points = static_cast<int>(split.holdout.size());
-    cp.train_mape_pct = fit.train_mape_pct;
-    cp.holdout_mape_pct = mean_of(held);
-    cp.holdout_max_pct = max_of(held);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      ProfilePoint pt;
-      pt.shape = points[i].shape;
-      pt.measured_s = points[i].seconds;
-      pt.median_s = points[i].median_s;
-      pt.spread = points[i].spread;
-      pt.predicted_s = predict_work_seconds(cp.model, work_of(c, pt.shape, cp.model.tile, cp.model.units));
-      pt.held_out = i % 4 == 1;
-      pt.label = points[i].label;
-      cp.points.push_back(pt);
-    }
-    p.classes.push_back(cp);
-  }
-  if (o.progress) o.progress(CalibrationProgress{classes.back(), total, total, "done"});
+    setup.peak_source = "CPU probes (see sources)";
+    return setup;
+  };
+  plan.progress = o.progress;
+  p.classes = measure_and_fit(plan);
   return p;
 }
 

@@ -27,7 +27,9 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-Timing summarize(std::vector<double> t) {
+}  // namespace
+
+Timing summarize_timings(std::vector<double> t) {
   LLMSIM_CHECK(!t.empty(), "no timings");
   std::sort(t.begin(), t.end());
   auto at = [&](double q) {
@@ -43,6 +45,8 @@ Timing summarize(std::vector<double> t) {
   r.reps = static_cast<int>(t.size());
   return r;
 }
+
+namespace {
 
 // Deterministic fill in [-1, 1): the values do not matter for timing, only that they are
 // finite, varied and not denormal.
@@ -435,7 +439,7 @@ Measurement communication(KernelClass c, const KernelShape& s, const TimingOptio
       }
     };
   }
-  const Timing t = summarize(run_team(p, opt.warmup, team_reps(opt), body));
+  const Timing t = summarize_timings(run_team(p, opt.warmup, team_reps(opt), body));
   return finish(c, s, t,
                 c == KernelClass::kAllReduce ? "ring all-reduce between threads"
                                              : "all-to-all between threads");
@@ -455,7 +459,8 @@ Measurement launch(const KernelShape& s, const TimingOptions& opt) {
     for (double t : times) sum += t;
     per.push_back(sum / static_cast<double>(times.size()));
   }
-  return finish(KernelClass::kLaunch, s, summarize(per), "empty task dispatched to a thread");
+  return finish(KernelClass::kLaunch, s, summarize_timings(per),
+                "empty task dispatched to a thread");
 }
 
 }  // namespace
@@ -475,7 +480,7 @@ Timing time_repeated(const std::function<void()>& fn, const TimingOptions& opt) 
       break;
     }
   }
-  return summarize(t);
+  return summarize_timings(t);
 }
 
 Measurement measure_cpu_kernel(KernelClass c, const KernelShape& shape, const TimingOptions& opt,

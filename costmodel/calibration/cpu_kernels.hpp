@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "costmodel/calibration/fitter.hpp"
 #include "costmodel/calibration/kernel_class.hpp"
@@ -34,6 +35,10 @@ struct Timing {
   int reps = 0;
   double spread() const { return median_s > 0.0 ? (p90_s - p10_s) / median_s : 0.0; }
 };
+
+// Median, 10th and 90th percentile (linear interpolation) of timed repetitions, in seconds.
+// Throws InternalError when `seconds` is empty.
+Timing summarize_timings(std::vector<double> seconds);
 
 // Times fn(): `warmup` untimed calls, then repetitions until min_reps and target_seconds are
 // reached (or max_reps).
