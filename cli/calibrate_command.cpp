@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
 #include "costmodel/calibration/cpu_calibration.hpp"
+#include "costmodel/calibration/cuda_calibration.hpp"
 #include "costmodel/calibration/profile.hpp"
 #include "costmodel/calibration/published_tables.hpp"
 #include "costmodel/model_file.hpp"
@@ -49,20 +50,22 @@ std::string today_utc() {
   return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-std::vector<KernelClass> parse_classes(const std::string& text) {
+// `device`: "cpu" or "cuda"; each class must have a reference kernel there.
+std::vector<KernelClass> parse_classes(const std::string& text, const std::string& device) {
   std::vector<KernelClass> out;
   if (text.empty()) return out;
+  const bool cuda = device == "cuda";
+  const std::vector<KernelClass> available = cuda ? cuda_kernel_classes() : cpu_kernel_classes();
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
     const std::string name = text.substr(start, comma - start);
     const auto c = parse_kernel_class(name);
-    const auto cpu = cpu_kernel_classes();
-    if (!c || std::find(cpu.begin(), cpu.end(), *c) == cpu.end()) {
+    if (!c || std::find(available.begin(), available.end(), *c) == available.end()) {
       std::string allowed;
-      for (KernelClass k : cpu) allowed += (allowed.empty() ? "" : ", ") + kernel_class_name(k);
-      throw UserError(fmt::format("--classes: '{}' has no CPU reference kernel; allowed: {}", name,
-                                  allowed));
+      for (KernelClass k : available) allowed += (allowed.empty() ? "" : ", ") + kernel_class_name(k);
+      throw UserError(fmt::format("--classes: '{}' has no {} reference kernel; allowed: {}", name,
+                                  cuda ? "CUDA" : "CPU", allowed));
     }
     out.push_back(*c);
     if (comma == std::string::npos) break;
@@ -133,9 +136,11 @@ void run_calibrate(const CalibrateOptions& o) {
     p = fit_published_profile(o.from_tables, dir, date);
     p.generator = generator;
   } else {
-    if (o.device == "cuda") {
-      throw UserError("--device cuda: this build has no CUDA kernels (the CUDA reference "
-                      "kernels are not implemented yet); use --device cpu or --from-tables h800");
+    const bool cuda = o.device == "cuda";
+    if (cuda && o.threads != 1) {
+      throw UserError(fmt::format("--threads = {}: applies to --device cpu only (the GPU's "
+                                  "units are its SMs)",
+                                  o.threads));
     }
     CalibrationOptions c;
     c.grid = GridSize::kQuick;
@@ -147,10 +152,11 @@ void run_calibrate(const CalibrateOptions& o) {
     c.threads = o.threads;
     c.date = date;
     c.generator = generator;
-    c.classes = parse_classes(o.classes);
+    c.classes = parse_classes(o.classes, o.device);
+    c.reference_dir = o.reference_dir;
     Progress progress;
     c.progress = [&progress](const CalibrationProgress& x) { progress(x); };
-    p = calibrate_cpu(c);
+    p = cuda ? calibrate_cuda(c) : calibrate_cpu(c);
   }
   const std::string text = o.out.empty() ? "" : profile_to_text(p, o.out);
   if (!o.out.empty()) write_file_atomically(o.out, text);
@@ -171,7 +177,9 @@ void add_calibrate_command(CLI::App& app) {
       "Fit the kernel-time model: run reference kernels on this machine (GEMMs in FP32, BF16 "
       "and FP8, memory-bound kernels, attention, thread all-reduce / all-to-all, dispatch) or "
       "read published tables (--from-tables h800), and report the error on held-out shapes.");
-  cmd->add_option("--device", o->device, "where to run the reference kernels")
+  cmd->add_option("--device", o->device,
+                  "where to run the reference kernels: cpu, or cuda (GPU 0; needs a build "
+                  "configured with -DLLMSIM_CUDA=ON)")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_flag("--quick", o->quick, "the quick grid: under a minute on 2 cores");
   cmd->add_option("--grid", o->grid, "grid size: ci (tests), quick, full (default full, or quick "
@@ -182,13 +190,15 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--from-tables", o->from_tables,
                   "fit published kernel tables instead of measuring: h800");
   cmd->add_option("--reference-dir", o->reference_dir,
-                  "folder with the published tables (default: scenarios/reference)");
+                  "folder with the published tables and hardware_specs.csv (default: "
+                  "scenarios/reference)");
   cmd->add_option("--out", o->out, "write the profile (.yaml, or .json by extension)");
   cmd->add_option("--date", o->date, "date written into the profile (default: today, UTC)");
   cmd->add_flag("--json", o->json, "print the profile as JSON");
   cmd->callback([o] {
     o->argv.clear();
     if (!o->from_tables.empty()) o->argv.push_back("--from-tables " + o->from_tables);
+    if (o->device != "cpu") o->argv.push_back("--device " + o->device);
     if (o->quick) o->argv.push_back("--quick");
     if (!o->grid.empty()) o->argv.push_back("--grid " + o->grid);
     if (o->threads != 1) o->argv.push_back(fmt::format("--threads {}", o->threads));
