@@ -204,6 +204,9 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
           start.tile = TileShape{64, 0, TilePolicy::kFixed};
           free.elementwise_rate = true;  // the softmax: per visible pair, whatever the head dim
         }
+        // The FP8 reference dequantizes A and B (a table look-up and a scale per element)
+        // before its sgemm: a cost per operand element that FLOPs and bytes do not capture.
+        if (c == KernelClass::kGemmFp8) free.elementwise_rate = true;
         break;
       case KernelClass::kLaunch: break;
       default: free.memory_efficiency = true; break;

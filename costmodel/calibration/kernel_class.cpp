@@ -69,6 +69,11 @@ KernelWork gemm_work(KernelClass c, const KernelShape& s, TileShape policy, int 
                              static_cast<double>(tn)) * k;
   // k-blocks of 128: DeepGEMM's BLOCK_K, the FP8 scaling block (DeepSeek-V3 report s3.3.2).
   w.k_blocks = ceil_div(s.k, 128);
+  // FP8 operands: the elements a kernel that dequantizes before multiplying converts (the CPU
+  // reference does; a GPU kernel scales inside its k-loop and its profile leaves the rate 0).
+  if (c == KernelClass::kGemmFp8 || c == KernelClass::kGroupedGemmFp8) {
+    w.elementwise = g * (m * k + n * k);
+  }
   return w;
 }
 

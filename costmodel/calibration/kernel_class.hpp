@@ -96,7 +96,8 @@ struct KernelWork {
   double tile_flops = 0.0;   // floating-point operations of one full (padded) tile
   double tile_bytes = 0.0;   // operand bytes one tile loads (its A and B panels)
   double k_blocks = 0.0;     // iterations of a tile's k-loop (GEMMs: k / 128); 0: no k-loop
-  double elementwise = 0.0;  // non-matmul element operations (attention: softmax entries)
+  double elementwise = 0.0;  // non-matmul element operations (attention: softmax entries;
+                             // FP8 GEMMs: operand elements to dequantize)
   std::int64_t participants = 1;
 };
 

@@ -93,6 +93,8 @@ TEST_CASE("KernelModel: wave-optimal GEMMs with m >= 1024 multicast the A panel"
   // tile loads 128 / 2 + 128 rows of k FP8 bytes.
   const KernelWork w = work_of(KernelClass::kGemmFp8, gemm(4096, 7168, 2048), policy, 132);
   CHECK(w.tile_bytes == Approx((64.0 + 128.0) * 2048));
+  // FP8 operands to dequantize (priced only where a profile has an elementwise rate): A and B.
+  CHECK(w.elementwise == Approx(4096.0 * 2048 + 7168.0 * 2048));
   // m = 128 is below DeepGEMM's threshold: each tile loads its whole A panel.
   const KernelWork small = work_of(KernelClass::kGemmFp8, gemm(128, 7168, 2048), policy, 132);
   const TileShape t = gemm_tile(128, 7168, 1, policy, 132);
