@@ -52,14 +52,7 @@ void run_memory(const MemoryOptions& o) {
       throw UserError(fmt::format("--phase {}: no such phase; the scenario has: {}", o.phase, names));
     }
   }
-  MemoryRequest r;
-  r.plan = ph->plan;
-  r.recipe = s.precision;
-  r.recompute = s.recompute;
-  r.seq_len = ph->seq_len;
-  r.micro_batches = ph->micro_batches();
-  r.capacity_bytes = s.gpu.hbm_bytes;
-  r.gpu_has_fp8 = s.gpu.has_fp8();
+  const MemoryRequest r = memory_request(s, *ph);
   const MemoryEstimate e = estimate_memory(s.model, r);
   const RankMemory& w = e.worst();
   const ParallelPlan& p = r.plan;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "costmodel/scenario.hpp"
 #include "sim/check.hpp"
 #include "sim/schedules/schedule.hpp"
 
@@ -227,6 +228,18 @@ std::string MemoryEstimate::overflow_message() const {
                      : "; would help: ";
   for (std::size_t i = 0; i < helps.size(); ++i) s += (i ? "; " : "") + helps[i];
   return s;
+}
+
+MemoryRequest memory_request(const Scenario& s, const TrainingPhase& phase) {
+  MemoryRequest r;
+  r.plan = phase.plan;
+  r.recipe = s.precision;
+  r.recompute = s.recompute;
+  r.seq_len = phase.seq_len;
+  r.micro_batches = phase.micro_batches();
+  r.capacity_bytes = s.gpu.hbm_bytes;
+  r.gpu_has_fp8 = s.gpu.has_fp8();
+  return r;
 }
 
 }  // namespace llmsim

@@ -74,4 +74,10 @@ struct MemoryEstimate {
 // Throws UserError if the schedule or sharding is impossible.
 MemoryEstimate estimate_memory(const ModelSpec& model, const MemoryRequest& request);
 
+struct Scenario;
+struct TrainingPhase;
+// The request for one phase of a scenario: the phase's plan, sequence length and micro-batches
+// per pipeline; the scenario's recipe and recomputation; the GPU's HBM and whether it has FP8.
+MemoryRequest memory_request(const Scenario& s, const TrainingPhase& phase);
+
 }  // namespace llmsim

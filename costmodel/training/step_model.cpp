@@ -533,13 +533,8 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   r.mfu_bf16_full = r.model_flops_full / peak;
 
   // Memory.
-  MemoryRequest mreq;
-  mreq.plan = plan;
-  mreq.recipe = s.precision;
-  mreq.recompute = s.recompute;
-  mreq.seq_len = phase.seq_len;
+  MemoryRequest mreq = memory_request(s, phase);
   mreq.micro_batches = mbs;
-  mreq.capacity_bytes = s.gpu.hbm_bytes;
   const MemoryEstimate mem = estimate_memory(model, mreq);
   r.peak_memory_bytes = mem.worst().total_bytes();
   r.memory_fits = mem.fits();

@@ -15,15 +15,7 @@ const std::string kSrc = LLMSIM_SOURCE_DIR;
 MemoryEstimate scenario_memory(const std::vector<std::string>& overrides) {
   const Scenario s = load_scenario(kSrc + "/scenarios/deepseek-v3-pretrain.yaml", overrides,
                                    kSrc + "/scenarios");
-  const TrainingPhase& ph = s.phases.front();
-  MemoryRequest r;
-  r.plan = ph.plan;
-  r.recipe = s.precision;
-  r.recompute = s.recompute;
-  r.seq_len = ph.seq_len;
-  r.micro_batches = ph.micro_batches();
-  r.capacity_bytes = s.gpu.hbm_bytes;
-  return estimate_memory(s.model, r);
+  return estimate_memory(s.model, memory_request(s, s.phases.front()));
 }
 
 }  // namespace

@@ -44,15 +44,7 @@ std::vector<BadCase> bad_cases() {
 // What `llmsim memory` does: parse, validate, and check the first phase fits.
 void load_and_check(const std::string& path) {
   const Scenario s = load_scenario(path, {}, kData);
-  const TrainingPhase& ph = s.phases.front();
-  MemoryRequest r;
-  r.plan = ph.plan;
-  r.recipe = s.precision;
-  r.recompute = s.recompute;
-  r.seq_len = ph.seq_len;
-  r.micro_batches = ph.micro_batches();
-  r.capacity_bytes = s.gpu.hbm_bytes;
-  const MemoryEstimate e = estimate_memory(s.model, r);
+  const MemoryEstimate e = estimate_memory(s.model, memory_request(s, s.phases.front()));
   if (!e.fits()) throw UserError(e.overflow_message());
 }
 
