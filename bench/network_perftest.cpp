@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "sim/cluster_spec.hpp"
+#include "sim/topology/cluster_spec.hpp"
 #include "sim/collectives/collective_runner.hpp"
 
 using namespace llmsim;

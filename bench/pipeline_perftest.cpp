@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "sim/pipeline_executor.hpp"
-#include "sim/schedules/schedule.hpp"
+#include "sim/pipeline/pipeline_executor.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
 
 using namespace llmsim;
 

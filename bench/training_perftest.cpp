@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "costmodel/scenario.hpp"
-#include "costmodel/training/run_estimate.hpp"
+#include "costmodel/read/scenario.hpp"
+#include "costmodel/estimate/training/run_estimate.hpp"
 
 using namespace llmsim;
 

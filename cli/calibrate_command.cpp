@@ -16,11 +16,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
-#include "costmodel/calibration/cpu_calibration.hpp"
-#include "costmodel/calibration/cuda_calibration.hpp"
-#include "costmodel/calibration/profile.hpp"
-#include "costmodel/calibration/published_tables.hpp"
-#include "costmodel/model_file.hpp"
+#include "costmodel/time/calibration/cpu_calibration.hpp"
+#include "costmodel/time/calibration/cuda_calibration.hpp"
+#include "costmodel/time/calibration/profile.hpp"
+#include "costmodel/time/calibration/published_tables.hpp"
+#include "costmodel/read/model_file.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim::cli {

@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "costmodel/calibration/csv_table.hpp"
-#include "costmodel/cluster_file.hpp"
+#include "costmodel/time/calibration/csv_table.hpp"
+#include "costmodel/read/cluster_file.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
 

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "costmodel/calibration/fp8.hpp"
+#include "costmodel/time/calibration/fp8.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim::cli {

@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "costmodel/memory.hpp"
-#include "costmodel/model_file.hpp"
-#include "costmodel/scenario.hpp"
+#include "costmodel/account/memory.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/read/scenario.hpp"
 #include "sim/check.hpp"
-#include "sim/schedules/schedule.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim::cli {
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "costmodel/model_file.hpp"
-#include "costmodel/operator_account.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/account/operator_account.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim::cli {

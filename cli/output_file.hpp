@@ -1,7 +1,7 @@
 #pragma once
 // The front ends write files through sim's all-or-nothing writer.
 
-#include "sim/output_file.hpp"
+#include "report/output_file.hpp"
 
 namespace llmsim::cli {
 

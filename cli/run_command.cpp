@@ -13,12 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "costmodel/model_file.hpp"
-#include "costmodel/scenario.hpp"
-#include "costmodel/training/run_estimate.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/read/scenario.hpp"
+#include "costmodel/estimate/training/run_estimate.hpp"
 #include "sim/check.hpp"
-#include "sim/output_file.hpp"
-#include "sim/schedules/schedule.hpp"
+#include "report/output_file.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim::cli {
 

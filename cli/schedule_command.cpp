@@ -13,10 +13,11 @@
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
 #include "sim/check.hpp"
-#include "sim/pipeline_executor.hpp"
-#include "sim/pipeline_report.hpp"
-#include "sim/schedule_experiment.hpp"
-#include "sim/schedules/schedule.hpp"
+#include "sim/pipeline/pipeline_executor.hpp"
+#include "report/timeline_svg.hpp"
+#include "sim/pipeline/pipeline_report.hpp"
+#include "sim/pipeline/schedule_experiment.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim::cli {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/schedule_experiment.hpp"
+#include "sim/pipeline/schedule_experiment.hpp"
 
 namespace llmsim::gui {
 

@@ -10,12 +10,12 @@
 #include <QCommandLineParser>
 #include <QStringList>
 
-#include "costmodel/model_file.hpp"
-#include "costmodel/scenario.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/read/scenario.hpp"
 #include "gui/main_window.hpp"
 #include "gui/timeline_widget.hpp"
 #include "sim/check.hpp"
-#include "sim/schedules/schedule.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
 
 namespace {
 

@@ -30,13 +30,13 @@
 #include "gui/comparison_model.hpp"
 #include "gui/timeline_painter.hpp"
 #include "gui/timeline_widget.hpp"
-#include "costmodel/model_file.hpp"
-#include "costmodel/scenario.hpp"
-#include "costmodel/training/run_estimate.hpp"
-#include "costmodel/training/step_model.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/read/scenario.hpp"
+#include "costmodel/estimate/training/run_estimate.hpp"
+#include "costmodel/estimate/training/step_model.hpp"
 #include "sim/check.hpp"
-#include "sim/output_file.hpp"
-#include "sim/pipeline_report.hpp"
+#include "report/output_file.hpp"
+#include "sim/pipeline/pipeline_report.hpp"
 
 namespace llmsim::gui {
 

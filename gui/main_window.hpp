@@ -13,7 +13,7 @@
 #include <QMainWindow>
 
 #include "gui/comparison.hpp"
-#include "sim/schedule_experiment.hpp"
+#include "sim/pipeline/schedule_experiment.hpp"
 
 class QCheckBox;
 class QLabel;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "gui/time_axis.hpp"
-#include "sim/schedule_experiment.hpp"
+#include "sim/pipeline/schedule_experiment.hpp"
 
 namespace llmsim::gui {
 

@@ -10,8 +10,9 @@
 #include <QRectF>
 #include <QString>
 
-#include "sim/pipeline_report.hpp"
-#include "sim/schedules/schedule.hpp"
+#include "report/timeline_palette.hpp"
+#include "sim/pipeline/pipeline_report.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim::gui {
 

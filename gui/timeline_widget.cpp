@@ -6,7 +6,7 @@
 #include <QWheelEvent>
 
 #include "gui/timeline_painter.hpp"
-#include "sim/pipeline_report.hpp"
+#include "sim/pipeline/pipeline_report.hpp"
 
 namespace llmsim::gui {
 

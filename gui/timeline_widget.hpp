@@ -11,7 +11,7 @@
 
 #include "gui/time_axis.hpp"
 #include "gui/timeline_layout.hpp"
-#include "sim/schedule_experiment.hpp"
+#include "sim/pipeline/schedule_experiment.hpp"
 
 namespace llmsim::gui {
 

@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "sim/cluster_spec.hpp"
+#include "sim/topology/cluster_spec.hpp"
 #include "sim/collectives/collective.hpp"
 #include "sim/collectives/flow_plan.hpp"
 #include "sim/network/flow_network.hpp"

@@ -11,7 +11,7 @@
 #include <functional>
 #include <vector>
 
-#include "sim/cluster_spec.hpp"
+#include "sim/topology/cluster_spec.hpp"
 #include "sim/sim_time.hpp"
 #include "sim/topology/topology.hpp"
 

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "costmodel/cluster_file.hpp"
+#include "costmodel/read/cluster_file.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
 #include "sim/topology/builders.hpp"

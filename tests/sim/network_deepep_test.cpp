@@ -11,8 +11,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "costmodel/calibration/csv_table.hpp"
-#include "costmodel/cluster_file.hpp"
+#include "costmodel/time/calibration/csv_table.hpp"
+#include "costmodel/read/cluster_file.hpp"
 #include "sim/collectives/collective_runner.hpp"
 #include "sim/collectives/ep_routing.hpp"
 

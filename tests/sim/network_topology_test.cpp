@@ -6,8 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "costmodel/cluster_file.hpp"
-#include "costmodel/yaml_reader.hpp"
+#include "costmodel/read/cluster_file.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/topology/builders.hpp"
 

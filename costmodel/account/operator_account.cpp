@@ -1,0 +1,508 @@
+#include "costmodel/account/operator_account.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sim/check.hpp"
+
+namespace llmsim {
+
+std::string_view recompute_policy_name(RecomputePolicy p) {
+  switch (p) {
+    case RecomputePolicy::kNone: return "none";
+    case RecomputePolicy::kSelective: return "selective";
+    case RecomputePolicy::kFull: return "full";
+  }
+  return "?";
+}
+
+std::string_view operator_kind_name(OperatorKind k) {
+  switch (k) {
+    case OperatorKind::kGemm: return "gemm";
+    case OperatorKind::kGroupedGemm: return "grouped-gemm";
+    case OperatorKind::kAttentionCore: return "attention";
+    case OperatorKind::kNorm: return "norm";
+    case OperatorKind::kElementwise: return "elementwise";
+    case OperatorKind::kEmbedding: return "embedding";
+    case OperatorKind::kLoss: return "loss";
+    case OperatorKind::kCommunication: return "communication";
+  }
+  return "?";
+}
+
+std::string_view comm_kind_name(CommKind k) {
+  switch (k) {
+    case CommKind::kTpAllReduce: return "tp-all-reduce";
+    case CommKind::kTpAllGather: return "tp-all-gather";
+    case CommKind::kTpReduceScatter: return "tp-reduce-scatter";
+    case CommKind::kEpDispatch: return "ep-dispatch";
+    case CommKind::kEpCombine: return "ep-combine";
+    case CommKind::kCpAllGatherKv: return "cp-all-gather-kv";
+  }
+  return "?";
+}
+
+std::string_view layer_kind_name(LayerKind k) {
+  switch (k) {
+    case LayerKind::kEmbedding: return "embedding";
+    case LayerKind::kDense: return "dense";
+    case LayerKind::kMoE: return "moe";
+    case LayerKind::kMtp: return "mtp";
+    case LayerKind::kHead: return "head";
+  }
+  return "?";
+}
+
+namespace {
+
+template <typename F>
+double sum_ops(const std::vector<OpAccount>& ops, F f) {
+  double s = 0.0;
+  for (const auto& op : ops) s += f(op);
+  return s;
+}
+
+constexpr double kOutBytes = 2.0;   // GEMM outputs and activations between kernels: BF16
+constexpr double kStatBytes = 4.0;  // per-row FP32 statistics (rstd, log-sum-exp)
+
+// Builds the op list of one layer type for one GPU and one micro-batch.
+class Builder {
+ public:
+  Builder(const ModelSpec& m, const AccountRequest& r) : m_(m), r_(r) {
+    tokens_ = static_cast<double>(r.micro_batch) * static_cast<double>(r.seq_len) / r.shard.cp;
+    norm_tokens_ = r.shard.sp ? tokens_ / r.shard.tp : tokens_;
+    moe_tokens_ = tokens_ / r.shard.tp;
+  }
+
+  double tokens() const { return tokens_; }
+
+  // A linear layer's GEMM (FP8 under DeepSeek's recipe) or a high-precision one.
+  // keep_input: the backward needs the input and the policy keeps it.
+  OpAccount gemm(std::string name, double rows, std::int64_t n, std::int64_t k, bool linear,
+                 bool keep_input, double bias = 0.0) const {
+    OpAccount op;
+    op.name = std::move(name);
+    op.kind = OperatorKind::kGemm;
+    op.precision = linear ? r_.recipe.linear_gemm : r_.recipe.other;
+    op.gemm = GemmShape{static_cast<std::int64_t>(std::llround(rows)), n, k, 1, rows};
+    const double in = precision_bytes(op.precision);
+    const double mnk = rows * static_cast<double>(n) * static_cast<double>(k);
+    const double mk = rows * k, kn = static_cast<double>(k) * n, mn = rows * n;
+    op.forward_flops = op.dgrad_flops = op.wgrad_flops = 2.0 * mnk;
+    op.forward_bytes = mk * in + kn * in + mn * kOutBytes;
+    op.dgrad_bytes = mn * in + kn * in + mk * kOutBytes;
+    op.wgrad_bytes = mk * in + mn * in + kn * r_.recipe.grad_bytes;
+    op.params = kn + bias;
+    const double input_bytes = linear ? r_.recipe.linear_input_bytes : 2.0;
+    if (keep_input && !full()) op.saved_bytes = mk * input_bytes;
+    return op;
+  }
+
+  // `groups` experts on this GPU, each with tokens_per_group rows (balanced routing).
+  OpAccount grouped(std::string name, int groups, double tokens_per_group, std::int64_t n,
+                    std::int64_t k, bool keep_input) const {
+    OpAccount op = gemm(std::move(name), tokens_per_group * groups, n, k, true, keep_input);
+    op.kind = OperatorKind::kGroupedGemm;
+    op.gemm.m = static_cast<std::int64_t>(std::llround(tokens_per_group));
+    op.gemm.groups = groups;
+    op.gemm.tokens_per_group = tokens_per_group;
+    // Each expert has its own weights: k x n parameters per group.
+    const double kn = static_cast<double>(k) * n;
+    const double in = precision_bytes(op.precision);
+    op.params = kn * groups;
+    op.expert_params = true;
+    const double rows = tokens_per_group * groups;
+    op.forward_bytes = rows * k * in + op.params * in + rows * n * kOutBytes;
+    op.dgrad_bytes = rows * n * in + op.params * in + rows * k * kOutBytes;
+    op.wgrad_bytes = rows * k * in + rows * n * in + op.params * r_.recipe.grad_bytes;
+    return op;
+  }
+
+  OpAccount norm(std::string name, double rows, std::int64_t width) const {
+    OpAccount op;
+    op.name = std::move(name);
+    op.kind = OperatorKind::kNorm;
+    op.precision = r_.recipe.other;
+    const double e = rows * width;
+    op.forward_bytes = 2.0 * e * kOutBytes;  // read x, write y
+    op.dgrad_bytes = 3.0 * e * kOutBytes;    // read x and dy, write dx (weight grad fused)
+    op.params = static_cast<double>(width) * (m_.norm == NormKind::kLayerNorm ? 2 : 1);
+    // The norm's input is what every policy keeps (its output is the one recomputed).
+    if (!full()) op.saved_bytes = e * kOutBytes + rows * kStatBytes;
+    return op;
+  }
+
+  // SwiGLU or GeLU between the up and down projections; `width` is the down GEMM's k.
+  OpAccount activation(std::string name, double rows, std::int64_t width) const {
+    OpAccount op;
+    op.name = std::move(name);
+    op.kind = OperatorKind::kElementwise;
+    op.precision = r_.recipe.other;
+    const double in = rows * width * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
+    const double out = rows * width;
+    op.forward_bytes = (in + out) * kOutBytes;
+    op.dgrad_bytes = (2 * in + out) * kOutBytes;
+    // DeepSeek-V3 s3.3.3: SwiGLU inputs cached in FP8 under its recipe.
+    if (!full()) op.saved_bytes = in * r_.recipe.linear_input_bytes;
+    return op;
+  }
+
+  bool full() const { return r_.recompute == RecomputePolicy::kFull; }
+  bool selective() const { return r_.recompute == RecomputePolicy::kSelective; }
+  bool none() const { return r_.recompute == RecomputePolicy::kNone; }
+
+  int tp() const { return r_.shard.tp; }
+
+  // TP communication of a column-parallel GEMM's input (gather or backward all-reduce).
+  void column_comm(OpAccount& op) const {
+    if (tp() == 1) return;
+    const double bytes = tokens_ * m_.hidden * kOutBytes;
+    op.comms.push_back(r_.shard.sp ? CommNeed{CommKind::kTpAllGather, tp(), bytes, bytes, tokens_, m_.hidden}
+                                   : CommNeed{CommKind::kTpAllReduce, tp(), 0.0, bytes, tokens_, m_.hidden});
+  }
+  // TP communication of a row-parallel GEMM's output (reduce or scatter).
+  void row_comm(OpAccount& op) const {
+    if (tp() == 1) return;
+    const double bytes = tokens_ * m_.hidden * kOutBytes;
+    op.comms.push_back(r_.shard.sp ? CommNeed{CommKind::kTpReduceScatter, tp(), bytes, bytes, tokens_, m_.hidden}
+                                   : CommNeed{CommKind::kTpAllReduce, tp(), bytes, 0.0, tokens_, m_.hidden});
+  }
+
+  void attention(std::vector<OpAccount>& ops, const std::string& p) const {
+    const double T = tokens_;
+    const int heads = m_.heads / tp();
+    const double bias = m_.linear_bias ? 1.0 : 0.0;
+    ops.push_back(norm(p + "attn_norm", norm_tokens_, m_.hidden));
+    int qk_dim = m_.head_dim, v_dim = m_.head_dim;
+    double kv_width = 0.0;  // K and V elements per token on this GPU
+    if (m_.attention == AttentionKind::kMLA) {
+      const auto& d = m_.mla;
+      qk_dim = d.qk_nope_head_dim + d.qk_rope_head_dim;
+      v_dim = d.v_head_dim;
+      // Down-projections are replicated across TP; their inputs are norm outputs, which the
+      // selective policy recomputes.
+      if (d.q_lora_rank > 0) {
+        OpAccount qa = gemm(p + "attn.q_down", T, d.q_lora_rank, m_.hidden, true, none());
+        column_comm(qa);
+        ops.push_back(std::move(qa));
+        ops.push_back(norm(p + "attn.q_norm", T, d.q_lora_rank));
+        OpAccount qb = gemm(p + "attn.q_up", T, std::int64_t{heads} * qk_dim, d.q_lora_rank, true,
+                            none());
+        if (selective()) qb.recompute_flops = qb.forward_flops;
+        ops.push_back(std::move(qb));
+      } else {
+        OpAccount q = gemm(p + "attn.q", T, std::int64_t{heads} * qk_dim, m_.hidden, true, none());
+        column_comm(q);
+        ops.push_back(std::move(q));
+      }
+      OpAccount kva = gemm(p + "attn.kv_down", T, d.kv_lora_rank + d.qk_rope_head_dim, m_.hidden,
+                           true, none());
+      ops.push_back(std::move(kva));
+      OpAccount kvn = norm(p + "attn.kv_norm", T, d.kv_lora_rank);
+      // The decoupled RoPE key (d_h^R per token) is kept beside the normalized latent.
+      if (!full()) kvn.saved_bytes += T * d.qk_rope_head_dim * kOutBytes;
+      ops.push_back(std::move(kvn));
+      OpAccount kvb = gemm(p + "attn.kv_up", T, std::int64_t{heads} * (d.qk_nope_head_dim + v_dim),
+                           d.kv_lora_rank, true, none());
+      if (selective()) kvb.recompute_flops = kvb.forward_flops;
+      ops.push_back(std::move(kvb));
+      kv_width = static_cast<double>(heads) * (qk_dim + v_dim);
+    } else {
+      const int kv_heads = std::max(1, m_.kv_heads / tp());
+      const std::int64_t n = std::int64_t{heads} * m_.head_dim + 2LL * kv_heads * m_.head_dim;
+      const double qkv_bias = (m_.linear_bias || m_.qkv_bias) ? static_cast<double>(n) : 0.0;
+      OpAccount qkv = gemm(p + "attn.qkv", T, n, m_.hidden, true, none(), qkv_bias);
+      column_comm(qkv);
+      ops.push_back(std::move(qkv));
+      kv_width = 2.0 * kv_heads * m_.head_dim;
+    }
+    // The attention core (FlashAttention): BF16 under every recipe.
+    OpAccount core;
+    core.name = p + "attn.core";
+    core.kind = OperatorKind::kAttentionCore;
+    core.precision = r_.recipe.other;
+    const double s = static_cast<double>(r_.seq_len);
+    const double pairs_per_seq = r_.causal ? s * (s + 1) / 2 : s * s;
+    const double pairs = static_cast<double>(r_.micro_batch) * pairs_per_seq / r_.shard.cp;
+    core.forward_flops = 2.0 * pairs * heads * (qk_dim + v_dim);
+    core.dgrad_flops = 2.0 * core.forward_flops;
+    core.recompute_flops = 2.0 * pairs * heads * qk_dim;  // S = Q K^T again in the backward
+    const double q = T * heads * qk_dim, o = T * heads * v_dim, lse = T * heads;
+    const double kv_read = T * r_.shard.cp * kv_width;  // K and V of the whole sequence
+    core.forward_bytes = (q + kv_read + o) * kOutBytes + lse * kStatBytes;
+    core.dgrad_bytes = (2 * q + 2 * kv_read + 2 * o) * kOutBytes + lse * kStatBytes;
+    if (!full()) {
+      core.saved_bytes = lse * kStatBytes;  // O is kept as attn.out's input
+      const bool qkv_recomputed = selective() && m_.attention == AttentionKind::kMLA;
+      if (!qkv_recomputed) core.saved_bytes += (q + T * kv_width) * kOutBytes;
+    }
+    if (r_.shard.cp > 1) {
+      const double bytes = T * kv_width * kOutBytes;
+      core.comms.push_back({CommKind::kCpAllGatherKv, r_.shard.cp, bytes, bytes, T, 0});
+    }
+    ops.push_back(std::move(core));
+    // The output projection's input (the attention output) is kept: FP8 (E5M6 in DeepSeek's
+    // recipe, s3.3.3, counted as 1 byte) or BF16.
+    OpAccount out = gemm(p + "attn.out", T, m_.hidden, std::int64_t{heads} * v_dim, true, true,
+                         bias * m_.hidden);
+    row_comm(out);
+    ops.push_back(std::move(out));
+  }
+
+  void dense_mlp(std::vector<OpAccount>& ops, const std::string& p, int ffn) const {
+    const double T = tokens_;
+    const double bias = m_.linear_bias ? 1.0 : 0.0;
+    ops.push_back(norm(p + "mlp_norm", norm_tokens_, m_.hidden));
+    const int f = ffn / tp();
+    const std::int64_t up_n = std::int64_t{f} * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
+    OpAccount up = gemm(p + "mlp.up_gate", T, up_n, m_.hidden, true, none(), bias * up_n);
+    if (m_.mlp == MlpKind::kGeLU) up.name = p + "mlp.up";
+    column_comm(up);
+    ops.push_back(std::move(up));
+    ops.push_back(activation(p + "mlp.act", T, f));
+    OpAccount down = gemm(p + "mlp.down", T, m_.hidden, f, true, none(), bias * m_.hidden);
+    row_comm(down);
+    ops.push_back(std::move(down));
+  }
+
+  void moe(std::vector<OpAccount>& ops, const std::string& p) const {
+    const auto& e = m_.moe;
+    const double T = moe_tokens_;
+    const int ep = r_.shard.ep;
+    ops.push_back(norm(p + "moe_norm", norm_tokens_, m_.hidden));
+    // Gating in BF16 (DeepSeek-V3 s3.3.1); it keeps the affinity scores for its backward.
+    OpAccount router = gemm(p + "moe.router", T, e.routed_experts, m_.hidden, false, none());
+    if (!full()) router.saved_bytes += T * e.routed_experts * kStatBytes;
+    ops.push_back(std::move(router));
+    const double copies = T * e.top_k;  // token copies this GPU sends (and, balanced, receives)
+    OpAccount dispatch;
+    dispatch.name = p + "moe.dispatch";
+    dispatch.kind = OperatorKind::kCommunication;
+    dispatch.precision = r_.recipe.linear_gemm;
+    dispatch.comms.push_back({CommKind::kEpDispatch, ep, copies * m_.hidden * r_.recipe.dispatch_bytes,
+                              copies * m_.hidden * r_.recipe.combine_bytes, copies, m_.hidden});
+    ops.push_back(std::move(dispatch));
+    const int local = e.routed_experts / ep;
+    const double per_expert = copies * ep / e.routed_experts;
+    const int f = e.expert_ffn;
+    const std::int64_t up_n = std::int64_t{f} * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
+    // The dispatched copies are kept (recomputing them would repeat the all-to-all).
+    ops.push_back(grouped(p + "moe.experts.up_gate", local, per_expert, up_n, m_.hidden, true));
+    ops.push_back(activation(p + "moe.experts.act", copies, f));
+    // The routing weight is applied to the expert's input of the down projection, so its
+    // gradient comes from the recomputed SwiGLU output and the down dgrad; nothing extra kept.
+    ops.push_back(grouped(p + "moe.experts.down", local, per_expert, m_.hidden, f, none()));
+    OpAccount combine;
+    combine.name = p + "moe.combine";
+    combine.kind = OperatorKind::kCommunication;
+    combine.precision = r_.recipe.other;
+    combine.comms.push_back({CommKind::kEpCombine, ep, copies * m_.hidden * r_.recipe.combine_bytes,
+                             copies * m_.hidden * r_.recipe.combine_bytes, copies, m_.hidden});
+    ops.push_back(std::move(combine));
+    if (e.shared_experts > 0) {
+      const std::int64_t sf = std::int64_t{e.shared_experts} * f;
+      const std::int64_t sup = sf * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
+      ops.push_back(gemm(p + "moe.shared.up_gate", T, sup, m_.hidden, true, none()));
+      ops.push_back(activation(p + "moe.shared.act", T, sf));
+      ops.push_back(gemm(p + "moe.shared.down", T, m_.hidden, sf, true, none()));
+    }
+  }
+
+  // Full recomputation: keep each layer's input only, recompute its whole forward.
+  void apply_full(std::vector<OpAccount>& ops) const {
+    if (!full() || ops.empty()) return;
+    for (auto& op : ops) op.recompute_flops = op.forward_flops;
+    ops.front().saved_bytes = tokens_ * m_.hidden * kOutBytes;
+  }
+
+  LayerAccount embedding() const {
+    LayerAccount l{LayerKind::kEmbedding, 1, {}};
+    OpAccount op;
+    op.name = "embedding";
+    op.kind = OperatorKind::kEmbedding;
+    op.precision = r_.recipe.other;
+    const double T = tokens_;
+    op.params = static_cast<double>(m_.vocab) * m_.hidden / tp();
+    if (m_.learned_positions) op.params += static_cast<double>(m_.max_seq_len) * m_.hidden;
+    op.forward_bytes = 2.0 * T * m_.hidden * kOutBytes;  // gather rows, write activations
+    op.wgrad_bytes = 2.0 * T * m_.hidden * kOutBytes;    // scatter-add the gradient rows
+    op.saved_bytes = T * 4.0;                            // token ids
+    if (tp() > 1) {
+      // Vocabulary-parallel embedding: partial rows summed over TP.
+      op.comms.push_back({r_.shard.sp ? CommKind::kTpReduceScatter : CommKind::kTpAllReduce, tp(),
+                          T * m_.hidden * kOutBytes, 0.0, T, m_.hidden});
+    }
+    l.ops.push_back(std::move(op));
+    return l;
+  }
+
+  // Final norm, output head and loss. `shared_head`: the head's weights belong to another
+  // layer (tied embeddings, or an MTP module sharing the main head).
+  void head_ops(std::vector<OpAccount>& ops, const std::string& p, bool shared_head) const {
+    const double T = tokens_;
+    ops.push_back(norm(p + "final_norm", norm_tokens_, m_.hidden));
+    // BF16 output head (DeepSeek-V3 s3.3.1), vocabulary-parallel over TP.
+    OpAccount head = gemm(p + "head", T, m_.vocab / tp(), m_.hidden, false, !full());
+    if (shared_head) head.params = 0.0;
+    column_comm(head);
+    ops.push_back(std::move(head));
+    OpAccount loss;
+    loss.name = p + "loss";
+    loss.kind = OperatorKind::kLoss;
+    loss.precision = Precision::kFP32;
+    const double logits = T * static_cast<double>(m_.vocab) / tp();
+    loss.forward_bytes = logits * kOutBytes + T * kStatBytes;
+    loss.dgrad_bytes = 2.0 * logits * kOutBytes;
+    // No recomputation: the BF16 logits are kept; selective and full use a fused loss that
+    // recomputes them from the head's input and keeps the log-sum-exp only.
+    loss.saved_bytes = none() ? logits * kOutBytes : T * kStatBytes;
+    if (full()) loss.saved_bytes = 0.0;
+    ops.push_back(std::move(loss));
+  }
+
+ private:
+  const ModelSpec& m_;
+  const AccountRequest& r_;
+  double tokens_ = 0.0;
+  double norm_tokens_ = 0.0;
+  double moe_tokens_ = 0.0;
+};
+
+void check_sharding(const ModelSpec& m, const ShardPlan& s) {
+  if (s.tp < 1 || s.cp < 1 || s.ep < 1) {
+    throw UserError(fmt::format("tp = {}, cp = {}, ep = {}: each must be at least 1", s.tp, s.cp, s.ep));
+  }
+  if (m.heads % s.tp != 0) {
+    throw UserError(fmt::format("tp = {}: must divide the model's {} attention heads", s.tp, m.heads));
+  }
+  if (m.attention != AttentionKind::kMLA && m.kv_heads % s.tp != 0 && s.tp % m.kv_heads != 0) {
+    throw UserError(fmt::format("tp = {}: must divide, or be a multiple of, the model's {} KV heads",
+                                s.tp, m.kv_heads));
+  }
+  if (m.ffn > 0 && m.ffn % s.tp != 0) {
+    throw UserError(fmt::format("tp = {}: must divide the FFN size {}", s.tp, m.ffn));
+  }
+  if (m.vocab % s.tp != 0) {
+    throw UserError(fmt::format("tp = {}: must divide the vocabulary size {} (pad it)", s.tp, m.vocab));
+  }
+  if (m.moe.enabled() && m.moe.routed_experts % s.ep != 0) {
+    throw UserError(fmt::format("ep = {}: must divide the model's {} routed experts", s.ep,
+                                m.moe.routed_experts));
+  }
+  if (!m.moe.enabled() && s.ep != 1) {
+    throw UserError(fmt::format("ep = {}: the model has no experts; use ep = 1", s.ep));
+  }
+}
+
+}  // namespace
+
+double LayerAccount::forward_flops() const {
+  return sum_ops(ops, [](const OpAccount& o) { return o.forward_flops; });
+}
+double LayerAccount::train_flops() const {
+  return sum_ops(ops, [](const OpAccount& o) { return o.train_flops(); });
+}
+double LayerAccount::params() const {
+  return sum_ops(ops, [](const OpAccount& o) { return o.params; });
+}
+double LayerAccount::expert_params() const {
+  return sum_ops(ops, [](const OpAccount& o) { return o.expert_params ? o.params : 0.0; });
+}
+double LayerAccount::saved_bytes() const {
+  return sum_ops(ops, [](const OpAccount& o) { return o.saved_bytes; });
+}
+
+const LayerAccount* ModelAccount::find(LayerKind k) const {
+  for (const auto& l : layers) {
+    if (l.kind == k) return &l;
+  }
+  return nullptr;
+}
+
+ModelAccount account_model(const ModelSpec& m, const AccountRequest& r) {
+  check_sharding(m, r.shard);
+  if (r.seq_len < 1 || r.micro_batch < 1) {
+    throw UserError(fmt::format("seq_len = {}, micro_batch = {}: both must be at least 1",
+                                r.seq_len, r.micro_batch));
+  }
+  if (r.seq_len % r.shard.cp != 0) {
+    throw UserError(fmt::format("cp = {}: must divide the sequence length {}", r.shard.cp, r.seq_len));
+  }
+  Builder b(m, r);
+  ModelAccount a;
+  a.request = r;
+  a.tokens = b.tokens();
+  a.layers.push_back(b.embedding());
+  if (m.dense_layers() > 0) {
+    LayerAccount l{LayerKind::kDense, m.dense_layers(), {}};
+    b.attention(l.ops, "");
+    b.dense_mlp(l.ops, "", m.ffn);
+    b.apply_full(l.ops);
+    a.layers.push_back(std::move(l));
+  }
+  if (m.moe_layers() > 0) {
+    LayerAccount l{LayerKind::kMoE, m.moe_layers(), {}};
+    b.attention(l.ops, "");
+    b.moe(l.ops, "");
+    b.apply_full(l.ops);
+    a.layers.push_back(std::move(l));
+  }
+  if (m.mtp_modules > 0) {
+    // DeepSeek-V3 s2.2: RMSNorm of the previous depth's hidden state and of the next token's
+    // embedding, a 2d -> d projection, one transformer block, and the shared head.
+    LayerAccount l{LayerKind::kMtp, m.mtp_modules, {}};
+    const double T = b.tokens();
+    l.ops.push_back(b.norm("mtp.hidden_norm", T, m.hidden));
+    l.ops.push_back(b.norm("mtp.embed_norm", T, m.hidden));
+    l.ops.push_back(b.gemm("mtp.proj", T, m.hidden, 2LL * m.hidden, true, true));
+    b.attention(l.ops, "mtp.");
+    if (m.moe.enabled()) b.moe(l.ops, "mtp."); else b.dense_mlp(l.ops, "mtp.", m.ffn);
+    b.head_ops(l.ops, "mtp.", true);
+    b.apply_full(l.ops);
+    a.layers.push_back(std::move(l));
+  }
+  LayerAccount head{LayerKind::kHead, 1, {}};
+  b.head_ops(head.ops, "", m.tied_embeddings);
+  b.apply_full(head.ops);
+  a.layers.push_back(std::move(head));
+  return a;
+}
+
+ModelTotals model_totals(const ModelSpec& m, std::int64_t seq_len, bool causal) {
+  AccountRequest r;
+  r.seq_len = seq_len;
+  r.micro_batch = 1;
+  r.causal = causal;
+  r.recipe = make_recipe(RecipeKind::kBF16);
+  const ModelAccount a = account_model(m, r);
+  ModelTotals t;
+  for (const auto& l : a.layers) {
+    const double params = l.params() * l.count;
+    double active = params;
+    if (l.kind == LayerKind::kMoE) {
+      active = (l.params() - l.expert_params() +
+                l.expert_params() * m.moe.top_k / m.moe.routed_experts) * l.count;
+    }
+    switch (l.kind) {
+      case LayerKind::kEmbedding: t.embedding_params = params; break;
+      case LayerKind::kHead: t.head_params = params; break;
+      case LayerKind::kMtp: t.mtp_params = params; break;
+      default: break;
+    }
+    if (l.kind != LayerKind::kMtp) {
+      t.total_params += params;
+      t.active_params += active;
+    }
+    t.forward_flops_per_token += l.forward_flops() * l.count / a.tokens;
+    t.train_flops_per_token += l.train_flops() * l.count / a.tokens;
+  }
+  const double per_layer = m.attention == AttentionKind::kMLA
+                               ? static_cast<double>(m.mla.kv_lora_rank + m.mla.qk_rope_head_dim)
+                               : 2.0 * m.kv_heads * m.head_dim;
+  t.kv_cache_bytes_per_token = per_layer * 2.0 * m.layers;  // BF16
+  return t;
+}
+
+}  // namespace llmsim

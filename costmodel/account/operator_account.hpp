@@ -1,0 +1,150 @@
+#pragma once
+// The per-operator account: for one micro-batch on one GPU, every operator of each layer type
+// (embedding, dense layer, MoE layer, MTP module, head) with its FLOPs and bytes in the
+// forward, input-gradient (dgrad) and weight-gradient (wgrad) passes, its GEMM shape, the
+// precision it runs in under the recipe, the activation bytes it keeps for the backward under
+// the recomputation policy, and the communication it needs under TP / SP / CP / EP.
+// A pure function of (model, sharding, recipe, recomputation, sequence length, micro-batch).
+//
+// Conventions:
+// - FLOPs are matmul FLOPs (GEMMs and the attention core; 2 per multiply-add), the usual MFU
+//   convention (PaLM, Chowdhery et al. 2022, appendix B). Norms, activations, softmax and
+//   the loss are memory-bound: their FLOPs are 0 here and their bytes are counted.
+// - The attention core over a causal mask counts the s(s+1)/2 (query, key) pairs of the
+//   triangle per sequence; `causal = false` counts all s^2.
+// - The backward of the attention core is two times its forward (dS = dO V^T, dV = P^T dO,
+//   dQ = dS K, dK = dS^T Q); FlashAttention's recomputation of S is in recompute_flops.
+// - Bytes are HBM bytes read plus written by the kernel, assuming each operand is read once.
+// - Communication bytes are the size of the tensor one GPU contributes or receives (not
+//   multiplied by the algorithm's 2(n-1)/n factor: the network model applies that).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "costmodel/describe/model_spec.hpp"
+#include "costmodel/describe/precision.hpp"
+
+namespace llmsim {
+
+// What the backward recomputes instead of keeping.
+//   none:      keep every activation the backward reads.
+//   selective: DeepSeek-V3 report s3.2.3 and s3.3.3: recompute all RMSNorm outputs, the MLA
+//              up-projections (so Q, K, V of the attention core) and the SwiGLU output.
+//   full:      keep only each layer's input and recompute the whole layer's forward.
+enum class RecomputePolicy { kNone, kSelective, kFull };
+std::string_view recompute_policy_name(RecomputePolicy p);
+
+// The parts of the parallel plan that shard one layer.
+struct ShardPlan {
+  int tp = 1;         // tensor parallel: heads and FFN columns split tp ways
+  bool sp = false;    // sequence parallel (with TP): norms work on 1/tp of the tokens
+  int cp = 1;         // context parallel: each GPU holds seq_len / cp tokens of each sequence
+  int ep = 1;         // expert parallel: routed experts / ep per GPU
+};
+
+struct AccountRequest {
+  ShardPlan shard;
+  PrecisionRecipe recipe;
+  RecomputePolicy recompute = RecomputePolicy::kSelective;
+  std::int64_t seq_len = 4096;
+  std::int64_t micro_batch = 1;  // sequences
+  bool causal = true;
+};
+
+enum class OperatorKind { kGemm, kGroupedGemm, kAttentionCore, kNorm, kElementwise, kEmbedding, kLoss,
+                    kCommunication };
+std::string_view operator_kind_name(OperatorKind k);
+
+enum class CommKind {
+  kTpAllReduce,      // after a row-parallel GEMM (no SP), or of the input gradient
+  kTpAllGather,      // SP: gather the sequence before a column-parallel GEMM
+  kTpReduceScatter,  // SP: scatter after a row-parallel GEMM
+  kEpDispatch,       // MoE: send each token to its top-k experts' GPUs
+  kEpCombine,        // MoE: bring expert outputs back
+  kCpAllGatherKv,    // CP: gather the other ranks' keys and values
+};
+std::string_view comm_kind_name(CommKind k);
+
+struct CommNeed {
+  CommKind kind = CommKind::kTpAllReduce;
+  int group_size = 1;           // GPUs in the collective (tp, ep or cp)
+  double forward_bytes = 0.0;   // per GPU, in the forward pass
+  double backward_bytes = 0.0;  // per GPU, in the backward pass
+  double tokens = 0.0;          // EP: token copies sent (tokens x top_k); else tokens covered
+  int hidden = 0;               // EP: elements per token copy
+};
+
+// A GEMM [m x k] x [k x n] in the forward; a grouped GEMM is `groups` of them with
+// tokens_per_group rows each (balanced routing). dgrad: [m x n] x [n x k]; wgrad: [k x m] x [m x n].
+struct GemmShape {
+  std::int64_t m = 0;
+  std::int64_t n = 0;
+  std::int64_t k = 0;
+  int groups = 1;
+  double tokens_per_group = 0.0;  // grouped GEMMs: the exact (possibly fractional) m
+};
+
+struct OpAccount {
+  std::string name;  // "attn.q_down", "moe.experts.up_gate", ...
+  OperatorKind kind = OperatorKind::kElementwise;
+  Precision precision = Precision::kBF16;
+  GemmShape gemm;    // GEMMs, grouped GEMMs and the head only
+  double forward_flops = 0.0;
+  double dgrad_flops = 0.0;
+  double wgrad_flops = 0.0;
+  double forward_bytes = 0.0;
+  double dgrad_bytes = 0.0;
+  double wgrad_bytes = 0.0;
+  double params = 0.0;          // parameters this GPU holds for the op
+  bool expert_params = false;   // routed-expert parameters (sharded over EP)
+  double saved_bytes = 0.0;     // activation bytes kept for the backward, per micro-batch
+  double recompute_flops = 0.0; // forward FLOPs redone in the backward under the policy
+  std::vector<CommNeed> comms;
+
+  double train_flops() const { return forward_flops + dgrad_flops + wgrad_flops; }
+};
+
+enum class LayerKind { kEmbedding, kDense, kMoE, kMtp, kHead };
+std::string_view layer_kind_name(LayerKind k);
+
+struct LayerAccount {
+  LayerKind kind = LayerKind::kDense;
+  int count = 0;  // layers of this kind in the model
+  std::vector<OpAccount> ops;
+
+  double forward_flops() const;
+  double train_flops() const;
+  double params() const;
+  double expert_params() const;
+  double saved_bytes() const;
+};
+
+struct ModelAccount {
+  AccountRequest request;
+  double tokens = 0.0;  // tokens of the micro-batch on one GPU: micro_batch * seq_len / cp
+  std::vector<LayerAccount> layers;  // embedding, dense, moe, mtp, head: those present
+
+  const LayerAccount* find(LayerKind k) const;
+};
+
+// Throws UserError if the sharding does not fit the model (heads not divisible by tp, ...).
+ModelAccount account_model(const ModelSpec& model, const AccountRequest& request);
+
+// Whole-model figures (no sharding), from the account with tp = cp = ep = 1.
+struct ModelTotals {
+  double total_params = 0.0;       // excluding MTP modules (DeepSeek's 671B convention)
+  double active_params = 0.0;      // used by one token: embedding, head, attention, dense
+                                   // FFNs, shared + top-k routed experts, gates; excl. MTP
+  double embedding_params = 0.0;   // input embedding (+ learned positions)
+  double head_params = 0.0;        // output head (0 when tied)
+  double mtp_params = 0.0;         // MTP modules' own parameters (shared embedding/head excluded)
+  double kv_cache_bytes_per_token = 0.0;  // BF16 cache, all layers (MTP excluded)
+  double forward_flops_per_token = 0.0;   // incl. MTP modules
+  double train_flops_per_token = 0.0;     // forward + backward, incl. MTP modules
+};
+
+ModelTotals model_totals(const ModelSpec& model, std::int64_t seq_len, bool causal);
+
+}  // namespace llmsim

@@ -1,0 +1,276 @@
+#include "costmodel/estimate/training/step_model.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "costmodel/account/operator_account.hpp"
+#include "costmodel/estimate/training/comm_plan.hpp"
+#include "costmodel/time/operator_timer.hpp"
+#include "sim/check.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
+
+namespace llmsim {
+
+namespace {
+
+// The fewest micro-batches per pipeline the schedule runs with: DualPipe and DualPipeV need
+// 2 x pp, interleaved 1F1B pp.
+int min_micro_batches(const ParallelPlan& plan) {
+  if (plan.schedule == ScheduleMethod::kDualPipe || plan.schedule == ScheduleMethod::kDualPipeV) {
+    return 2 * plan.pp;
+  }
+  return plan.schedule == ScheduleMethod::kInterleaved1F1B ? plan.pp : 1;
+}
+
+// Sets the step's batch: `global_batch` sequences (0: the phase's) in whole micro-batches the
+// schedule can run; a batch too small is raised, with a note.
+void set_batch(StepResult& r, const TrainingPhase& phase, std::int64_t global_batch) {
+  const ParallelPlan& plan = phase.plan;
+  r.seq_len = phase.seq_len;
+  r.global_batch = global_batch > 0 ? global_batch : phase.global_batch;
+  const std::int64_t per_step = static_cast<std::int64_t>(plan.dp) * plan.micro_batch_size;
+  if (r.global_batch < per_step) {
+    throw UserError(fmt::format("{}: global batch {} is smaller than dp x micro_batch_size = {}",
+                                phase.name, r.global_batch, per_step));
+  }
+  int mbs = static_cast<int>(r.global_batch / per_step);
+  const int min_mbs = min_micro_batches(plan);
+  if (mbs < min_mbs) {
+    r.notes.push_back(fmt::format(
+        "{}: {} sequences per step give {} micro-batches per pipeline, fewer than {} allows; "
+        "simulated with {} (the step's throughput applies to these tokens)",
+        phase.name, r.global_batch, mbs, schedule_method_name(plan.schedule), min_mbs));
+    mbs = min_mbs;
+  }
+  if (plan.schedule == ScheduleMethod::kDualPipe && mbs % 2 != 0) ++mbs;
+  if (plan.schedule == ScheduleMethod::kInterleaved1F1B && mbs % plan.pp != 0) {
+    mbs += plan.pp - mbs % plan.pp;
+  }
+  r.micro_batches = mbs;
+  r.global_batch = static_cast<std::int64_t>(mbs) * per_step;
+  r.tokens_per_step = static_cast<double>(r.global_batch) * static_cast<double>(phase.seq_len);
+}
+
+AccountRequest account_request(const Scenario& s, const TrainingPhase& phase) {
+  AccountRequest req;
+  req.shard = phase.plan.shard();
+  req.recipe = s.precision;
+  req.recompute = s.recompute;
+  req.seq_len = phase.seq_len;
+  req.micro_batch = phase.plan.micro_batch_size;
+  req.causal = true;
+  return req;
+}
+
+// The overlapped F&B pairs of the plan, each run once on the two streams.
+class FbPairs {
+ public:
+  FbPairs(const std::vector<StageWork>& stages, double slowdown)
+      : stages_(stages), slowdown_(slowdown) {}
+  const OverlapResult& get(int f, int b) {
+    auto it = pairs_.find({f, b});
+    if (it != pairs_.end()) return it->second;
+    const OverlapResult r = run_fb_pair(stages_[static_cast<std::size_t>(f)],
+                                        stages_[static_cast<std::size_t>(b)], slowdown_);
+    return pairs_.emplace(std::make_pair(f, b), r).first->second;
+  }
+
+ private:
+  const std::vector<StageWork>& stages_;
+  double slowdown_;
+  std::map<std::pair<int, int>, OverlapResult> pairs_;
+};
+
+void set_stage_costs(StepResult& r) {
+  r.costs.stages.resize(static_cast<std::size_t>(r.plan.num_stages));
+  for (std::size_t i = 0; i < r.costs.stages.size(); ++i) {
+    const StageWork& st = r.stages[i];
+    StageCost& c = r.costs.stages[i];
+    c.f = SimTime::from_seconds(st.forward_s());
+    c.b = SimTime::from_seconds(st.backward_s());
+    c.w = SimTime::from_seconds(st.wgrad_s);
+  }
+}
+
+void set_fb_pair_costs(StepResult& r, FbPairs& pairs, const Scenario& s, int comm_sms) {
+  const int stages = r.plan.num_stages;
+  bool has_fb = false;
+  for (const auto& ops : r.plan.ops) {
+    for (const PipelineOp& op : ops) {
+      if (op.kind != OpKind::FB) continue;
+      if (!has_fb) {
+        r.costs.fb_pair_stages = stages;
+        r.costs.fb_pairs.assign(static_cast<std::size_t>(stages) * stages, SimTime::zero());
+        has_fb = true;
+      }
+      r.costs.fb_pairs[static_cast<std::size_t>(op.first.stage) * stages + op.second.stage] =
+          pairs.get(op.first.stage, op.second.stage).makespan;
+    }
+  }
+  if (!has_fb) return;
+  r.notes.push_back(fmt::format(
+      "overlapped F&B pairs: computation runs at {}/{} of the SMs while the all-to-all "
+      "kernels hold {} (DeepSeek-V3 report s3.2.2)",
+      s.gpu.sm_count - comm_sms, s.gpu.sm_count, comm_sms));
+}
+
+// Activations and gradients between stages: BF16 [tokens x hidden] over the stage's NIC.
+void set_p2p(StepResult& r, const Scenario& s, const ParallelPlan& plan, double tokens) {
+  const double act_bytes = tokens * s.model.hidden * 2.0 / (plan.sp ? plan.tp : 1);
+  r.costs.p2p_latency = SimTime::from_us(s.cluster.ib_latency_us);
+  r.costs.p2p_bytes = act_bytes;
+  r.costs.p2p_bytes_per_second = s.cluster.nic_gbps * s.cluster.nic_efficiency * 1e9;
+  r.p2p_s = r.costs.transfer_time().seconds();
+}
+
+}  // namespace
+
+namespace {
+
+// Dense and routed-expert parameters (on one GPU) of the stages pipeline rank `rank` holds.
+std::pair<double, double> rank_params(const StepResult& r, const std::vector<ChunkLoad>& chunks,
+                                      int rank) {
+  double dense = 0.0, expert = 0.0;
+  for (std::size_t st = 0; st < chunks.size(); ++st) {
+    bool held = false;
+    for (const auto& per_dir : r.plan.stage_rank) held = held || per_dir[st] == rank;
+    if (!held) continue;
+    dense += chunks[st].params - chunks[st].expert_params;
+    expert += chunks[st].expert_params;
+  }
+  return {dense, expert};
+}
+
+double seconds_of(const std::vector<GroupCollective>& calls, OperatorTimer& timer) {
+  double t = 0.0;
+  for (const GroupCollective& c : calls) t += timer.time(c).seconds;
+  return t;
+}
+
+// AdamW touches, per parameter of its shard: master weight, gradient and two moments read,
+// master and moments written, the compute copy written.
+double optimizer_bytes(const ParallelPlan& plan, const PrecisionRecipe& rec, const DpSync& sync,
+                       double dense, double expert) {
+  const bool sharded = plan.zero_stage >= 1;
+  const double dense_local = dense / (sharded ? sync.dense_group : 1);
+  const double expert_local = expert / (sharded ? std::max(1, sync.expert_group) : 1);
+  const double per_param =
+      2 * rec.master_bytes + rec.grad_bytes + 4 * rec.moment_bytes + rec.weight_bytes;
+  return (dense_local + expert_local) * per_param;
+}
+
+// Data-parallel gradient reduction and the optimizer, per rank, after its last operation.
+void set_dp_sync_and_optimizer(StepResult& r, const Scenario& s, const ParallelPlan& plan,
+                               const std::vector<ChunkLoad>& chunks, OperatorTimer& timer) {
+  double reduce_end = 0.0, optimizer_s = 0.0, gather_s = 0.0;
+  for (int rank = 0; rank < plan.pp; ++rank) {
+    const auto [dense, expert] = rank_params(r, chunks, rank);
+    const DpSync sync = dp_sync_plan(plan, r.plan.method, s.precision, dense, expert);
+    const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
+    const double rank_end = timing.empty() ? 0.0 : timing.back().end.seconds();
+    reduce_end = std::max(reduce_end, rank_end + seconds_of(sync.reduce, timer));
+    gather_s = std::max(gather_s, seconds_of(sync.gather, timer));
+    const double bytes = optimizer_bytes(plan, s.precision, sync, dense, expert);
+    optimizer_s = std::max(optimizer_s, timer.time(MemoryBoundOp{bytes}).seconds);
+  }
+  const double makespan = r.pipeline.makespan.seconds();
+  r.breakdown.dp_sync_s = std::max(0.0, reduce_end - makespan) + gather_s;
+  r.breakdown.optimizer_s = optimizer_s;
+  r.step_time_s = makespan + r.breakdown.dp_sync_s + r.breakdown.optimizer_s;
+}
+
+// Where the busiest pipeline rank's time goes.
+void set_breakdown(StepResult& r, FbPairs& pairs) {
+  const auto& ranks = r.pipeline.ranks;
+  int busiest = 0;
+  for (std::size_t i = 1; i < ranks.size(); ++i) {
+    if (ranks[i].busy > ranks[static_cast<std::size_t>(busiest)].busy) busiest = static_cast<int>(i);
+  }
+  r.busiest_rank = busiest;
+  double compute = 0.0;
+  for (const PipelineOp& op : r.plan.ops[static_cast<std::size_t>(busiest)]) {
+    const StageWork& a = r.stages[static_cast<std::size_t>(op.first.stage)];
+    switch (op.kind) {
+      case OpKind::F: compute += a.forward_compute_s(); break;
+      case OpKind::B: compute += a.backward_compute_s(); break;
+      case OpKind::W: compute += a.wgrad_s; break;
+      case OpKind::BW: compute += a.backward_compute_s() + a.wgrad_s; break;
+      case OpKind::FB: compute += pairs.get(op.first.stage, op.second.stage).compute_busy.seconds(); break;
+    }
+  }
+  const double busy = ranks[static_cast<std::size_t>(busiest)].busy.seconds();
+  r.breakdown.compute_s = compute;
+  r.breakdown.exposed_comm_s = std::max(0.0, busy - compute);
+  r.breakdown.bubble_s = r.pipeline.makespan.seconds() - busy;
+}
+
+void set_throughput(StepResult& r, const Scenario& s, const TrainingPhase& phase) {
+  const int gpus = phase.plan.gpus();
+  r.tokens_per_second = r.tokens_per_step / r.step_time_s;
+  r.model_flops_causal =
+      model_totals(s.model, phase.seq_len, true).train_flops_per_token * r.tokens_per_step;
+  r.model_flops_full =
+      model_totals(s.model, phase.seq_len, false).train_flops_per_token * r.tokens_per_step;
+  r.tflops_per_gpu = r.model_flops_causal / r.step_time_s / gpus / 1e12;
+  const double peak = s.gpu.bf16_tflops * 1e12 * gpus * r.step_time_s;
+  r.mfu_bf16_causal = r.model_flops_causal / peak;
+  r.mfu_bf16_full = r.model_flops_full / peak;
+}
+
+void set_memory(StepResult& r, const Scenario& s, const TrainingPhase& phase) {
+  MemoryRequest mreq = memory_request(s, phase);
+  mreq.micro_batches = r.micro_batches;
+  const MemoryEstimate mem = estimate_memory(s.model, mreq);
+  r.peak_memory_bytes = mem.worst().total_bytes();
+  r.memory_fits = mem.fits();
+  r.memory_message = mem.overflow_message();
+}
+
+void add_notes(std::vector<std::string>& notes, const std::vector<std::string>& add) {
+  notes.insert(notes.end(), add.begin(), add.end());
+}
+
+void add_profile_notes(StepResult& r, const calibration::Profile& profile) {
+  for (const auto& n : profile.classes) {
+    if (n.assumption.empty()) continue;
+    r.notes.push_back(fmt::format("profile {}: {}: {}", profile.name,
+                                  calibration::kernel_class_name(n.kernel_class), n.assumption));
+  }
+}
+
+}  // namespace
+
+StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
+                         const calibration::Profile& profile, std::int64_t global_batch,
+                         const StepOptions& options) {
+  StepResult r;
+  const ParallelPlan& plan = phase.plan;
+  set_batch(r, phase, global_batch);
+  r.plan = make_schedule({plan.schedule, plan.pp, r.micro_batches, plan.vpp});
+  const ModelAccount account = account_model(s.model, account_request(s, phase));
+  const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, r.plan.num_stages);
+
+  OperatorTimer timer(profile, s.cluster);
+  const CommContext comm{&s.model, &s.precision, s.cluster.nodes};
+  r.stages = build_stage_work(s.model, account, chunks, comm, timer);
+  add_notes(r.notes, timer.notes());
+
+  r.compute_slowdown = overlap_compute_slowdown(s.gpu, options.comm_sms);
+  FbPairs pairs(r.stages, r.compute_slowdown);
+  set_stage_costs(r);
+  set_fb_pair_costs(r, pairs, s, options.comm_sms);
+  set_p2p(r, s, plan, account.tokens);
+  r.pipeline = run_pipeline(r.plan, r.costs);
+
+  set_dp_sync_and_optimizer(r, s, plan, chunks, timer);
+  set_breakdown(r, pairs);
+  set_throughput(r, s, phase);
+  set_memory(r, s, phase);
+  add_profile_notes(r, profile);
+  return r;
+}
+
+}  // namespace llmsim

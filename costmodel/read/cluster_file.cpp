@@ -1,0 +1,49 @@
+#include "costmodel/read/cluster_file.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/check.hpp"
+
+namespace llmsim {
+
+ClusterSpec read_cluster(YamlMap& m) {
+  ClusterSpec c;
+  c.name = m.string_or("name", "");
+  c.gpu = m.string_or("gpu", c.gpu);
+  c.nodes = static_cast<int>(m.integer_or("nodes", c.nodes, 1, 1 << 20));
+  c.gpus_per_node = static_cast<int>(m.integer_or("gpus_per_node", c.gpus_per_node, 1, 72));
+  c.nvlink_gbps = m.number_or("nvlink_gbps", c.nvlink_gbps, 1e-3, 1e5);
+  c.nic_gbps = m.number_or("nic_gbps", c.nic_gbps, 1e-3, 1e5);
+  c.nic_efficiency = m.number_or("nic_efficiency", c.nic_efficiency, 0.01, 1.0);
+  const std::string topo = m.choice_or("topology", c.nodes == 1 ? "single-node" : "rail-optimized",
+                                       {"single-node", "rail-optimized", "multi-plane", "fat-tree"});
+  if (topo == "single-node") c.topology = TopologyKind::kSingleNode;
+  else if (topo == "rail-optimized") c.topology = TopologyKind::kRailOptimized;
+  else if (topo == "multi-plane") c.topology = TopologyKind::kMultiPlane;
+  else c.topology = TopologyKind::kFatTree;
+  c.planes = static_cast<int>(m.integer_or("planes", c.gpus_per_node, 1, 64));
+  c.switch_ports = static_cast<int>(m.integer_or("switch_ports", c.switch_ports, 4, 1024));
+  c.oversubscription = m.number_or("oversubscription", c.oversubscription, 1.0, 64.0);
+  c.nvlink_latency_us = m.number_or("nvlink_latency_us", c.nvlink_latency_us, 0.0, 1e4);
+  c.ib_latency_us = m.number_or("ib_latency_us", c.ib_latency_us, 0.0, 1e4);
+  c.source = m.string_or("source", "");
+  m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_gbps", "nic_gbps",
+            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "nvlink_latency_us", "ib_latency_us",
+            "source"});
+  if (c.topology == TopologyKind::kSingleNode && c.nodes != 1) {
+    m.fail("topology", fmt::format("single-node needs nodes = 1 (nodes = {})", c.nodes));
+  }
+  if (c.topology == TopologyKind::kMultiPlane && c.planes != c.gpus_per_node) {
+    m.fail("planes", fmt::format("multi-plane needs one plane per GPU-NIC pair, i.e. planes = "
+                                 "gpus_per_node = {}",
+                                 c.gpus_per_node));
+  }
+  return c;
+}
+
+ClusterSpec load_cluster_file(const std::string& path) {
+  YamlMap m(load_yaml_file(path), path, "");
+  return read_cluster(m);
+}
+
+}  // namespace llmsim

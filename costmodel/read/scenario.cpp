@@ -1,0 +1,475 @@
+#include "costmodel/read/scenario.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "costmodel/read/cluster_file.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/read/yaml_reader.hpp"
+#include "sim/check.hpp"
+#include "sim/pipeline/schedules/schedule.hpp"
+
+namespace llmsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int64_t kMaxSeqLen = 1LL << 24;        // 16M tokens per sequence
+constexpr std::int64_t kMaxBatch = 1LL << 24;         // sequences per step
+constexpr int kMaxMicroBatches = 1 << 16;             // per pipeline per step
+constexpr double kMaxTokens = 1e16;                   // 10 quadrillion tokens
+
+void tag_tree(YAML::Node n) {
+  n.SetTag(kOverrideTag);
+  if (n.IsMap()) {
+    for (auto kv : n) tag_tree(kv.second);
+  } else if (n.IsSequence()) {
+    for (auto e : n) tag_tree(e);
+  }
+}
+
+bool is_index(const std::string& s) {
+  return !s.empty() && s.size() < 9 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads the plan keys present in `pm` over `base`; dp is derived when not given.
+ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
+  ParallelPlan p = base;
+  if (pm == nullptr) {
+    const int rest = p.tp * p.cp * p.pp;
+    p.dp = gpus % rest == 0 ? gpus / rest : 1;
+    return p;
+  }
+  YamlMap& m = *pm;
+  p.tp = static_cast<int>(m.integer_or("tp", p.tp, 1, 1024));
+  p.sp = m.boolean_or("sp", p.sp);
+  p.cp = static_cast<int>(m.integer_or("cp", p.cp, 1, 1024));
+  p.pp = static_cast<int>(m.integer_or("pp", p.pp, 1, 4096));
+  p.vpp = static_cast<int>(m.integer_or("vpp", p.vpp, 1, 64));
+  p.ep = static_cast<int>(m.integer_or("ep", p.ep, 1, 1 << 16));
+  p.zero_stage = static_cast<int>(m.integer_or("zero", p.zero_stage, 0, 3));
+  p.micro_batch_size = static_cast<int>(m.integer_or("micro_batch_size", p.micro_batch_size, 1, 1 << 16));
+  if (m.has("schedule")) {
+    const std::string name = m.string("schedule");
+    const auto method = parse_schedule_method(name);
+    if (!method) {
+      const std::string hint = did_you_mean(name, {"gpipe", "1f1b", "interleaved", "zb1p", "zb2p",
+                                                   "zbv", "dualpipe", "dualpipev"});
+      m.fail("schedule", fmt::format("{}allowed: {}", hint.empty() ? "" : "did you mean '" + hint + "'? ",
+                                     schedule_method_list()));
+    }
+    p.schedule = *method;
+  } else {
+    m.accept("schedule");
+  }
+  const int rest = p.tp * p.cp * p.pp;
+  if (m.has("dp")) {
+    p.dp = static_cast<int>(m.integer("dp", 1, 1 << 20));
+  } else {
+    m.accept("dp");
+    if (gpus % rest != 0) {
+      m.fail("dp", fmt::format("missing, and tp x cp x pp = {} does not divide the cluster's {} GPUs",
+                               rest, gpus));
+    }
+    p.dp = gpus / rest;
+  }
+  m.finish({"tp", "sp", "cp", "pp", "vpp", "dp", "ep", "zero", "micro_batch_size", "schedule"});
+  return p;
+}
+
+// Checks the plan against the cluster and the model; errors name a key of `m`.
+void validate_plan(const ParallelPlan& p, const YamlMap& m, int gpus, const ModelSpec& model) {
+  const std::int64_t used = std::int64_t{p.tp} * p.cp * p.pp * p.dp;
+  if (used != gpus) {
+    m.fail("dp", fmt::format("tp x cp x pp x dp = {} x {} x {} x {} = {} GPUs, but the cluster "
+                             "has {}", p.tp, p.cp, p.pp, p.dp, used, gpus));
+  }
+  if (p.sp && p.tp == 1) m.fail("sp", "sequence parallelism needs tp > 1");
+  if ((p.tp * p.cp * p.dp) % p.ep != 0) {
+    m.fail("ep", fmt::format("must divide tp x cp x dp = {} (experts are spread over the GPUs of "
+                             "one pipeline stage)", p.tp * p.cp * p.dp));
+  }
+  if (model.moe.enabled() && model.moe.routed_experts % p.ep != 0) {
+    m.fail("ep", fmt::format("must divide the model's {} routed experts", model.moe.routed_experts));
+  }
+  if (!model.moe.enabled() && p.ep != 1) m.fail("ep", "the model has no experts; use ep = 1");
+  if (model.heads % p.tp != 0) {
+    m.fail("tp", fmt::format("must divide the model's {} attention heads", model.heads));
+  }
+  if (model.attention != AttentionKind::kMLA && model.kv_heads % p.tp != 0 &&
+      p.tp % model.kv_heads != 0) {
+    m.fail("tp", fmt::format("must divide, or be a multiple of, the model's {} KV heads",
+                             model.kv_heads));
+  }
+  if (model.ffn > 0 && model.ffn % p.tp != 0) {
+    m.fail("tp", fmt::format("must divide the FFN size {}", model.ffn));
+  }
+  if (model.vocab % p.tp != 0) {
+    m.fail("tp", fmt::format("must divide the vocabulary size {}", model.vocab));
+  }
+  if (p.vpp != 1 && p.schedule != ScheduleMethod::kInterleaved1F1B) {
+    m.fail("vpp", fmt::format("virtual stages apply to the interleaved schedule only; {} takes vpp = 1",
+                              schedule_method_name(p.schedule)));
+  }
+  if (p.schedule == ScheduleMethod::kDualPipe && p.pp % 2 != 0) {
+    m.fail("pp", "DualPipe needs an even pipeline size (each rank holds stages r and pp-1-r)");
+  }
+  int chunks = p.pp;
+  if (p.schedule == ScheduleMethod::kInterleaved1F1B) {
+    // Layers need not divide evenly: layout_chunks() gives the first and last chunks one layer
+    // fewer, as Llama 3 does (Llama 3 paper s3.3.2: 126 layers on 16 x 2 chunks).
+    chunks = p.pp * p.vpp;
+  }
+  if (p.schedule == ScheduleMethod::kZBV || p.schedule == ScheduleMethod::kDualPipeV) chunks = 2 * p.pp;
+  if (model.layers < chunks) {
+    m.fail("pp", fmt::format("{} pipeline stages but the model has only {} layers", chunks,
+                             model.layers));
+  }
+}
+
+struct PhaseDefaults {
+  std::int64_t seq_len = 0;  // 0: none
+  std::int64_t global_batch = 0;
+  std::optional<BatchRamp> ramp;
+};
+
+std::optional<BatchRamp> read_ramp(YamlMap& m) {
+  auto rm = m.map_if_present("batch_ramp");
+  if (!rm) return std::nullopt;
+  BatchRamp r;
+  r.from_sequences = rm->integer("from", 1, kMaxBatch);
+  r.to_sequences = rm->integer("to", 1, kMaxBatch);
+  r.over_tokens = rm->number("tokens", 1.0, kMaxTokens);
+  rm->finish({"from", "to", "tokens"});
+  if (r.from_sequences > r.to_sequences) rm->fail("from", fmt::format("must not exceed to = {}", r.to_sequences));
+  return r;
+}
+
+// `schedule`: also check the pipeline schedule can run this many micro-batches.
+void check_batch(const YamlMap& m, const std::string& key, std::int64_t batch, const ParallelPlan& p,
+                 bool schedule) {
+  const std::int64_t per = std::int64_t{p.dp} * p.micro_batch_size;
+  if (batch % per != 0) {
+    m.fail(key, fmt::format("{} sequences must be a multiple of dp x micro_batch_size = {} x {} = {}",
+                            batch, p.dp, p.micro_batch_size, per));
+  }
+  const std::int64_t mbs = batch / per;
+  if (mbs > kMaxMicroBatches) {
+    m.fail(key, fmt::format("{} micro-batches per pipeline per step; at most {} (raise "
+                            "micro_batch_size)", mbs, kMaxMicroBatches));
+  }
+  if (!schedule) return;
+  try {
+    (void)make_schedule(ScheduleRequest{p.schedule, p.pp, static_cast<int>(mbs), p.vpp});
+  } catch (const UserError& e) {
+    m.fail(key, fmt::format("{} sequences = {} micro-batches per pipeline: {}", batch, mbs, e.what()));
+  }
+}
+
+TrainingPhase read_phase(YamlMap& m, const PhaseDefaults& d, const ParallelPlan& base_plan,
+                         int gpus, const ModelSpec& model,
+                         const std::string& default_name, bool with_parallelism) {
+  TrainingPhase ph;
+  ph.name = m.string_or("name", default_name);
+  const bool has_tokens = m.has("tokens"), has_steps = m.has("steps");
+  if (has_tokens && has_steps) m.fail("steps", "give tokens or steps, not both");
+  if (!has_tokens && !has_steps) m.fail("tokens", "missing; give tokens or steps");
+  if (has_tokens) ph.tokens = m.number("tokens", 1.0, kMaxTokens); else m.accept("tokens");
+  if (has_steps) ph.steps = m.integer("steps", 1, 1'000'000'000); else m.accept("steps");
+  if (d.seq_len > 0) ph.seq_len = m.integer_or("seq_len", d.seq_len, 1, kMaxSeqLen);
+  else ph.seq_len = m.integer("seq_len", 1, kMaxSeqLen);
+  ph.ramp = read_ramp(m);
+  if (m.has("global_batch")) {
+    if (ph.ramp) m.fail("global_batch", "give global_batch or batch_ramp, not both");
+    ph.global_batch = m.integer("global_batch", 1, kMaxBatch);
+  } else {
+    m.accept("global_batch");
+    if (!ph.ramp && !(m.path() != "training" && (d.ramp || d.global_batch > 0))) {
+      m.fail("global_batch", "missing; give global_batch (sequences per step) or batch_ramp");
+    }
+    if (!ph.ramp && d.ramp) ph.ramp = d.ramp;
+    if (!ph.ramp) ph.global_batch = d.global_batch;
+  }
+  if (ph.ramp) {
+    ph.global_batch = ph.ramp->to_sequences;
+    if (has_steps) m.fail("steps", "a batch ramp is given in tokens: use tokens");
+    if (ph.ramp->over_tokens > ph.tokens) {
+      m.fail("batch_ramp", fmt::format("ramps over {:g} tokens, more than the phase's {:g}",
+                                       ph.ramp->over_tokens, ph.tokens));
+    }
+  }
+  std::optional<YamlMap> pm;
+  if (with_parallelism) pm = m.map_if_present("parallelism");
+  ph.plan = pm ? read_plan(&*pm, base_plan, gpus) : base_plan;
+  if (pm) validate_plan(ph.plan, *pm, gpus, model);
+  if (ph.seq_len % ph.plan.cp != 0) {
+    m.fail("seq_len", fmt::format("must be a multiple of cp = {}", ph.plan.cp));
+  }
+  const std::string batch_key = ph.ramp ? "batch_ramp" : "global_batch";
+  check_batch(m, batch_key, ph.global_batch, ph.plan, true);
+  // The ramp's first steps may have fewer micro-batches than the schedule's minimum (DeepSeek-V3:
+  // 3072 / 128 = 24 < 2 x pp = 32 for DualPipe); how those steps run is the step model's
+  // choice, so only the divisibility is checked here.
+  if (ph.ramp) check_batch(m, batch_key, ph.ramp->from_sequences, ph.plan, false);
+  if (has_steps) {
+    ph.tokens = static_cast<double>(ph.steps) * ph.global_batch * ph.seq_len;
+  } else if (ph.tokens < static_cast<double>(ph.seq_len) * ph.global_batch && !ph.ramp) {
+    m.fail("tokens", fmt::format("fewer than one step of {} x {} tokens", ph.global_batch, ph.seq_len));
+  }
+  return ph;
+}
+
+}  // namespace
+
+const TrainingPhase* Scenario::find_phase(const std::string& n) const {
+  for (const auto& p : phases) {
+    if (p.name == n) return &p;
+  }
+  return nullptr;
+}
+
+void apply_override(YAML::Node& root, const std::string& assignment) {
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw UserError(fmt::format("--set '{}': expected path.to.key=value", assignment));
+  }
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node value = load_yaml_string(assignment.substr(eq + 1), "--set " + path);
+  tag_tree(value);
+  std::vector<std::string> keys;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = path.find('.', start);
+    keys.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& k : keys) {
+    if (k.empty()) throw UserError(fmt::format("--set {}: empty key in the path", path));
+  }
+  if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw UserError(fmt::format("--set {}: the scenario is not a mapping", path));
+  YAML::Node node = root;  // YAML::Node is a reference type: edits reach the tree
+  std::string sofar;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::string& k = keys[i];
+    const bool last = i + 1 == keys.size();
+    sofar += (sofar.empty() ? "" : ".") + k;
+    if (node.IsSequence()) {
+      if (!is_index(k) || std::stoul(k) >= node.size()) {
+        throw UserError(fmt::format("--set {}: {} is a list of {}; use an index from 0 to {}", path,
+                                    sofar.substr(0, sofar.size() - k.size() - 1), node.size(),
+                                    node.size() == 0 ? 0 : node.size() - 1));
+      }
+      const std::size_t idx = std::stoul(k);
+      if (last) {
+        node[idx] = value;
+        return;
+      }
+      YAML::Node next = node[idx];
+      node.reset(next);
+      continue;
+    }
+    if (!node.IsMap()) {
+      throw UserError(fmt::format("--set {}: {} is not a mapping", path,
+                                  sofar.substr(0, sofar.size() - k.size() - 1)));
+    }
+    if (last) {
+      node[k] = value;
+      return;
+    }
+    if (!node[k] || node[k].IsNull()) {
+      YAML::Node fresh(YAML::NodeType::Map);
+      fresh.SetTag(kOverrideTag);
+      node[k] = fresh;
+    }
+    YAML::Node next = node[k];
+    node.reset(next);
+  }
+}
+
+Scenario read_scenario(YAML::Node root, const std::string& file, const std::string& data_dir) {
+  if (!root || root.IsNull()) throw UserError(fmt::format("{}: empty scenario file", file));
+  YamlMap m(root, file, "");
+  const std::string base_dir = fs::path(file).parent_path().string();
+  Scenario s;
+  s.file = file;
+  s.name = m.string_or("name", fs::path(file).stem().string());
+  s.description = m.string_or("description", "");
+
+  std::vector<GpuSpec> custom;
+  if (m.has("hardware")) {
+    const auto list = m.sequence("hardware");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      YamlMap g(list[i], file, fmt::format("hardware.{}", i));
+      custom.push_back(read_gpu(g));
+    }
+  } else {
+    m.accept("hardware");
+  }
+
+  // model
+  if (!m.has("model")) m.fail("model", "missing; give a catalog name, a model file or a mapping");
+  if (m.node()["model"].IsMap()) {
+    YamlMap mm = m.map("model");
+    s.model = read_model(mm, base_dir);
+  } else {
+    const std::string name = m.string("model");
+    try {
+      s.model = load_model(name, data_dir, base_dir);
+    } catch (const UserError& e) {
+      throw UserError(fmt::format("{}: {}", m.where("model"), e.what()));
+    }
+  }
+
+  // cluster
+  if (!m.has("cluster")) m.fail("cluster", "missing; give a file under scenarios/clusters/ or a mapping");
+  std::string cluster_where = m.where("cluster");
+  if (m.node()["cluster"].IsMap()) {
+    YamlMap cm = m.map("cluster");
+    s.cluster = read_cluster(cm);
+    cluster_where = cm.where("gpu");
+  } else {
+    const std::string name = m.string("cluster");
+    std::string path = resolve_path(name, base_dir);
+    if (path.empty() || fs::is_directory(path)) {
+      path = resolve_path((fs::path(data_dir) / "clusters" / (name + ".yaml")).string(), "");
+    }
+    if (path.empty()) {
+      std::vector<std::string> names;
+      std::error_code ec;
+      for (fs::directory_iterator it(fs::path(data_dir) / "clusters", ec), end; !ec && it != end;
+           it.increment(ec)) {
+        if (it->path().extension() == ".yaml") names.push_back(it->path().stem().string());
+      }
+      std::sort(names.begin(), names.end());
+      std::string list;
+      for (const auto& n : names) list += list.empty() ? n : ", " + n;
+      m.fail("cluster", fmt::format("no such cluster file; known under {}/clusters: {}", data_dir,
+                                    list.empty() ? "(none)" : list));
+    }
+    try {
+      s.cluster = load_cluster_file(path);
+    } catch (const UserError& e) {
+      throw UserError(fmt::format("{}: {}", m.where("cluster"), e.what()));
+    }
+  }
+  const auto gpu = find_gpu(s.cluster.gpu, custom);
+  if (!gpu) {
+    throw UserError(fmt::format("{} = {}: not in the hardware catalog; known: {} (add yours under "
+                                "hardware:)", cluster_where, s.cluster.gpu, gpu_name_list(custom)));
+  }
+  s.gpu = *gpu;
+  const int gpus = s.cluster.gpus();
+
+  // precision
+  const std::string prec = m.choice_or("precision", "bf16", {"fp8", "bf16", "fp16"});
+  s.precision = make_recipe(prec == "fp8" ? RecipeKind::kFP8DeepSeek
+                            : prec == "bf16" ? RecipeKind::kBF16 : RecipeKind::kFP16);
+  if (prec == "fp8" && !s.gpu.has_fp8()) {
+    m.fail("precision", fmt::format("the cluster's {} has no FP8 tensor cores; use bf16", s.gpu.name));
+  }
+
+  // parallelism
+  std::optional<YamlMap> pm = m.map_if_present("parallelism");
+  s.plan = read_plan(pm ? &*pm : nullptr, ParallelPlan{}, gpus);
+  if (pm) {
+    validate_plan(s.plan, *pm, gpus, s.model);
+  } else {
+    validate_plan(s.plan, m, gpus, s.model);
+  }
+
+  // training
+  YamlMap tm = m.map("training");
+  const std::string rc = tm.choice_or("recompute", "selective", {"none", "selective", "full"});
+  s.recompute = rc == "none" ? RecomputePolicy::kNone
+                : rc == "selective" ? RecomputePolicy::kSelective : RecomputePolicy::kFull;
+  if (tm.has("phases")) {
+    if (tm.has("tokens")) tm.fail("tokens", "with phases, give tokens or steps in each phase");
+    if (tm.has("steps")) tm.fail("steps", "with phases, give tokens or steps in each phase");
+    PhaseDefaults d;
+    d.seq_len = tm.integer_or("seq_len", 0, 0, kMaxSeqLen);
+    d.ramp = read_ramp(tm);
+    d.global_batch = tm.integer_or("global_batch", 0, 0, kMaxBatch);
+    const auto list = tm.sequence("phases");
+    if (list.empty()) tm.fail("phases", "an empty list; give at least one phase");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      YamlMap ph(list[i], file, fmt::format("training.phases.{}", i));
+      s.phases.push_back(read_phase(ph, d, s.plan, gpus, s.model,
+                                    fmt::format("phase {}", i + 1), true));
+      ph.finish({"name", "tokens", "steps", "seq_len", "global_batch", "batch_ramp", "parallelism"});
+      for (std::size_t j = 0; j < i; ++j) {
+        if (s.phases[j].name == s.phases.back().name) ph.fail("name", "two phases have this name");
+      }
+    }
+    tm.accept("tokens");
+    tm.accept("steps");
+  } else {
+    s.phases.push_back(read_phase(tm, PhaseDefaults{}, s.plan, gpus, s.model,
+                                  "training", false));
+  }
+  tm.finish({"recompute", "tokens", "steps", "seq_len", "global_batch", "batch_ramp", "phases", "name"});
+
+  // cost
+  if (auto cm = m.map_if_present("cost")) {
+    s.usd_per_gpu_hour = cm->number_or("usd_per_gpu_hour", 0.0, 0.0, 1e4);
+    cm->finish({"usd_per_gpu_hour"});
+  }
+
+  // reference figures: printed beside estimates, never used to compute them
+  if (m.has("reference")) {
+    const auto list = m.sequence("reference");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      YamlMap r(list[i], file, fmt::format("reference.{}", i));
+      ReferenceFigure f;
+      f.name = r.string("name");
+      f.value = r.number("value", -1e30, 1e30);
+      f.unit = r.string_or("unit", "");
+      f.source = r.string("source");
+      if (f.source.empty()) r.fail("source", "every published figure needs its source");
+      r.finish({"name", "value", "unit", "source"});
+      s.reference.push_back(std::move(f));
+    }
+  } else {
+    m.accept("reference");
+  }
+
+  if (m.has("calibration")) {
+    const std::string c = m.string("calibration");
+    s.calibration_file = resolve_path(c, base_dir);
+    if (s.calibration_file.empty()) {
+      s.calibration_file = resolve_path(c, data_dir);
+    }
+    if (s.calibration_file.empty()) m.fail("calibration", "no such file");
+  } else {
+    m.accept("calibration");
+  }
+  m.finish({"name", "description", "model", "cluster", "hardware", "parallelism", "precision",
+            "training", "cost", "reference", "calibration"});
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       const std::string& data_dir) {
+  YAML::Node root = load_yaml_file(path);
+  // `--set cluster.nodes=128` on a scenario that names its cluster by file: the file's
+  // mapping takes the name's place first, so that any of its fields can be overridden.
+  const bool cluster_field = std::any_of(overrides.begin(), overrides.end(), [](const auto& o) {
+    return o.rfind("cluster.", 0) == 0;
+  });
+  if (cluster_field && root.IsMap() && root["cluster"] && root["cluster"].IsScalar()) {
+    const std::string name = root["cluster"].Scalar();
+    std::string file = resolve_path(name, fs::path(path).parent_path().string());
+    if (file.empty() || fs::is_directory(file)) {
+      file = resolve_path((fs::path(data_dir) / "clusters" / (name + ".yaml")).string(), "");
+    }
+    if (!file.empty()) root["cluster"] = load_yaml_file(file);
+  }
+  for (const auto& o : overrides) apply_override(root, o);
+  return read_scenario(root, path, data_dir);
+}
+
+}  // namespace llmsim

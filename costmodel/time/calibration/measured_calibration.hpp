@@ -1,0 +1,65 @@
+#pragma once
+// Measuring and fitting, whatever runs the kernels: the part of calibration that the CPU
+// (cpu_calibration.hpp) and the GPU (cuda_calibration.hpp) share. Each class's grid of shapes
+// is measured in rounds, each shape keeping its fastest pass; every 4th shape (the 2nd, 6th,
+// ...) is held out; the kernel-time model is fitted to the rest and judged on the held-out
+// shapes. The device supplies the shapes, the measurement and each class's fixed model inputs
+// (peaks, units, tile) with the parameters the fit may change.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "costmodel/time/calibration/fitter.hpp"
+#include "costmodel/time/calibration/kernel_class.hpp"
+#include "costmodel/time/calibration/kernel_model.hpp"
+#include "costmodel/time/calibration/profile.hpp"
+
+namespace llmsim::calibration {
+
+// kCi: small shapes, few repetitions (the test suite); kQuick: under a minute;
+// kFull: more shapes, more repetitions, larger sizes.
+enum class GridSize { kCi, kQuick, kFull };
+
+struct CalibrationProgress {
+  KernelClass kernel_class = KernelClass::kGemmFp32;
+  int done = 0;   // measurements finished, all classes together
+  int total = 0;  // measurements planned
+  std::string shape;
+};
+
+struct CalibrationOptions {
+  GridSize grid = GridSize::kQuick;
+  int threads = 1;                   // CPU only: OpenBLAS / kernel threads (the model's units)
+  std::string date;                  // YYYY-MM-DD, written into the profile
+  std::string generator;             // the command line, written into the profile
+  std::vector<KernelClass> classes;  // empty: every class the device has a kernel for
+  std::string reference_dir;         // CUDA only: hardware_specs.csv's folder ("": default)
+  std::function<void(const CalibrationProgress&)> progress;  // called before each measurement
+};
+
+// One class's fit: the model's fixed inputs (peaks, units, tile) and starting values, the
+// parameters the fit may change, and where the peaks come from.
+struct ClassSetup {
+  KernelModel start;
+  FreeParameters free;
+  std::string peak_source;
+};
+
+struct MeasurementPlan {
+  std::vector<KernelClass> classes;
+  // Passes over each class's grid; passes after the first stop once the class's share of
+  // budget_s (seconds from the start of measure_and_fit) is spent.
+  int rounds = 1;
+  double budget_s = 1e9;
+  std::function<std::vector<KernelShape>(KernelClass)> shapes;
+  std::function<Measurement(KernelClass, const KernelShape&)> measure;
+  std::function<ClassSetup(KernelClass)> setup;
+  std::function<void(const CalibrationProgress&)> progress;  // optional
+};
+
+// Measures, holds out, fits; one ClassProfile per class of the plan, in its order. The
+// holdout method reads "every 4th shape (2nd, 6th, ...) held out of the fit".
+std::vector<ClassProfile> measure_and_fit(const MeasurementPlan& plan);
+
+}  // namespace llmsim::calibration

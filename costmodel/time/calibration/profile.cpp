@@ -1,0 +1,337 @@
+#include "costmodel/time/calibration/profile.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "costmodel/read/yaml_reader.hpp"
+#include "sim/check.hpp"
+
+namespace llmsim::calibration {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string profile_label(const Profile& p) {
+  return p.file.empty() ? fmt::format("'{}'", p.name) : fmt::format("'{}' ({})", p.name, p.file);
+}
+
+// The shape fields a class reads, as (key, value) pairs for writing.
+std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelClass c,
+                                                                         const KernelShape& s) {
+  auto d = [](std::int64_t v) { return nlohmann::ordered_json(v); };
+  switch (c) {
+    case KernelClass::kGemmFp32:
+    case KernelClass::kGemmBf16:
+    case KernelClass::kGemmFp8: return {{"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
+    case KernelClass::kGroupedGemmFp8:
+      return {{"groups", d(s.groups)}, {"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
+    case KernelClass::kMemoryBound: return {{"bytes", nlohmann::ordered_json(s.bytes)}};
+    case KernelClass::kRmsNorm:
+    case KernelClass::kSwiGlu:
+    case KernelClass::kSoftmax:
+    case KernelClass::kFp8Quantize: return {{"rows", d(s.rows)}, {"cols", d(s.cols)}};
+    case KernelClass::kAttentionFwd:
+    case KernelClass::kAttentionBwd:
+      return {{"batch", d(s.batch)},         {"heads", d(s.heads)},
+              {"seq_q", d(s.seq_q)},         {"seq_kv", d(s.seq_kv)},
+              {"head_dim_qk", d(s.head_dim_qk)}, {"head_dim_v", d(s.head_dim_v)},
+              {"causal", d(s.causal ? 1 : 0)}};
+    case KernelClass::kAllReduce:
+    case KernelClass::kAllToAll:
+      return {{"participants", d(s.participants)}, {"bytes", nlohmann::ordered_json(s.bytes)}};
+    case KernelClass::kLaunch: return {};
+  }
+  return {};
+}
+
+const std::vector<std::string> kShapeKeys = {"m",     "n",      "k",           "groups",
+                                             "bytes", "participants", "rows",  "cols",
+                                             "batch", "heads",  "seq_q",       "seq_kv",
+                                             "head_dim_qk", "head_dim_v", "causal"};
+
+nlohmann::ordered_json to_json(const Profile& p) {
+  nlohmann::ordered_json j;
+  j["name"] = p.name;
+  j["device"] = p.device;
+  j["date"] = p.date;
+  j["method"] = p.method;
+  j["generator"] = p.generator;
+  j["sources"] = p.sources;
+  if (auto o = p.overall_holdout_mape_pct()) j["overall_holdout_mape"] = *o;
+  else j["overall_holdout_mape"] = nullptr;
+  auto& classes = j["classes"] = nlohmann::ordered_json::array();
+  for (const auto& c : p.classes) {
+    nlohmann::ordered_json jc;
+    jc["class"] = kernel_class_name(c.kernel_class);
+    jc["source"] = c.source;
+    jc["peak_source"] = c.peak_source;
+    if (!c.assumption.empty()) jc["assumption"] = c.assumption;
+    nlohmann::ordered_json m;
+    m["peak_tflops"] = c.model.peak_flops_per_s / 1e12;
+    m["peak_bandwidth_gbps"] = c.model.peak_bytes_per_s / 1e9;
+    m["units"] = c.model.units;
+    m["tile_m"] = c.model.tile.m;
+    m["tile_n"] = c.model.tile.n;
+    m["tile_policy"] = c.model.tile.policy == TilePolicy::kWaveOptimal ? "wave_optimal" : "fixed";
+    m["compute_efficiency"] = c.model.compute_efficiency;
+    m["memory_efficiency"] = c.model.memory_efficiency;
+    m["saturation_fraction"] = c.model.saturation_fraction;
+    m["cache_bandwidth_factor"] = c.model.cache_bandwidth_factor;
+    m["elementwise_per_s"] = c.model.elementwise_per_s;
+    m["combine_exponent"] = c.model.combine_exponent;
+    m["overhead_us"] = c.model.overhead_s * 1e6;
+    m["wave_overhead_us"] = c.model.wave_overhead_s * 1e6;
+  m["iteration_floor_us"] = c.model.iteration_floor_s * 1e6;
+    jc["model"] = m;
+    nlohmann::ordered_json f;
+    f["holdout_method"] = c.holdout_method;
+    f["fit_points"] = c.fit_points;
+    f["holdout_points"] = c.holdout_points;
+    f["train_mape"] = c.train_mape_pct;
+    if (c.holdout_mape_pct) f["holdout_mape"] = *c.holdout_mape_pct;
+    else f["holdout_mape"] = nullptr;
+    if (c.holdout_max_pct) f["holdout_max_error"] = *c.holdout_max_pct;
+    else f["holdout_max_error"] = nullptr;
+    jc["fit"] = f;
+    // The per-class holdout figure also at the class level, where readers look first.
+    jc["holdout_mape"] = f["holdout_mape"];
+    auto& pts = jc["points"] = nlohmann::ordered_json::array();
+    for (const auto& pt : c.points) {
+      nlohmann::ordered_json jp;
+      for (const auto& [k, v] : shape_fields(c.kernel_class, pt.shape)) jp[k] = v;
+      jp["measured_us"] = pt.measured_s * 1e6;
+      if (pt.median_s > 0.0) jp["median_us"] = pt.median_s * 1e6;
+      jp["predicted_us"] = pt.predicted_s * 1e6;
+      if (pt.spread > 0.0) jp["spread"] = pt.spread;
+      if (pt.held_out) jp["held_out"] = true;
+      if (pt.holdout_error_pct) jp["holdout_error_pct"] = *pt.holdout_error_pct;
+      if (!pt.label.empty()) jp["label"] = pt.label;
+      pts.push_back(jp);
+    }
+    classes.push_back(jc);
+  }
+  return j;
+}
+
+void emit_json_as_yaml(YAML::Emitter& out, const nlohmann::ordered_json& j, bool flow) {
+  if (j.is_object()) {
+    out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      out << YAML::Key << it.key() << YAML::Value;
+      // Points are one line each; everything else is block style.
+      emit_json_as_yaml(out, it.value(), flow);
+    }
+    out << YAML::EndMap;
+  } else if (j.is_array()) {
+    const bool scalars = !j.empty() && !j.front().is_structured();
+    out << YAML::Block << YAML::BeginSeq;
+    for (const auto& e : j) emit_json_as_yaml(out, e, flow || (!scalars && e.contains("measured_us")));
+    out << YAML::EndSeq;
+  } else if (j.is_string()) {
+    out << YAML::DoubleQuoted << j.get<std::string>();
+  } else if (j.is_boolean()) {
+    out << j.get<bool>();
+  } else if (j.is_number_integer()) {
+    out << j.get<std::int64_t>();
+  } else if (j.is_number()) {
+    out << j.get<double>();
+  } else {
+    out << YAML::Null;
+  }
+}
+
+KernelShape read_shape(YamlMap& m) {
+  KernelShape s;
+  auto i = [&](const char* key, std::int64_t fallback) {
+    return m.integer_or(key, fallback, 0, std::int64_t{1} << 50);
+  };
+  s.m = i("m", s.m);
+  s.n = i("n", s.n);
+  s.k = i("k", s.k);
+  s.groups = i("groups", s.groups);
+  s.bytes = m.number_or("bytes", s.bytes, 0.0, 1e18);
+  s.participants = i("participants", s.participants);
+  s.rows = i("rows", s.rows);
+  s.cols = i("cols", s.cols);
+  s.batch = i("batch", s.batch);
+  s.heads = i("heads", s.heads);
+  s.seq_q = i("seq_q", s.seq_q);
+  s.seq_kv = i("seq_kv", s.seq_kv);
+  s.head_dim_qk = i("head_dim_qk", s.head_dim_qk);
+  s.head_dim_v = i("head_dim_v", s.head_dim_v);
+  s.causal = m.integer_or("causal", s.causal ? 1 : 0, 0, 1) == 1;
+  return s;
+}
+
+std::optional<double> optional_number(YamlMap& m, const std::string& key) {
+  if (!m.has(key) || m.node()[key].IsNull()) {
+    m.accept(key);
+    return std::nullopt;
+  }
+  return m.number(key, 0.0, 1e9);
+}
+
+ClassProfile read_class(YamlMap& m) {
+  ClassProfile c;
+  const std::string name = m.choice("class", kernel_class_names());
+  c.kernel_class = *parse_kernel_class(name);
+  c.source = m.string("source");
+  c.peak_source = m.string_or("peak_source", "");
+  c.assumption = m.string_or("assumption", "");
+  YamlMap mm = m.map("model");
+  c.model.peak_flops_per_s = mm.number("peak_tflops", 0.0, 1e6) * 1e12;
+  c.model.peak_bytes_per_s = mm.number("peak_bandwidth_gbps", 0.0, 1e8) * 1e9;
+  c.model.units = static_cast<int>(mm.integer("units", 1, 1 << 20));
+  c.model.tile.m = mm.integer_or("tile_m", 0, 0, 1 << 20);
+  c.model.tile.n = mm.integer_or("tile_n", 0, 0, 1 << 20);
+  c.model.tile.policy = mm.choice_or("tile_policy", "fixed", {"fixed", "wave_optimal"}) == "fixed"
+                            ? TilePolicy::kFixed
+                            : TilePolicy::kWaveOptimal;
+  c.model.compute_efficiency = mm.number("compute_efficiency", 1e-9, 1e3);
+  c.model.memory_efficiency = mm.number("memory_efficiency", 1e-9, 1e3);
+  c.model.saturation_fraction = mm.number("saturation_fraction", 0.0, 1.0);
+  c.model.cache_bandwidth_factor = mm.number_or("cache_bandwidth_factor", 0.0, 0.0, 1e6);
+  c.model.elementwise_per_s = mm.number_or("elementwise_per_s", 0.0, 0.0, 1e18);
+  c.model.combine_exponent = mm.number("combine_exponent", 1.0, 1e3);
+  c.model.overhead_s = mm.number("overhead_us", 0.0, 1e9) * 1e-6;
+  c.model.wave_overhead_s = mm.number_or("wave_overhead_us", 0.0, 0.0, 1e9) * 1e-6;
+  c.model.iteration_floor_s = mm.number_or("iteration_floor_us", 0.0, 0.0, 1e9) * 1e-6;
+  mm.finish({"peak_tflops", "peak_bandwidth_gbps", "units", "tile_m", "tile_n", "tile_policy",
+             "compute_efficiency", "memory_efficiency", "saturation_fraction",
+             "cache_bandwidth_factor", "elementwise_per_s", "combine_exponent", "overhead_us", "wave_overhead_us",
+             "iteration_floor_us"});
+  YamlMap f = m.map("fit");
+  c.holdout_method = f.string("holdout_method");
+  c.fit_points = static_cast<int>(f.integer("fit_points", 0, 1 << 30));
+  c.holdout_points = static_cast<int>(f.integer("holdout_points", 0, 1 << 30));
+  c.train_mape_pct = f.number("train_mape", 0.0, 1e9);
+  c.holdout_mape_pct = optional_number(f, "holdout_mape");
+  c.holdout_max_pct = optional_number(f, "holdout_max_error");
+  f.finish({"holdout_method", "fit_points", "holdout_points", "train_mape", "holdout_mape",
+            "holdout_max_error"});
+  m.accept("holdout_mape");  // a copy of fit.holdout_mape
+  if (m.has("points")) {
+    const auto nodes = m.sequence("points");
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      YamlMap pm(nodes[i], m.file(), fmt::format("{}.points[{}]", m.path(), i));
+      ProfilePoint pt;
+      pt.shape = read_shape(pm);
+      pt.measured_s = pm.number("measured_us", 0.0, 1e15) * 1e-6;
+      pt.predicted_s = pm.number("predicted_us", 0.0, 1e15) * 1e-6;
+      pt.median_s = pm.number_or("median_us", 0.0, 0.0, 1e15) * 1e-6;
+      pt.spread = pm.number_or("spread", 0.0, 0.0, 1e6);
+      pt.held_out = pm.boolean_or("held_out", false);
+      pt.holdout_error_pct = optional_number(pm, "holdout_error_pct");
+      pt.label = pm.string_or("label", "");
+      std::vector<std::string> known = kShapeKeys;
+      for (const char* k : {"measured_us", "median_us", "predicted_us", "spread", "held_out",
+                            "holdout_error_pct", "label"}) {
+        known.emplace_back(k);
+      }
+      pm.finish(known);
+      c.points.push_back(pt);
+    }
+  } else {
+    m.accept("points");
+  }
+  m.finish({"class", "source", "peak_source", "assumption", "model", "fit", "holdout_mape",
+            "points"});
+  return c;
+}
+
+}  // namespace
+
+const ClassProfile* Profile::find(KernelClass c) const {
+  for (const auto& cp : classes) {
+    if (cp.kernel_class == c) return &cp;
+  }
+  return nullptr;
+}
+
+std::optional<double> Profile::overall_holdout_mape_pct() const {
+  double sum = 0.0;
+  int n = 0;
+  for (const auto& c : classes) {
+    if (c.holdout_mape_pct) {
+      sum += *c.holdout_mape_pct;
+      ++n;
+    }
+  }
+  if (n == 0) return std::nullopt;
+  return sum / n;
+}
+
+const ClassProfile& require_class(const Profile& profile, KernelClass c) {
+  if (const ClassProfile* cp = profile.find(c)) return *cp;
+  std::string have;
+  for (const auto& cp : profile.classes) {
+    have += (have.empty() ? "" : ", ") + kernel_class_name(cp.kernel_class);
+  }
+  throw UserError(fmt::format("calibration profile {} has no kernel class '{}' (it has: {}); "
+                              "calibrate that class or choose a profile that has it",
+                              profile_label(profile), kernel_class_name(c), have));
+}
+
+double predict_seconds(const Profile& profile, KernelClass c, const KernelShape& shape) {
+  const ClassProfile& cp = require_class(profile, c);
+  return predict_work_seconds(cp.model, work_of(c, shape, cp.model.tile, cp.model.units));
+}
+
+std::string profile_to_json(const Profile& p) { return to_json(p).dump(2) + "\n"; }
+
+std::string profile_to_yaml(const Profile& p) {
+  YAML::Emitter out;
+  out.SetDoublePrecision(7);
+  emit_json_as_yaml(out, to_json(p), false);
+  std::string header =
+      "# llmsim calibration profile: the fitted kernel-time model of one device.\n"
+      "# Written by `" + p.generator + "`; regenerate rather than edit.\n"
+      "# Units: peak_tflops 1e12 FLOP/s, peak_bandwidth_gbps 1e9 B/s, overhead_us and *_us\n"
+      "# microseconds, *_mape / *_error / *_pct percent, efficiencies fractions of peak.\n"
+      "# Model (costmodel/time/calibration/kernel_model.hpp): t = overhead + a p-norm of compute\n"
+      "# (waves of tiles, each k-block at peak x compute_efficiency but no faster than\n"
+      "# iteration_floor), memory (bytes at bandwidth x memory_efficiency), tile loads and\n"
+      "# elementwise terms, + waves x wave_overhead.\n";
+  return header + out.c_str() + "\n";
+}
+
+std::string profile_to_text(const Profile& p, const std::string& path) {
+  return ends_with(path, ".json") ? profile_to_json(p) : profile_to_yaml(p);
+}
+
+Profile load_profile(const std::string& path) {
+  YamlMap m(load_yaml_file(path), path, "");
+  Profile p;
+  p.file = path;
+  p.name = m.string("name");
+  p.device = m.string("device");
+  p.date = m.string("date");
+  p.method = m.choice("method", {"measured", "published tables"});
+  p.generator = m.string_or("generator", "");
+  if (m.has("sources")) {
+    for (const auto& n : m.sequence("sources")) p.sources.push_back(n.as<std::string>(""));
+  } else {
+    m.accept("sources");
+  }
+  m.accept("overall_holdout_mape");  // recomputed from the classes
+  const auto nodes = m.sequence("classes");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    YamlMap cm(nodes[i], path, fmt::format("classes[{}]", i));
+    ClassProfile c = read_class(cm);
+    if (p.find(c.kernel_class)) {
+      cm.fail("class", "this class appears twice in the profile");
+    }
+    p.classes.push_back(std::move(c));
+  }
+  m.finish({"name", "device", "date", "method", "generator", "sources", "overall_holdout_mape",
+            "classes"});
+  return p;
+}
+
+}  // namespace llmsim::calibration

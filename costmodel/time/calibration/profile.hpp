@@ -1,0 +1,78 @@
+#pragma once
+// Profile: a calibration profile, i.e. the fitted kernel-time model of one device, loaded
+// once from scenarios/calibration/*.yaml (or .json) into typed structs that keep where every
+// number came from. The training simulation asks it one question:
+//
+//   double t = predict_seconds(profile, KernelClass::kGemmFp8, shape);
+//
+// A class the profile does not hold is an error naming the class and the profile, never a
+// guess. Classes a profile fills by assumption rather than by fit (BF16 GEMM on H800, where
+// no table exists) carry the assumption as text, which an estimate should print.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "costmodel/time/calibration/fitter.hpp"
+#include "costmodel/time/calibration/kernel_class.hpp"
+#include "costmodel/time/calibration/kernel_model.hpp"
+
+namespace llmsim::calibration {
+
+// One point of the data a class was fitted to, with the fitted model's prediction.
+struct ProfilePoint {
+  KernelShape shape;
+  double measured_s = 0.0;   // the time fitted to (10th percentile of repetitions, or table)
+  double median_s = 0.0;     // median of repetitions (0 for tables)
+  double predicted_s = 0.0;
+  double spread = 0.0;     // relative spread over repetitions (0 for tables)
+  bool held_out = false;   // not used by the fit that produced the parameters
+  std::optional<double> holdout_error_pct;  // leave-one-out: error when this point was out
+  std::string label;
+};
+
+struct ClassProfile {
+  KernelClass kernel_class = KernelClass::kGemmFp32;
+  KernelModel model;
+  std::string peak_source;       // where peak_flops / peak_bandwidth come from
+  std::string source;            // the kernel timed or the table rows fitted
+  std::string assumption;        // non-empty: parameters set by this stated assumption
+  std::string holdout_method;    // "every 4th point", "leave-one-out", "none"
+  int fit_points = 0;            // points the parameters were fitted to
+  int holdout_points = 0;
+  double train_mape_pct = 0.0;
+  std::optional<double> holdout_mape_pct;  // absent when nothing was held out
+  std::optional<double> holdout_max_pct;
+  std::vector<ProfilePoint> points;
+
+  bool is_fitted() const { return assumption.empty(); }
+};
+
+struct Profile {
+  std::string name;              // "h800-published", "cpu-measured"
+  std::string device;            // "H800 SXM5", "CPU: AMD EPYC (1 core)"
+  std::string date;              // when measured or generated, YYYY-MM-DD
+  std::string method;            // "measured" or "published tables"
+  std::string generator;         // the command that wrote it
+  std::vector<std::string> sources;  // kernel implementations or table files used
+  std::vector<ClassProfile> classes;
+  std::string file;              // where it was loaded from ("" if built in memory)
+
+  const ClassProfile* find(KernelClass c) const;
+  // Mean of the classes' holdout MAPE (those that have one), percent.
+  std::optional<double> overall_holdout_mape_pct() const;
+};
+
+// Throws UserError naming the class, the profile and its file when the class is absent,
+// and when the shape is invalid for the class.
+double predict_seconds(const Profile& profile, KernelClass c, const KernelShape& shape);
+const ClassProfile& require_class(const Profile& profile, KernelClass c);
+
+// Reading and writing. The format follows the extension: .json is JSON, anything else YAML.
+// Errors name the file, line and key (YamlMap).
+Profile load_profile(const std::string& path);
+std::string profile_to_yaml(const Profile& p);
+std::string profile_to_json(const Profile& p);
+std::string profile_to_text(const Profile& p, const std::string& path);  // by extension
+
+}  // namespace llmsim::calibration

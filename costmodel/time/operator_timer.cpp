@@ -1,0 +1,136 @@
+#include "costmodel/time/operator_timer.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "sim/collectives/collective_runner.hpp"
+
+namespace llmsim {
+
+using calibration::KernelClass;
+using calibration::KernelShape;
+
+std::string_view time_source_name(TimeSource s) {
+  switch (s) {
+    case TimeSource::kNone: return "nothing to time";
+    case TimeSource::kFitted: return "fitted";
+    case TimeSource::kAssumed: return "roofline by assumption";
+    case TimeSource::kNetworkFlow: return "flow simulation";
+    case TimeSource::kNetworkAnalytical: return "closed-form network model";
+  }
+  return "?";
+}
+
+std::string OperatorTime::describe() const {
+  switch (source) {
+    case TimeSource::kNone: return std::string(time_source_name(source));
+    case TimeSource::kFitted:
+    case TimeSource::kAssumed:
+      return fmt::format("{}: {}, {}", profile, calibration::kernel_class_name(kernel_class),
+                         time_source_name(source));
+    case TimeSource::kNetworkFlow:
+    case TimeSource::kNetworkAnalytical:
+      return fmt::format("network: group {} ({} GPUs), {}", group, gpus, time_source_name(source));
+  }
+  return "?";
+}
+
+OperatorTimer::OperatorTimer(const calibration::Profile& profile, const ClusterSpec& cluster)
+    : profile_(profile), cluster_(cluster) {}
+
+void OperatorTimer::note(const std::string& text) {
+  if (std::find(notes_.begin(), notes_.end(), text) == notes_.end()) notes_.push_back(text);
+}
+
+OperatorTime OperatorTimer::kernel(KernelClass c, const KernelShape& shape) {
+  const calibration::ClassProfile& cls = calibration::require_class(profile_, c);
+  OperatorTime t;
+  t.seconds = calibration::predict_seconds(profile_, c, shape);
+  t.source = cls.is_fitted() ? TimeSource::kFitted : TimeSource::kAssumed;
+  t.profile = profile_.name;
+  t.kernel_class = c;
+  return t;
+}
+
+namespace {
+
+KernelClass gemm_class(Precision p) {
+  switch (p) {
+    case Precision::kFP8: return KernelClass::kGemmFp8;
+    case Precision::kFP32: return KernelClass::kGemmFp32;
+    case Precision::kBF16:
+    case Precision::kFP16: break;
+  }
+  return KernelClass::kGemmBf16;
+}
+
+}  // namespace
+
+OperatorTime OperatorTimer::time(const GemmOp& op) {
+  KernelShape sh;
+  sh.m = std::max<std::int64_t>(op.m, 1);
+  sh.n = std::max<std::int64_t>(op.n, 1);
+  sh.k = std::max<std::int64_t>(op.k, 1);
+  if (!op.grouped) return kernel(gemm_class(op.precision), sh);
+  if (op.precision == Precision::kFP8) {
+    sh.groups = op.groups;
+    return kernel(KernelClass::kGroupedGemmFp8, sh);
+  }
+  note("grouped GEMMs outside FP8 are timed as `groups` separate GEMMs of their precision");
+  OperatorTime t = kernel(gemm_class(op.precision), sh);
+  t.seconds *= static_cast<double>(op.groups);
+  return t;
+}
+
+OperatorTime OperatorTimer::time(const AttentionOp& op) {
+  KernelShape sh;
+  sh.batch = op.batch;
+  sh.heads = op.heads;
+  sh.seq_q = op.q_len;
+  sh.seq_kv = op.kv_len;
+  sh.head_dim_qk = op.head_dim_qk;
+  sh.head_dim_v = op.head_dim_v;
+  sh.causal = op.causal;
+  if (op.pass == AttentionPass::kDecode) {
+    // Decode: few queries against a long cache, memory-bound on the KV read. Profiles carry
+    // no decode class; the forward class's model prices the same FLOPs and bytes.
+    note("decode attention is timed by the attention_fwd class with q_len new tokens against "
+         "kv_len cached keys (no causal mask within the step)");
+    sh.causal = false;
+  }
+  return kernel(op.pass == AttentionPass::kBackward ? KernelClass::kAttentionBwd
+                                                    : KernelClass::kAttentionFwd,
+                sh);
+}
+
+OperatorTime OperatorTimer::time(const MemoryBoundOp& op) {
+  if (op.bytes <= 0) return {};
+  KernelShape sh;
+  sh.bytes = op.bytes;
+  return kernel(KernelClass::kMemoryBound, sh);
+}
+
+OperatorTime OperatorTimer::time(const GroupCollective& op) {
+  const CollectiveRequest& q = op.request;
+  if (q.gpus <= 1 || (q.bytes <= 0 && !is_expert_op(q.op))) return {};
+  const ExpertRouting& e = q.ep;
+  const CollectiveKey key{static_cast<int>(q.op), q.gpus, q.bytes, static_cast<int>(q.algorithm),
+                          e.tokens, e.hidden, e.topk, e.experts, e.max_nodes, e.skew,
+                          static_cast<int>(e.kernel)};
+  auto it = collectives_.find(key);
+  if (it == collectives_.end()) {
+    const CollectiveResult r = run_collective(cluster_, q, CollectiveMode::kAuto);
+    OperatorTime t;
+    t.seconds = r.time.seconds();
+    t.source = r.analytical ? TimeSource::kNetworkAnalytical : TimeSource::kNetworkFlow;
+    t.gpus = q.gpus;
+    it = collectives_.emplace(key, t).first;
+  }
+  OperatorTime t = it->second;
+  t.group = op.group;
+  return t;
+}
+
+}  // namespace llmsim

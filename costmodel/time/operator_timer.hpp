@@ -1,0 +1,116 @@
+#pragma once
+// OperatorTimer: the one place where an operator gets a time. Training (step model) and,
+// later, serving and plan search ask it; nothing else times operators.
+//
+//   OperatorTimer timer(profile, cluster);
+//   OperatorTime t = timer.time(GemmOp{Precision::kFP8, 4096, 7168, 2048});
+//   t.seconds;       // 1.9e-4
+//   t.describe();    // "h800-published: gemm_fp8, fitted"
+//
+// Compute operators are timed by the calibrated kernel model (calibration::Profile): a class
+// the profile fitted to kernel tables or measurements ("fitted"), or one whose parameters a
+// stated assumption sets ("roofline by assumption", the assumption is in the profile).
+// Collectives run on the network model of sim/collectives (flow-level, or the closed form for
+// big groups). Assumptions the timer itself makes (a grouped GEMM outside FP8 timed as separate
+// GEMMs, decode attention through the forward attention class, ...) are kept in notes().
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "costmodel/describe/precision.hpp"
+#include "costmodel/time/calibration/profile.hpp"
+#include "sim/collectives/collective.hpp"
+#include "sim/topology/cluster_spec.hpp"
+
+namespace llmsim {
+
+// Where a time came from.
+enum class TimeSource {
+  kNone,                // nothing to do (empty operator, group of one): zero seconds
+  kFitted,              // a profile class fitted to kernel data
+  kAssumed,             // a profile class set by a stated assumption (roofline x efficiency)
+  kNetworkFlow,         // flow-level simulation of the collective on the cluster topology
+  kNetworkAnalytical,   // the closed-form bottleneck model (groups too big to simulate)
+};
+std::string_view time_source_name(TimeSource s);
+
+struct OperatorTime {
+  double seconds = 0.0;
+  TimeSource source = TimeSource::kNone;
+  std::string_view profile;  // the profile's name (compute operators), valid with the timer
+  std::string_view group;    // the group's name (collectives), valid with the caller's op
+  int gpus = 0;              // the group's size (collectives)
+  calibration::KernelClass kernel_class = calibration::KernelClass::kLaunch;  // compute only
+  // "h800-published: gemm_fp8, fitted", "network: all_reduce on group dp (8 GPUs), flow".
+  std::string describe() const;
+};
+
+// C[m, n] += A[m, k] B[k, n] in `precision`; grouped: one grouped-GEMM kernel (MoE experts)
+// running `groups` GEMMs of m x n x k each.
+struct GemmOp {
+  Precision precision = Precision::kBF16;
+  std::int64_t m = 1;
+  std::int64_t n = 1;
+  std::int64_t k = 1;
+  std::int64_t groups = 1;
+  bool grouped = false;
+};
+
+// kForward: training forward and prefill; kBackward: the matching backward (dQ, dK, dV);
+// kDecode: q_len new tokens per sequence against kv_len cached keys (MLA with absorbed
+// weights: head_dim_qk 576, head_dim_v 512).
+enum class AttentionPass { kForward, kBackward, kDecode };
+struct AttentionOp {
+  AttentionPass pass = AttentionPass::kForward;
+  std::int64_t batch = 1;   // sequences
+  std::int64_t q_len = 1;   // query tokens per sequence
+  std::int64_t kv_len = 1;  // keys per sequence
+  std::int64_t heads = 1;   // query heads on this GPU
+  std::int64_t head_dim_qk = 128;
+  std::int64_t head_dim_v = 128;
+  bool causal = true;       // query i sees keys 0..i (prefill and training, q_len == kv_len)
+};
+
+// A streaming kernel (norm, activation, optimizer update, ...) moving `bytes` read + written.
+struct MemoryBoundOp {
+  double bytes = 0.0;
+};
+
+// A collective on a named group of ranks ("tp", "ep", "dp", "expert-dp", ...). The request
+// carries the operation, the group size (gpus) and nccl-tests bytes, or EP routing.
+struct GroupCollective {
+  std::string_view group;
+  CollectiveRequest request;
+};
+
+class OperatorTimer {
+ public:
+  // Both must outlive the timer.
+  OperatorTimer(const calibration::Profile& profile, const ClusterSpec& cluster);
+
+  OperatorTime time(const GemmOp& op);
+  OperatorTime time(const AttentionOp& op);
+  OperatorTime time(const MemoryBoundOp& op);
+  OperatorTime time(const GroupCollective& op);
+
+  const calibration::Profile& profile() const { return profile_; }
+  // Assumptions made while timing, each once, in the order first made.
+  const std::vector<std::string>& notes() const { return notes_; }
+  void note(const std::string& text);
+
+ private:
+  OperatorTime kernel(calibration::KernelClass c, const calibration::KernelShape& shape);
+
+  const calibration::Profile& profile_;
+  const ClusterSpec& cluster_;
+  std::vector<std::string> notes_;
+  // Same request, same time: keyed by every field that reaches the network model.
+  using CollectiveKey = std::tuple<int, int, double, int, int, int, int, int, int, double, int>;
+  std::map<CollectiveKey, OperatorTime> collectives_;
+};
+
+}  // namespace llmsim

@@ -1,0 +1,29 @@
+#pragma once
+// Reports of a simulated pipeline as data: the JSON document of `llmsim schedule --json` and
+// Chrome trace spans. Pictures of it (SVG, the GUI) live in report/.
+// Times are reported in microseconds.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/chrome_trace.hpp"
+#include "sim/pipeline/pipeline_executor.hpp"
+#include "sim/pipeline/pipeline_plan.hpp"
+
+namespace llmsim {
+
+// {"method","pp","micro_batches","vpp","time_unit","makespan","max_bubble","ranks":[...]}.
+// with_ops = false leaves out the per-operation lists (the summary alone).
+nlohmann::json pipeline_to_json(const PipelinePlan& plan, const PipelineResult& result,
+                                bool with_ops = true);
+
+// Adds one process `pid` named `title`, one thread per rank, one span per operation.
+void add_pipeline_to_trace(ChromeTrace& trace, int pid, const std::string& title,
+                           const PipelinePlan& plan, const PipelineResult& result);
+
+// A short human name for an operation, e.g. "F 3", "B 12", "F 3 | BW 1".
+std::string op_label(const PipelineOp& op);
+
+}  // namespace llmsim

@@ -1,0 +1,77 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "costmodel/read/model_file.hpp"
+#include "costmodel/read/scenario.hpp"
+#include "costmodel/estimate/training/run_estimate.hpp"
+#include "costmodel/estimate/training/step_model.hpp"
+
+using namespace llmsim;
+
+namespace {
+
+const std::string kData = std::string(LLMSIM_SOURCE_DIR) + "/scenarios";
+
+Scenario deepseek(const std::vector<std::string>& overrides = {}) {
+  return load_scenario(kData + "/deepseek-v3-pretrain.yaml", overrides, kData);
+}
+
+}  // namespace
+
+TEST_CASE("simulate_step: DeepSeek-V3's step adds up and fits", "[costmodel][training]") {
+  const Scenario s = deepseek();
+  const calibration::Profile profile = scenario_profile(s);
+  const StepResult r = simulate_step(s, s.phases.front(), profile);
+  CHECK(r.micro_batches == 120);  // 15360 sequences / DP 128, micro-batch 1
+  CHECK(r.plan.num_stages == 16);
+  const StepBreakdown& b = r.breakdown;
+  CHECK(b.compute_s + b.exposed_comm_s + b.bubble_s + b.dp_sync_s + b.optimizer_s ==
+        Approx(r.step_time_s).epsilon(1e-9));
+  CHECK(r.mfu_bf16_causal > 0.05);
+  CHECK(r.mfu_bf16_causal < 1.0);
+  CHECK(r.mfu_bf16_full > r.mfu_bf16_causal);  // full attention counts more FLOPs
+  CHECK(r.memory_fits);
+  // Every stage forwards, and the stages hold all 61 layers between them.
+  int layers = 0;
+  for (const auto& st : r.stages) {
+    CHECK(st.forward_s() > 0);
+    layers += st.layers;
+  }
+  CHECK(layers == 61);
+}
+
+TEST_CASE("simulate_step: what-ifs move the step the way the model says", "[costmodel][training]") {
+  const Scenario base = deepseek();
+  const calibration::Profile profile = scenario_profile(base);
+  const StepResult dp = simulate_step(base, base.phases.front(), profile);
+
+  // 1F1B cannot overlap one micro-batch's all-to-all with another's compute: more exposed
+  // communication and a longer step.
+  const Scenario f1b = deepseek({"parallelism.schedule=1f1b"});
+  const StepResult r1 = simulate_step(f1b, f1b.phases.front(), profile);
+  CHECK(r1.breakdown.exposed_comm_s > dp.breakdown.exposed_comm_s);
+  CHECK(r1.step_time_s > dp.step_time_s);
+
+  // BF16 GEMMs run at half the FP8 peak: more compute time.
+  const Scenario bf = deepseek({"precision=bf16"});
+  const StepResult rb = simulate_step(bf, bf.phases.front(), profile);
+  CHECK(rb.breakdown.compute_s > dp.breakdown.compute_s);
+  CHECK(rb.step_time_s > dp.step_time_s);
+
+  // H100 instead of H800: the same SMs and tensor peaks (hardware_specs.csv), but NVLink at
+  // 900 instead of 400 GB/s (360 achievable per direction, scenarios/clusters/h100.yaml): the
+  // NVLink legs of the all-to-all get faster, nothing gets slower.
+  const Scenario h100 = deepseek({"cluster.gpu=H100", "cluster.nvlink_gbps=360"});
+  const StepResult rg = simulate_step(h100, h100.phases.front(), profile);
+  CHECK(rg.breakdown.compute_s == Approx(dp.breakdown.compute_s));
+  CHECK(rg.step_time_s <= dp.step_time_s);
+
+  // Half the GPUs (DP 64) with the same global batch: twice the micro-batches per pipeline,
+  // so a step takes about twice as long and the GPU-hours per token stay about the same.
+  const Scenario half = deepseek({"parallelism.dp=64", "training.phases.1.parallelism.dp=8",
+                                   "training.phases.2.parallelism.dp=2", "cluster.nodes=128"});
+  const StepResult rh = simulate_step(half, half.phases.front(), profile);
+  CHECK(rh.micro_batches == 240);
+  CHECK(rh.step_time_s / dp.step_time_s == Approx(2.0).epsilon(0.15));
+}

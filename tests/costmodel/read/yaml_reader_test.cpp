@@ -1,0 +1,62 @@
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+
+#include "costmodel/read/yaml_reader.hpp"
+#include "sim/check.hpp"
+
+using namespace llmsim;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("YamlMap: typed reads with file, line and key in every error", "[costmodel][yaml]") {
+  const std::string text =
+      "parallelism:\n"
+      "  pp: 16\n"
+      "  dp: -3\n"
+      "  schedule: dualpipe\n"
+      "name: x\n";
+  YamlMap root(load_yaml_string(text, "s.yaml"), "s.yaml", "");
+  YamlMap par = root.map("parallelism");
+  CHECK(par.integer("pp", 1, 4096) == 16);
+  CHECK(error_of([&] { par.integer("dp", 1, 1 << 20); }) ==
+        "s.yaml:3: parallelism.dp = -3: must be between 1 and 1048576");
+  CHECK(error_of([&] { par.choice("schedule", {"1f1b", "dualpip"}); }) ==
+        "s.yaml:4: parallelism.schedule = dualpipe: did you mean 'dualpip'? allowed: 1f1b, dualpip");
+  CHECK(error_of([&] { par.integer("tp", 1, 8); }) ==
+        "s.yaml:2: parallelism.tp: missing; this key is required");
+  CHECK(par.integer_or("tp", 1, 1, 8) == 1);
+  CHECK(error_of([&] { root.number("name", 0, 1); }) == "s.yaml:5: name = x: expected a number");
+}
+
+TEST_CASE("YamlMap: unknown keys suggest the closest known key", "[costmodel][yaml]") {
+  YamlMap m(load_yaml_string("pp: 2\nschedul: 1f1b\n", "f.yaml"), "f.yaml", "parallelism");
+  m.integer("pp", 1, 8);
+  CHECK(error_of([&] { m.finish({"pp", "schedule"}); }) ==
+        "f.yaml:2: parallelism.schedul: unknown key; did you mean 'schedule'?; allowed: pp, "
+        "schedule");
+}
+
+TEST_CASE("YamlMap: broken YAML and missing files are one clear error", "[costmodel][yaml]") {
+  CHECK(error_of([] { load_yaml_string("a: [1, 2\nb: 3\n", "bad.yaml"); }).rfind("bad.yaml:", 0) == 0);
+  CHECK(error_of([] { load_yaml_file("/no/such/file.yaml"); }) ==
+        "/no/such/file.yaml: no such file");
+  CHECK(error_of([] { YamlMap(load_yaml_string("- 1\n- 2\n", "l.yaml"), "l.yaml", ""); }) ==
+        "l.yaml:1: document: expected a mapping of keys to values");
+  YamlMap m(load_yaml_string("x: 1.5\ny: 1e400\n", "n.yaml"), "n.yaml", "");
+  CHECK(error_of([&] { m.integer("x", 0, 10); }) ==
+        "n.yaml:1: x = 1.5: expected a whole number between 0 and 10");
+  CHECK(error_of([&] { m.number("y", 0, 10); }) == "n.yaml:2: y = 1e400: expected a number");
+}
