@@ -43,6 +43,7 @@ nlohmann::json rank_json(const RankMemory& r) {
 
 void run_memory(const MemoryOptions& o) {
   const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  require_training(s, "llmsim memory");
   const TrainingPhase* ph = &s.phases.front();
   if (!o.phase.empty()) {
     ph = s.find_phase(o.phase);

@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
+#include "costmodel/estimate/published_figures.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "sim/check.hpp"
 #include "report/output_file.hpp"
@@ -25,37 +26,6 @@ namespace llmsim::cli {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
-// Our figure for a published one, found by what the reference's name says it measures.
-// Unknown names get nothing (printed as "-").
-std::optional<double> our_value(const ReferenceFigure& ref, const RunEstimate& run) {
-  std::string n = ref.name;
-  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
-  auto has = [&](const char* w) { return n.find(w) != std::string::npos; };
-  auto phase_hours = [&](const char* w) -> std::optional<double> {
-    double h = 0.0;
-    bool any = false;
-    for (const auto& p : run.phases) {
-      if (p.name.find(w) != std::string::npos) {
-        h += p.gpu_hours;
-        any = true;
-      }
-    }
-    return any ? std::optional(h) : std::nullopt;
-  };
-  if (has("per trillion") && has("gpu hours")) return run.gpu_hours_per_trillion_tokens;
-  if (has("per trillion") && has("days") && !run.phases.empty()) {
-    const auto& p = run.phases.front();
-    return p.seconds / 86400.0 / (p.tokens / 1e12);
-  }
-  if (has("total") && has("cost")) return run.total_cost_usd;
-  if (has("total") && has("gpu hours")) return run.total_gpu_hours;
-  if (has("pre-training") && has("gpu hours")) return phase_hours("pre-training");
-  if (has("context") && has("gpu hours")) return phase_hours("context");
-  if (has("post-training") && has("gpu hours")) return phase_hours("post");
-  if (has("mfu")) return run.phases.empty() ? std::nullopt : std::optional(run.phases.front().step.mfu_bf16_causal * 100.0);
-  return std::nullopt;
-}
 
 nlohmann::json breakdown_json(const StepBreakdown& b) {
   return {{"compute_s", b.compute_s},     {"exposed_comm_s", b.exposed_comm_s},
@@ -79,16 +49,22 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
                       {"peak_memory_gib", p.step.peak_memory_bytes / kGiB},
                       {"breakdown", breakdown_json(p.step.breakdown)}});
   }
+  const PublishedComparison published = compare_published(s, run);
   nlohmann::json refs = nlohmann::json::array();
-  for (const auto& r : s.reference) {
-    const auto ours = our_value(r, run);
-    refs.push_back({{"name", r.name},
-                    {"published", r.value},
-                    {"unit", r.unit},
-                    {"source", r.source},
-                    {"ours", ours ? nlohmann::json(*ours) : nlohmann::json(nullptr)},
-                    {"deviation", ours && r.value != 0 ? nlohmann::json(*ours / r.value - 1.0)
+  for (const ShownFigure& f : published.shown) {
+    refs.push_back({{"id", f.figure->id},
+                    {"name", f.figure->name},
+                    {"quantity", figure_quantity_name(f.figure->quantity)},
+                    {"published", f.figure->value},
+                    {"unit", figure_quantity_unit(f.figure->quantity)},
+                    {"source", f.figure->source},
+                    {"ours", f.ours},
+                    {"deviation", f.figure->value != 0 ? nlohmann::json(f.deviation)
                                                        : nlohmann::json(nullptr)}});
+  }
+  nlohmann::json dropped = nlohmann::json::array();
+  for (const DroppedFigure& f : published.dropped) {
+    dropped.push_back({{"id", f.figure->id}, {"name", f.figure->name}, {"reason", f.reason}});
   }
   return {{"scenario", s.name},
           {"step_time_s", st.step_time_s},
@@ -106,6 +82,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"breakdown", breakdown_json(st.breakdown)},
           {"phases", phases},
           {"reference", refs},
+          {"reference_dropped", dropped},
           {"notes", run.notes}};
 }
 
@@ -116,6 +93,23 @@ std::string human(double v) {
   if (a >= 1e6) return fmt::format("{:.4g}M", v / 1e6);
   if (a >= 1e4) return fmt::format("{:.4g}K", v / 1e3);
   return fmt::format("{:.4g}", v);
+}
+
+// Published figures that describe this case beside ours; the others, and why they were left out.
+void print_published(const PublishedComparison& c) {
+  if (!c.shown.empty()) {
+    fmt::print("\nPublished figures (targets, not inputs), beside ours:\n");
+    fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", "figure", "published", "llmsim", "deviation",
+               "source");
+  }
+  for (const ShownFigure& f : c.shown) {
+    fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", f.figure->name, human(f.figure->value),
+               human(f.ours), f.figure->value != 0 ? fmt::format("{:+.1f}%", 100 * f.deviation) : "-",
+               f.figure->source);
+  }
+  if (c.dropped.empty()) return;
+  fmt::print("\nPublished figures left out (they describe another case):\n");
+  for (const DroppedFigure& f : c.dropped) fmt::print("  {}: {}\n", f.figure->name, f.reason);
 }
 
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
@@ -162,18 +156,7 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
              human(run.gpu_hours_per_trillion_tokens));
   fmt::print("total cost at ${}/GPU-hour: ${}\n", s.usd_per_gpu_hour, human(run.total_cost_usd));
 
-  if (!s.reference.empty()) {
-    fmt::print("\nPublished figures (targets, not inputs), beside ours:\n");
-    fmt::print("  {:<40} {:>12} {:>12} {:>10}  {}\n", "figure", "published", "llmsim", "deviation",
-               "source");
-    for (const auto& r : s.reference) {
-      const auto ours = our_value(r, run);
-      fmt::print("  {:<40} {:>12} {:>12} {:>10}  {}\n", r.name, human(r.value),
-                 ours ? human(*ours) : "-",
-                 ours && r.value != 0 ? fmt::format("{:+.1f}%", 100 * (*ours / r.value - 1)) : "-",
-                 r.source);
-    }
-  }
+  print_published(compare_published(s, run));
   if (!run.notes.empty()) {
     fmt::print("\nAssumptions this estimate rests on:\n");
     for (const auto& n : run.notes) fmt::print("  - {}\n", n);
@@ -189,6 +172,7 @@ struct RunOptions {
 
 void run_run(const RunOptions& o) {
   const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  require_training(s, "llmsim run");
   const calibration::Profile profile = scenario_profile(s);
   const RunEstimate run = estimate_run(s, profile);
   if (!o.trace.empty()) {
@@ -290,6 +274,7 @@ void run_compare(const CompareOptions& o) {
       label += (i ? " " : "") + axes[i].key + "=" + axes[i].values[idx[i]];
     }
     const Scenario s = load_scenario(o.scenario, overrides, default_data_dir());
+    require_training(s, "llmsim compare");
     const calibration::Profile profile = scenario_profile(s);
     cases.push_back(Case{label, estimate_run(s, profile)});
     for (std::size_t i = axes.size(); i-- > 0;) {

@@ -5,8 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "costmodel/describe/plan_check.hpp"
 #include "costmodel/read/cluster_file.hpp"
 #include "costmodel/read/model_file.hpp"
+#include "costmodel/read/reference_reader.hpp"
+#include "costmodel/read/serving_reader.hpp"
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -19,7 +22,6 @@ namespace {
 
 constexpr std::int64_t kMaxSeqLen = 1LL << 24;        // 16M tokens per sequence
 constexpr std::int64_t kMaxBatch = 1LL << 24;         // sequences per step
-constexpr int kMaxMicroBatches = 1 << 16;             // per pipeline per step
 constexpr double kMaxTokens = 1e16;                   // 10 quadrillion tokens
 
 void tag_tree(YAML::Node n) {
@@ -80,54 +82,9 @@ ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
   return p;
 }
 
-// Checks the plan against the cluster and the model; errors name a key of `m`.
+// Checks the plan against the cluster and the model (check_plan); errors name a key of `m`.
 void validate_plan(const ParallelPlan& p, const YamlMap& m, int gpus, const ModelSpec& model) {
-  const std::int64_t used = std::int64_t{p.tp} * p.cp * p.pp * p.dp;
-  if (used != gpus) {
-    m.fail("dp", fmt::format("tp x cp x pp x dp = {} x {} x {} x {} = {} GPUs, but the cluster "
-                             "has {}", p.tp, p.cp, p.pp, p.dp, used, gpus));
-  }
-  if (p.sp && p.tp == 1) m.fail("sp", "sequence parallelism needs tp > 1");
-  if ((p.tp * p.cp * p.dp) % p.ep != 0) {
-    m.fail("ep", fmt::format("must divide tp x cp x dp = {} (experts are spread over the GPUs of "
-                             "one pipeline stage)", p.tp * p.cp * p.dp));
-  }
-  if (model.moe.enabled() && model.moe.routed_experts % p.ep != 0) {
-    m.fail("ep", fmt::format("must divide the model's {} routed experts", model.moe.routed_experts));
-  }
-  if (!model.moe.enabled() && p.ep != 1) m.fail("ep", "the model has no experts; use ep = 1");
-  if (model.heads % p.tp != 0) {
-    m.fail("tp", fmt::format("must divide the model's {} attention heads", model.heads));
-  }
-  if (model.attention != AttentionKind::kMLA && model.kv_heads % p.tp != 0 &&
-      p.tp % model.kv_heads != 0) {
-    m.fail("tp", fmt::format("must divide, or be a multiple of, the model's {} KV heads",
-                             model.kv_heads));
-  }
-  if (model.ffn > 0 && model.ffn % p.tp != 0) {
-    m.fail("tp", fmt::format("must divide the FFN size {}", model.ffn));
-  }
-  if (model.vocab % p.tp != 0) {
-    m.fail("tp", fmt::format("must divide the vocabulary size {}", model.vocab));
-  }
-  if (p.vpp != 1 && p.schedule != ScheduleMethod::kInterleaved1F1B) {
-    m.fail("vpp", fmt::format("virtual stages apply to the interleaved schedule only; {} takes vpp = 1",
-                              schedule_method_name(p.schedule)));
-  }
-  if (p.schedule == ScheduleMethod::kDualPipe && p.pp % 2 != 0) {
-    m.fail("pp", "DualPipe needs an even pipeline size (each rank holds stages r and pp-1-r)");
-  }
-  int chunks = p.pp;
-  if (p.schedule == ScheduleMethod::kInterleaved1F1B) {
-    // Layers need not divide evenly: layout_chunks() gives the first and last chunks one layer
-    // fewer, as Llama 3 does (Llama 3 paper s3.3.2: 126 layers on 16 x 2 chunks).
-    chunks = p.pp * p.vpp;
-  }
-  if (p.schedule == ScheduleMethod::kZBV || p.schedule == ScheduleMethod::kDualPipeV) chunks = 2 * p.pp;
-  if (model.layers < chunks) {
-    m.fail("pp", fmt::format("{} pipeline stages but the model has only {} layers", chunks,
-                             model.layers));
-  }
+  if (auto e = check_plan(p, gpus, model)) m.fail(e->field, e->message);
 }
 
 struct PhaseDefaults {
@@ -146,27 +103,6 @@ std::optional<BatchRamp> read_ramp(YamlMap& m) {
   rm->finish({"from", "to", "tokens"});
   if (r.from_sequences > r.to_sequences) rm->fail("from", fmt::format("must not exceed to = {}", r.to_sequences));
   return r;
-}
-
-// `schedule`: also check the pipeline schedule can run this many micro-batches.
-void check_batch(const YamlMap& m, const std::string& key, std::int64_t batch, const ParallelPlan& p,
-                 bool schedule) {
-  const std::int64_t per = std::int64_t{p.dp} * p.micro_batch_size;
-  if (batch % per != 0) {
-    m.fail(key, fmt::format("{} sequences must be a multiple of dp x micro_batch_size = {} x {} = {}",
-                            batch, p.dp, p.micro_batch_size, per));
-  }
-  const std::int64_t mbs = batch / per;
-  if (mbs > kMaxMicroBatches) {
-    m.fail(key, fmt::format("{} micro-batches per pipeline per step; at most {} (raise "
-                            "micro_batch_size)", mbs, kMaxMicroBatches));
-  }
-  if (!schedule) return;
-  try {
-    (void)make_schedule(ScheduleRequest{p.schedule, p.pp, static_cast<int>(mbs), p.vpp});
-  } catch (const UserError& e) {
-    m.fail(key, fmt::format("{} sequences = {} micro-batches per pipeline: {}", batch, mbs, e.what()));
-  }
 }
 
 TrainingPhase read_phase(YamlMap& m, const PhaseDefaults& d, const ParallelPlan& base_plan,
@@ -205,15 +141,7 @@ TrainingPhase read_phase(YamlMap& m, const PhaseDefaults& d, const ParallelPlan&
   if (with_parallelism) pm = m.map_if_present("parallelism");
   ph.plan = pm ? read_plan(&*pm, base_plan, gpus) : base_plan;
   if (pm) validate_plan(ph.plan, *pm, gpus, model);
-  if (ph.seq_len % ph.plan.cp != 0) {
-    m.fail("seq_len", fmt::format("must be a multiple of cp = {}", ph.plan.cp));
-  }
-  const std::string batch_key = ph.ramp ? "batch_ramp" : "global_batch";
-  check_batch(m, batch_key, ph.global_batch, ph.plan, true);
-  // The ramp's first steps may have fewer micro-batches than the schedule's minimum (DeepSeek-V3:
-  // 3072 / 128 = 24 < 2 x pp = 32 for DualPipe); how those steps run is the step model's
-  // choice, so only the divisibility is checked here.
-  if (ph.ramp) check_batch(m, batch_key, ph.ramp->from_sequences, ph.plan, false);
+  if (auto e = check_phase(ph)) m.fail(e->field, e->message);
   if (has_steps) {
     ph.tokens = static_cast<double>(ph.steps) * ph.global_batch * ph.seq_len;
   } else if (ph.tokens < static_cast<double>(ph.seq_len) * ph.global_batch && !ph.ramp) {
@@ -223,13 +151,6 @@ TrainingPhase read_phase(YamlMap& m, const PhaseDefaults& d, const ParallelPlan&
 }
 
 }  // namespace
-
-const TrainingPhase* Scenario::find_phase(const std::string& n) const {
-  for (const auto& p : phases) {
-    if (p.name == n) return &p;
-  }
-  return nullptr;
-}
 
 void apply_override(YAML::Node& root, const std::string& assignment) {
   const std::size_t eq = assignment.find('=');
@@ -291,41 +212,65 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
   }
 }
 
-Scenario read_scenario(YAML::Node root, const std::string& file, const std::string& data_dir) {
-  if (!root || root.IsNull()) throw UserError(fmt::format("{}: empty scenario file", file));
-  YamlMap m(root, file, "");
-  const std::string base_dir = fs::path(file).parent_path().string();
-  Scenario s;
-  s.file = file;
-  s.name = m.string_or("name", fs::path(file).stem().string());
-  s.description = m.string_or("description", "");
+namespace {
 
+struct ReadContext {
+  std::string file;
+  std::string base_dir;  // the scenario file's folder
+  std::string data_dir;  // models/ and clusters/
+};
+
+std::vector<GpuSpec> read_hardware(YamlMap& m) {
   std::vector<GpuSpec> custom;
-  if (m.has("hardware")) {
-    const auto list = m.sequence("hardware");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      YamlMap g(list[i], file, fmt::format("hardware.{}", i));
-      custom.push_back(read_gpu(g));
-    }
-  } else {
+  if (!m.has("hardware")) {
     m.accept("hardware");
+    return custom;
   }
+  const auto list = m.sequence("hardware");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    YamlMap g(list[i], m.file(), fmt::format("hardware.{}", i));
+    custom.push_back(read_gpu(g));
+  }
+  return custom;
+}
 
-  // model
+ModelSpec read_model_field(YamlMap& m, const ReadContext& ctx) {
   if (!m.has("model")) m.fail("model", "missing; give a catalog name, a model file or a mapping");
   if (m.node()["model"].IsMap()) {
     YamlMap mm = m.map("model");
-    s.model = read_model(mm, base_dir);
-  } else {
-    const std::string name = m.string("model");
-    try {
-      s.model = load_model(name, data_dir, base_dir);
-    } catch (const UserError& e) {
-      throw UserError(fmt::format("{}: {}", m.where("model"), e.what()));
-    }
+    return read_model(mm, ctx.base_dir);
   }
+  const std::string name = m.string("model");
+  try {
+    return load_model(name, ctx.data_dir, ctx.base_dir);
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("{}: {}", m.where("model"), e.what()));
+  }
+}
 
-  // cluster
+// The cluster file a name refers to: a path, or a name under data_dir/clusters/.
+std::string cluster_path(const YamlMap& m, const std::string& name, const ReadContext& ctx) {
+  std::string path = resolve_path(name, ctx.base_dir);
+  if (path.empty() || fs::is_directory(path)) {
+    path = resolve_path((fs::path(ctx.data_dir) / "clusters" / (name + ".yaml")).string(), "");
+  }
+  if (!path.empty()) return path;
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::path(ctx.data_dir) / "clusters", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() == ".yaml") names.push_back(it->path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names) list += list.empty() ? n : ", " + n;
+  m.fail("cluster", fmt::format("no such cluster file; known under {}/clusters: {}", ctx.data_dir,
+                                list.empty() ? "(none)" : list));
+}
+
+// The cluster and its GPU (from the catalog or `hardware:`).
+void read_cluster_field(YamlMap& m, Scenario& s, const std::vector<GpuSpec>& custom,
+                        const ReadContext& ctx) {
   if (!m.has("cluster")) m.fail("cluster", "missing; give a file under scenarios/clusters/ or a mapping");
   std::string cluster_where = m.where("cluster");
   if (m.node()["cluster"].IsMap()) {
@@ -333,24 +278,7 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
     s.cluster = read_cluster(cm);
     cluster_where = cm.where("gpu");
   } else {
-    const std::string name = m.string("cluster");
-    std::string path = resolve_path(name, base_dir);
-    if (path.empty() || fs::is_directory(path)) {
-      path = resolve_path((fs::path(data_dir) / "clusters" / (name + ".yaml")).string(), "");
-    }
-    if (path.empty()) {
-      std::vector<std::string> names;
-      std::error_code ec;
-      for (fs::directory_iterator it(fs::path(data_dir) / "clusters", ec), end; !ec && it != end;
-           it.increment(ec)) {
-        if (it->path().extension() == ".yaml") names.push_back(it->path().stem().string());
-      }
-      std::sort(names.begin(), names.end());
-      std::string list;
-      for (const auto& n : names) list += list.empty() ? n : ", " + n;
-      m.fail("cluster", fmt::format("no such cluster file; known under {}/clusters: {}", data_dir,
-                                    list.empty() ? "(none)" : list));
-    }
+    const std::string path = cluster_path(m, m.string("cluster"), ctx);
     try {
       s.cluster = load_cluster_file(path);
     } catch (const UserError& e) {
@@ -363,17 +291,19 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
                                 "hardware:)", cluster_where, s.cluster.gpu, gpu_name_list(custom)));
   }
   s.gpu = *gpu;
-  const int gpus = s.cluster.gpus();
+}
 
-  // precision
+void read_precision(YamlMap& m, Scenario& s) {
   const std::string prec = m.choice_or("precision", "bf16", {"fp8", "bf16", "fp16"});
   s.precision = make_recipe(prec == "fp8" ? RecipeKind::kFP8DeepSeek
                             : prec == "bf16" ? RecipeKind::kBF16 : RecipeKind::kFP16);
   if (prec == "fp8" && !s.gpu.has_fp8()) {
     m.fail("precision", fmt::format("the cluster's {} has no FP8 tensor cores; use bf16", s.gpu.name));
   }
+}
 
-  // parallelism
+void read_parallelism(YamlMap& m, Scenario& s) {
+  const int gpus = s.cluster.gpus();
   std::optional<YamlMap> pm = m.map_if_present("parallelism");
   s.plan = read_plan(pm ? &*pm : nullptr, ParallelPlan{}, gpus);
   if (pm) {
@@ -381,74 +311,107 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
   } else {
     validate_plan(s.plan, m, gpus, s.model);
   }
+}
 
-  // training
+void read_phase_list(YamlMap& tm, Scenario& s) {
+  if (tm.has("tokens")) tm.fail("tokens", "with phases, give tokens or steps in each phase");
+  if (tm.has("steps")) tm.fail("steps", "with phases, give tokens or steps in each phase");
+  PhaseDefaults d;
+  d.seq_len = tm.integer_or("seq_len", 0, 0, kMaxSeqLen);
+  d.ramp = read_ramp(tm);
+  d.global_batch = tm.integer_or("global_batch", 0, 0, kMaxBatch);
+  const auto list = tm.sequence("phases");
+  if (list.empty()) tm.fail("phases", "an empty list; give at least one phase");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    YamlMap ph(list[i], tm.file(), fmt::format("training.phases.{}", i));
+    s.phases.push_back(read_phase(ph, d, s.plan, s.cluster.gpus(), s.model,
+                                  fmt::format("phase {}", i + 1), true));
+    ph.finish({"name", "tokens", "steps", "seq_len", "global_batch", "batch_ramp", "parallelism"});
+    for (std::size_t j = 0; j < i; ++j) {
+      if (s.phases[j].name == s.phases.back().name) ph.fail("name", "two phases have this name");
+    }
+  }
+  tm.accept("tokens");
+  tm.accept("steps");
+}
+
+void read_training(YamlMap& m, Scenario& s) {
   YamlMap tm = m.map("training");
   const std::string rc = tm.choice_or("recompute", "selective", {"none", "selective", "full"});
   s.recompute = rc == "none" ? RecomputePolicy::kNone
                 : rc == "selective" ? RecomputePolicy::kSelective : RecomputePolicy::kFull;
   if (tm.has("phases")) {
-    if (tm.has("tokens")) tm.fail("tokens", "with phases, give tokens or steps in each phase");
-    if (tm.has("steps")) tm.fail("steps", "with phases, give tokens or steps in each phase");
-    PhaseDefaults d;
-    d.seq_len = tm.integer_or("seq_len", 0, 0, kMaxSeqLen);
-    d.ramp = read_ramp(tm);
-    d.global_batch = tm.integer_or("global_batch", 0, 0, kMaxBatch);
-    const auto list = tm.sequence("phases");
-    if (list.empty()) tm.fail("phases", "an empty list; give at least one phase");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      YamlMap ph(list[i], file, fmt::format("training.phases.{}", i));
-      s.phases.push_back(read_phase(ph, d, s.plan, gpus, s.model,
-                                    fmt::format("phase {}", i + 1), true));
-      ph.finish({"name", "tokens", "steps", "seq_len", "global_batch", "batch_ramp", "parallelism"});
-      for (std::size_t j = 0; j < i; ++j) {
-        if (s.phases[j].name == s.phases.back().name) ph.fail("name", "two phases have this name");
-      }
-    }
-    tm.accept("tokens");
-    tm.accept("steps");
+    read_phase_list(tm, s);
   } else {
-    s.phases.push_back(read_phase(tm, PhaseDefaults{}, s.plan, gpus, s.model,
+    s.phases.push_back(read_phase(tm, PhaseDefaults{}, s.plan, s.cluster.gpus(), s.model,
                                   "training", false));
   }
   tm.finish({"recompute", "tokens", "steps", "seq_len", "global_batch", "batch_ramp", "phases", "name"});
+}
 
-  // cost
+// A training job (`training:`, with the plan in `parallelism:`) or a serving job (`serving:`,
+// whose deployments carry their own layout).
+void read_workload(YamlMap& m, Scenario& s, const ReadContext& ctx) {
+  if (m.has("training") && m.has("serving")) {
+    m.fail("serving", "a scenario holds one workload: give training or serving, not both");
+  }
+  if (!m.has("serving")) {
+    read_parallelism(m, s);
+    if (!m.has("training")) m.fail("training", "missing; give training: (phases of tokens) or serving: (deployments and traffic)");
+    read_training(m, s);
+    m.accept("serving");
+    return;
+  }
+  if (m.has("parallelism")) {
+    m.fail("parallelism", "a serving scenario gives its layout per deployment (serving.deployments)");
+  }
+  m.accept("parallelism");
+  m.accept("training");
+  s.workload = WorkloadKind::kServing;
+  YamlMap sm = m.map("serving");
+  s.serving = read_serving(sm, ctx.base_dir);
+}
+
+void read_cost(YamlMap& m, Scenario& s) {
   if (auto cm = m.map_if_present("cost")) {
     s.usd_per_gpu_hour = cm->number_or("usd_per_gpu_hour", 0.0, 0.0, 1e4);
     cm->finish({"usd_per_gpu_hour"});
   }
+}
 
-  // reference figures: printed beside estimates, never used to compute them
-  if (m.has("reference")) {
-    const auto list = m.sequence("reference");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      YamlMap r(list[i], file, fmt::format("reference.{}", i));
-      ReferenceFigure f;
-      f.name = r.string("name");
-      f.value = r.number("value", -1e30, 1e30);
-      f.unit = r.string_or("unit", "");
-      f.source = r.string("source");
-      if (f.source.empty()) r.fail("source", "every published figure needs its source");
-      r.finish({"name", "value", "unit", "source"});
-      s.reference.push_back(std::move(f));
-    }
-  } else {
-    m.accept("reference");
-  }
-
-  if (m.has("calibration")) {
-    const std::string c = m.string("calibration");
-    s.calibration_file = resolve_path(c, base_dir);
-    if (s.calibration_file.empty()) {
-      s.calibration_file = resolve_path(c, data_dir);
-    }
-    if (s.calibration_file.empty()) m.fail("calibration", "no such file");
-  } else {
+void read_calibration(YamlMap& m, Scenario& s, const ReadContext& ctx) {
+  if (!m.has("calibration")) {
     m.accept("calibration");
+    return;
   }
+  const std::string c = m.string("calibration");
+  s.calibration_file = resolve_path(c, ctx.base_dir);
+  if (s.calibration_file.empty()) s.calibration_file = resolve_path(c, ctx.data_dir);
+  if (s.calibration_file.empty()) m.fail("calibration", "no such file");
+}
+
+}  // namespace
+
+Scenario read_scenario(YAML::Node root, const std::string& file, const std::string& data_dir) {
+  if (!root || root.IsNull()) throw UserError(fmt::format("{}: empty scenario file", file));
+  YamlMap m(root, file, "");
+  const ReadContext ctx{file, fs::path(file).parent_path().string(), data_dir};
+  Scenario s;
+  s.file = file;
+  s.name = m.string_or("name", fs::path(file).stem().string());
+  s.description = m.string_or("description", "");
+  const std::vector<GpuSpec> custom = read_hardware(m);
+  s.model = read_model_field(m, ctx);
+  read_cluster_field(m, s, custom, ctx);
+  read_precision(m, s);
+  read_workload(m, s, ctx);
+  read_cost(m, s);
+  // Published figures: printed beside estimates while their conditions hold, never used to
+  // compute them.
+  s.reference = read_reference_figures(m);
+  read_calibration(m, s, ctx);
   m.finish({"name", "description", "model", "cluster", "hardware", "parallelism", "precision",
-            "training", "cost", "reference", "calibration"});
+            "training", "serving", "cost", "reference", "calibration"});
   return s;
 }
 

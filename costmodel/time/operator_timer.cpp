@@ -95,9 +95,15 @@ OperatorTime OperatorTimer::time(const AttentionOp& op) {
   sh.causal = op.causal;
   if (op.pass == AttentionPass::kDecode) {
     // Decode: few queries against a long cache, memory-bound on the KV read. Profiles carry
-    // no decode class; the forward class's model prices the same FLOPs and bytes.
-    note("decode attention is timed by the attention_fwd class with q_len new tokens against "
-         "kv_len cached keys (no causal mask within the step)");
+    // no decode class; the forward class's model prices the same FLOPs and bytes, with the
+    // query heads of one KV head packed into one tile of rows as decode kernels do.
+    note("decode attention is timed by the attention_fwd class: per KV head, q_len x "
+         "(heads / kv_heads) query rows against kv_len cached keys; keys and values are "
+         "counted as separate reads (MLA's shared latent cache is read once: up to 1.9x fewer "
+         "bytes than counted)");
+    const std::int64_t kv = op.kv_heads > 0 ? op.kv_heads : op.heads;
+    sh.heads = kv;
+    sh.seq_q = op.q_len * std::max<std::int64_t>(1, op.heads / kv);
     sh.causal = false;
   }
   return kernel(op.pass == AttentionPass::kBackward ? KernelClass::kAttentionBwd

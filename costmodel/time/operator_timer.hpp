@@ -62,7 +62,9 @@ struct GemmOp {
 
 // kForward: training forward and prefill; kBackward: the matching backward (dQ, dK, dV);
 // kDecode: q_len new tokens per sequence against kv_len cached keys (MLA with absorbed
-// weights: head_dim_qk 576, head_dim_v 512).
+// weights: kv_heads 1, head_dim_qk 576, head_dim_v 512). Decode kernels (FlashMLA,
+// FlashDecoding) pack the query heads that share a KV head into one tile of rows, so decode is
+// timed as kv_heads groups of q_len x heads / kv_heads rows each.
 enum class AttentionPass { kForward, kBackward, kDecode };
 struct AttentionOp {
   AttentionPass pass = AttentionPass::kForward;
@@ -70,6 +72,7 @@ struct AttentionOp {
   std::int64_t q_len = 1;   // query tokens per sequence
   std::int64_t kv_len = 1;  // keys per sequence
   std::int64_t heads = 1;   // query heads on this GPU
+  std::int64_t kv_heads = 0;  // key/value heads on this GPU (0: as many as heads; MLA decode: 1)
   std::int64_t head_dim_qk = 128;
   std::int64_t head_dim_v = 128;
   bool causal = true;       // query i sees keys 0..i (prefill and training, q_len == kv_len)

@@ -55,3 +55,38 @@ if(EXISTS ${WORK}/bad.json)
   message(FATAL_ERROR "a failed run left bad.json behind")
 endif()
 expect_fail("no such file" run ${WORK}/missing.yaml)
+
+# Published figures follow their conditions, not their names: a 70B model beside the 405B
+# run's MFU, or 1024 GPUs beside a 2048-GPU figure, is another case.
+set(LL ${SRC}/scenarios/llama-3.1-405b-pretrain.yaml)
+expect_ok(run ${LL} --json)
+string(JSON n LENGTH "${OUT}" reference)
+if(n LESS 1)
+  message(FATAL_ERROR "run ${LL}: no published figure shown for the published case")
+endif()
+foreach(case "${LL}|model=llama-3.1-70b"
+             "${DS}|cluster.nodes=128;parallelism.dp=64;training.phases.1.parallelism.dp=8;training.phases.2.parallelism.dp=2")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 file)
+  list(SUBLIST parts 1 -1 sets)
+  set(args)
+  foreach(s IN LISTS sets)
+    list(APPEND args --set ${s})
+  endforeach()
+  expect_ok(run ${file} ${args} --json)
+  string(JSON n LENGTH "${OUT}" reference)
+  string(JSON dropped LENGTH "${OUT}" reference_dropped)
+  if(NOT n EQUAL 0 OR dropped LESS 1)
+    message(FATAL_ERROR "run ${file} ${args}: ${n} figures shown, ${dropped} dropped")
+  endif()
+  expect_ok(run ${file} ${args})
+  string(FIND "${OUT}" "beside ours" shown)
+  string(FIND "${OUT}" "left out (they describe another case)" left)
+  if(NOT shown EQUAL -1 OR left EQUAL -1)
+    message(FATAL_ERROR "run ${file} ${args} prints figures of another case:\n${OUT}")
+  endif()
+endforeach()
+
+# A serving scenario reads, and `run` says it estimates training only.
+expect_fail_with(2 "a serving scenario (serving:); llmsim run estimates training jobs"
+                 run ${SRC}/tests/data/serving_placeholder.yaml)

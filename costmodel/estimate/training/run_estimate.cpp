@@ -31,6 +31,7 @@ void add_notes(std::vector<std::string>& to, const std::vector<std::string>& fro
 
 RunEstimate estimate_run(const Scenario& s, const calibration::Profile& profile,
                          const StepOptions& options) {
+  require_training(s, "the training estimate");
   RunEstimate run;
   for (const TrainingPhase& phase : s.phases) {
     PhaseEstimate pe;

@@ -128,3 +128,19 @@ TEST_CASE("Scenario: a user GPU from the hardware list backs an inline cluster",
   CHECK(s.plan.ep == 8);
   CHECK(s.phases.front().micro_batches() == 2);
 }
+
+TEST_CASE("Scenario: a serving workload reads into its types", "[costmodel][scenario][serving]") {
+  const std::string data = std::string(LLMSIM_SOURCE_DIR) + "/scenarios";
+  const Scenario s = load_scenario(std::string(LLMSIM_SOURCE_DIR) + "/tests/data/serving_placeholder.yaml",
+                                   {"serving.traffic.requests_per_s=80"}, data);
+  CHECK(s.workload == WorkloadKind::kServing);
+  CHECK(s.phases.empty());
+  REQUIRE(s.serving.deployments.size() == 2);
+  CHECK(s.serving.deployments[0].role == "prefill");
+  CHECK(s.serving.deployments[1].nodes == 18);
+  CHECK(s.serving.traffic.requests_per_s == 80);
+  CHECK(s.serving.traffic.prompt_tokens == 2000);
+  CHECK(s.serving.targets.tpot_s == Approx(0.05));
+  CHECK(s.gpu.name == "H800");
+  CHECK_THROWS_WITH(require_training(s, "llmsim run"), Catch::Contains("a serving scenario"));
+}

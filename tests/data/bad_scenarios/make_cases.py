@@ -59,7 +59,13 @@ cases = [
  ("no_tokens_or_steps", rep(("  tokens: 1e9\n", "")), "training.tokens: missing; give tokens or steps"),
  ("ramp_backwards", rep(("  global_batch: 64\n", "  batch_ramp:\n    from: 128\n    to: 64\n    tokens: 1e8\n")), "training.batch_ramp.from = 128: must not exceed to = 64"),
  ("batch_and_ramp", rep(("  global_batch: 64\n", "  global_batch: 64\n  batch_ramp:\n    from: 32\n    to: 64\n    tokens: 1e8\n")), "give global_batch or batch_ramp, not both"),
- ("reference_without_source", base + "reference:\n  - name: GPU hours\n    value: 10\n", "reference.0.source: missing; this key is required"),
+ ("reference_without_source", base + "reference:\n  - id: hours\n    quantity: total_gpu_hours\n    value: 10\n", "reference.0.source: missing; this key is required"),
+ ("reference_quantity_unknown", base + "reference:\n  - id: mfu\n    quantity: mfu\n    value: 40\n    source: paper\n", "reference.0.quantity = mfu: allowed: step_time, mfu_bf16, tflops_per_gpu"),
+ ("reference_wrong_unit", base + "reference:\n  - id: mfu\n    quantity: mfu_bf16\n    value: 0.4\n    unit: fraction\n    source: paper\n", "reference.0.unit = fraction: mfu_bf16 is measured in percent"),
+ ("reference_phase_sum_without_phases", base + "reference:\n  - id: hours\n    quantity: phase_gpu_hours\n    value: 10\n    source: paper\n", "reference.0.phases: missing; name the phases this figure sums"),
+ ("reference_duplicate_id", base + "reference:\n  - {id: a, quantity: total_gpu_hours, value: 1, source: p}\n  - {id: a, quantity: total_cost, value: 2, source: p}\n", "reference.1.id = a: two figures have this id"),
+ ("reference_condition_unknown", base + "reference:\n  - {id: a, quantity: total_gpu_hours, value: 1, source: p, conditions: {gpu_count: 16}}\n", "reference.0.conditions.gpu_count: unknown key"),
+ ("training_and_serving", base + "serving:\n  deployments: [{nodes: 2}]\n  traffic: {requests_per_s: 1, prompt_tokens: 100, output_tokens: 10}\n", "serving = a mapping: a scenario holds one workload: give training or serving, not both"),
  ("cost_negative", rep(("usd_per_gpu_hour: 2", "usd_per_gpu_hour: -1")), "cost.usd_per_gpu_hour = -1: must be between 0 and 10000"),
  ("seq_len_zero", rep(("seq_len: 4096", "seq_len: 0")), "training.seq_len = 0: must be between 1 and 16777216"),
  ("model_is_a_list", rep(("model: llama-3.1-8b", "model: [llama-3.1-8b, mixtral-8x7b]")), "model = a list: expected a text value"),
@@ -77,11 +83,15 @@ cases = [
  ("custom_gpu_incomplete", base + "hardware:\n  - name: MyGPU\n    hbm_gb: 96\n", "hardware.0.bf16_tflops: missing; this key is required"),
  ("does_not_fit", rep(("model: llama-3.1-8b", "model: llama-3.1-405b"), ("recompute: selective", "recompute: none")), "does not fit: pipeline rank"),
  ("phase_unknown_key", rep(("  tokens: 1e9\n", "  phases:\n    - name: a\n      tokens: 1e9\n      seqlen: 4096\n")), "training.phases.0.seqlen: unknown key; did you mean 'seq_len'?"),
- ("missing_training", rep(("training:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "")), "training: missing; this key is required"),
+ ("missing_training", rep(("training:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "")), "training: missing; give training: (phases of tokens) or serving: (deployments and traffic)"),
+ ("serving_with_parallelism", rep(("training:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "serving:\n  deployments: [{nodes: 2}]\n  traffic: {requests_per_s: 1, prompt_tokens: 100, output_tokens: 10}\n")), "parallelism = a mapping: a serving scenario gives its layout per deployment (serving.deployments)"),
+ ("serving_prefill_without_decode", rep(("parallelism:\n  tp: 2\n  pp: 2\n  dp: 4\n  zero: 1\n  micro_batch_size: 1\n  schedule: 1f1b\ntraining:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "serving:\n  deployments: [{name: p, role: prefill, nodes: 1}]\n  traffic: {requests_per_s: 1, prompt_tokens: 100, output_tokens: 10}\n")), "serving.deployments = a list: a disaggregated deployment needs both a prefill and a decode part"),
+ ("serving_role_unknown", rep(("parallelism:\n  tp: 2\n  pp: 2\n  dp: 4\n  zero: 1\n  micro_batch_size: 1\n  schedule: 1f1b\ntraining:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "serving:\n  deployments: [{name: p, role: prefil, nodes: 1}]\n  traffic: {requests_per_s: 1, prompt_tokens: 100, output_tokens: 10}\n")), "serving.deployments.0.role = prefil"),
+ ("serving_traffic_missing", rep(("parallelism:\n  tp: 2\n  pp: 2\n  dp: 4\n  zero: 1\n  micro_batch_size: 1\n  schedule: 1f1b\ntraining:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "serving:\n  deployments: [{nodes: 1}]\n")), "serving.traffic: missing; this key is required"),
 ]
 os.makedirs("bad_scenarios", exist_ok=True)
 lines = ["# Bad scenario files and the error each must give (a substring of its one-line message).",
-         "# Read by tests/costmodel/scenario_test.cpp and tests/cli/bad_scenarios_test.cmake.",
+         "# Read by tests/costmodel/read/scenario_test.cpp and tests/cli/bad_scenarios_test.cmake.",
          "# file | expected error"]
 for name, text, expect in cases:
     with open(f"bad_scenarios/{name}.yaml", "w") as f:

@@ -1,0 +1,61 @@
+#pragma once
+// A published figure, as data: what it measures (a quantity with its unit), the value, the
+// conditions it was measured under, and where it was published. A figure is shown beside our
+// estimate only while the scenario still meets every condition (see matches() below); the
+// quantity, not the figure's wording, says which of our numbers it is compared with.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmsim {
+
+enum class FigureQuantity {
+  kStepTime,                   // s, one step of the figure's phase (default: the first)
+  kMfuBf16,                    // percent of the dense BF16 peak, causal attention, first phase
+  kTflopsPerGpu,               // 1e12 FLOP/s per GPU, first phase
+  kTokensPerSecond,            // tokens/s, whole cluster, first phase
+  kPhaseGpuHours,              // GPU-hours of the phases named by `phases`, summed
+  kPhaseCost,                  // USD of the phases named by `phases`, summed
+  kTotalGpuHours,              // GPU-hours, all phases
+  kTotalCost,                  // USD, all phases
+  kGpuHoursPerTrillionTokens,  // GPU-hours per 1e12 tokens, first phase
+  kDaysPerTrillionTokens,      // wall-clock days per 1e12 tokens, first phase
+};
+std::string_view figure_quantity_name(FigureQuantity q);  // "mfu_bf16"
+std::string_view figure_quantity_unit(FigureQuantity q);  // "percent"
+std::optional<FigureQuantity> parse_figure_quantity(std::string_view name);
+std::string figure_quantity_list();  // for error messages
+
+// The conditions a figure holds under; an absent field does not constrain. Phase-level
+// conditions (gpus, tokens, seq_len, plan) apply to each of the figure's phases; `tokens` to
+// their sum.
+struct FigureConditions {
+  std::optional<std::string> model;      // the model's name, case-insensitive ("DeepSeek-V3")
+  std::optional<std::string> gpu;        // the GPU type ("H800")
+  std::optional<int> gpus;               // GPUs the job runs on
+  std::optional<std::string> precision;  // "fp8", "bf16", "fp16"
+  std::optional<double> tokens;          // tokens trained (the phase's, or the run's total)
+  std::optional<std::int64_t> seq_len;
+  std::optional<int> tp, pp, dp, ep, cp;
+  std::optional<std::string> schedule;   // "dualpipe", "interleaved", ...
+  std::optional<double> usd_per_gpu_hour;
+};
+
+struct ReferenceFigure {
+  std::string id;          // unique in the scenario ("v3-pretrain-gpu-hours")
+  std::string name;        // shown in tables ("pre-training GPU hours")
+  FigureQuantity quantity = FigureQuantity::kTotalGpuHours;
+  // The phases the figure covers. Phase quantities: those summed (required). Totals: every
+  // phase the published total includes (empty: whatever the scenario has); a scenario without
+  // one of them does not describe the same run. Step and per-trillion quantities: the one
+  // phase measured (empty: the first).
+  std::vector<std::string> phases;
+  double value = 0.0;      // in figure_quantity_unit(quantity)
+  FigureConditions conditions;
+  std::string source;      // where it was published (paper, table, page)
+};
+
+}  // namespace llmsim

@@ -1,0 +1,159 @@
+#include "costmodel/estimate/published_figures.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sim/pipeline/schedules/schedule.hpp"
+
+namespace llmsim {
+
+namespace {
+
+bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool is_total_quantity(FigureQuantity q) {
+  return q == FigureQuantity::kTotalGpuHours || q == FigureQuantity::kTotalCost;
+}
+
+using PhaseList = std::vector<const TrainingPhase*>;
+
+// The scenario's phases the figure covers, or why they cannot be found.
+std::optional<std::string> covered_phases(const ReferenceFigure& f, const Scenario& s,
+                                          PhaseList& out) {
+  for (const std::string& name : f.phases) {
+    const TrainingPhase* p = s.find_phase(name);
+    if (!p) return fmt::format("the figure covers phase '{}', which the scenario does not have", name);
+    out.push_back(p);
+  }
+  if (is_total_quantity(f.quantity)) {
+    if (f.phases.empty()) {
+      for (const TrainingPhase& p : s.phases) out.push_back(&p);
+      return std::nullopt;
+    }
+    for (const TrainingPhase& p : s.phases) {
+      if (std::find(out.begin(), out.end(), &p) == out.end()) {
+        return fmt::format("the scenario has phase '{}', which the published total does not "
+                           "include", p.name);
+      }
+    }
+  }
+  if (out.empty() && !s.phases.empty()) out.push_back(&s.phases.front());
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<std::string> differs(const char* what, const std::optional<T>& want, const T& have) {
+  if (!want || *want == have) return std::nullopt;
+  return fmt::format("the scenario has {} {}, the figure {}", what, have, *want);
+}
+
+std::optional<std::string> differs_text(const char* what, const std::optional<std::string>& want,
+                                        std::string_view have) {
+  if (!want || same_text(*want, have)) return std::nullopt;
+  return fmt::format("the scenario has {} {}, the figure {}", what, have, *want);
+}
+
+std::optional<std::string> phase_mismatch(const FigureConditions& c, const TrainingPhase& p) {
+  const ParallelPlan& plan = p.plan;
+  std::optional<std::string> why;
+  if (c.gpus && *c.gpus != plan.gpus()) {
+    return fmt::format("the scenario runs {} on {} GPUs, the figure on {}", p.name, plan.gpus(), *c.gpus);
+  }
+  if ((why = differs("seq_len", c.seq_len, p.seq_len))) return why;
+  if ((why = differs("tp", c.tp, plan.tp)) || (why = differs("pp", c.pp, plan.pp)) ||
+      (why = differs("dp", c.dp, plan.dp)) || (why = differs("ep", c.ep, plan.ep)) ||
+      (why = differs("cp", c.cp, plan.cp))) {
+    return fmt::format("{} in {}", *why, p.name);
+  }
+  return differs_text("schedule", c.schedule, schedule_method_name(plan.schedule));
+}
+
+std::optional<std::string> scenario_mismatch(const FigureConditions& c, const Scenario& s) {
+  std::optional<std::string> why;
+  if ((why = differs_text("model", c.model, s.model.name))) return why;
+  if ((why = differs_text("GPU", c.gpu, s.gpu.name))) return why;
+  if ((why = differs_text("precision", c.precision, s.precision.name()))) return why;
+  if (c.usd_per_gpu_hour && *c.usd_per_gpu_hour != s.usd_per_gpu_hour) {
+    return fmt::format("the scenario prices a GPU-hour at ${:g}, the figure at ${:g}",
+                       s.usd_per_gpu_hour, *c.usd_per_gpu_hour);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> figure_mismatch(const ReferenceFigure& f, const Scenario& s) {
+  if (s.workload != WorkloadKind::kTraining) return "the scenario is not a training job";
+  const FigureConditions& c = f.conditions;
+  if (auto why = scenario_mismatch(c, s)) return why;
+  PhaseList phases;
+  if (auto why = covered_phases(f, s, phases)) return why;
+  double tokens = 0.0;
+  for (const TrainingPhase* p : phases) {
+    if (auto why = phase_mismatch(c, *p)) return why;
+    tokens += p->tokens;
+  }
+  if (c.tokens && std::fabs(tokens / *c.tokens - 1.0) > 1e-6) {
+    return fmt::format("the scenario trains {:g} tokens, the figure {:g}", tokens, *c.tokens);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+const PhaseEstimate* estimate_of(const RunEstimate& run, const std::string& name) {
+  for (const PhaseEstimate& p : run.phases) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+double per_trillion(double value, double tokens) { return tokens > 0 ? value / (tokens / 1e12) : 0.0; }
+
+double our_value(const ReferenceFigure& f, const Scenario& s, const RunEstimate& run) {
+  const std::string& first = f.phases.empty() ? s.phases.front().name : f.phases.front();
+  const PhaseEstimate& p = *estimate_of(run, first);
+  double hours = 0.0, usd = 0.0;
+  for (const std::string& n : f.phases) {
+    hours += estimate_of(run, n)->gpu_hours;
+    usd += estimate_of(run, n)->cost_usd;
+  }
+  switch (f.quantity) {
+    case FigureQuantity::kStepTime: return p.step.step_time_s;
+    case FigureQuantity::kMfuBf16: return p.step.mfu_bf16_causal * 100.0;
+    case FigureQuantity::kTflopsPerGpu: return p.step.tflops_per_gpu;
+    case FigureQuantity::kTokensPerSecond: return p.step.tokens_per_second;
+    case FigureQuantity::kPhaseGpuHours: return hours;
+    case FigureQuantity::kPhaseCost: return usd;
+    case FigureQuantity::kTotalGpuHours: return run.total_gpu_hours;
+    case FigureQuantity::kTotalCost: return run.total_cost_usd;
+    case FigureQuantity::kGpuHoursPerTrillionTokens: return per_trillion(p.gpu_hours, p.tokens);
+    case FigureQuantity::kDaysPerTrillionTokens: return per_trillion(p.seconds / 86400.0, p.tokens);
+  }
+  return 0.0;
+}
+
+}  // namespace
+
+PublishedComparison compare_published(const Scenario& s, const RunEstimate& run) {
+  PublishedComparison out;
+  for (const ReferenceFigure& f : s.reference) {
+    if (auto why = figure_mismatch(f, s)) {
+      out.dropped.push_back({&f, *why});
+      continue;
+    }
+    const double ours = our_value(f, s, run);
+    out.shown.push_back({&f, ours, f.value != 0 ? ours / f.value - 1.0 : 0.0});
+  }
+  return out;
+}
+
+}  // namespace llmsim

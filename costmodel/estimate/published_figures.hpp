@@ -1,0 +1,39 @@
+#pragma once
+// Published figures beside our estimate: each figure of the scenario is shown only while the
+// scenario still meets its conditions (model, GPU type and count, precision, tokens, plan); the
+// others are listed as dropped, with the first condition that fails. Our number for a figure
+// is chosen by its quantity, never by its wording.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "costmodel/describe/scenario.hpp"
+#include "costmodel/estimate/training/run_estimate.hpp"
+
+namespace llmsim {
+
+struct ShownFigure {
+  const ReferenceFigure* figure = nullptr;
+  double ours = 0.0;
+  double deviation = 0.0;  // ours / published - 1; 0 when the published value is 0
+};
+
+struct DroppedFigure {
+  const ReferenceFigure* figure = nullptr;
+  std::string reason;  // "the scenario runs on 1024 GPUs, the figure on 2048"
+};
+
+struct PublishedComparison {
+  std::vector<ShownFigure> shown;
+  std::vector<DroppedFigure> dropped;
+};
+
+// Why `f` does not describe this scenario; nullopt when it does.
+std::optional<std::string> figure_mismatch(const ReferenceFigure& f, const Scenario& s);
+
+// Every figure of `s`, shown (our value beside it) or dropped (with the reason). The figures
+// point into `s`, which must outlive the result.
+PublishedComparison compare_published(const Scenario& s, const RunEstimate& run);
+
+}  // namespace llmsim
