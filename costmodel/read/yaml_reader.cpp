@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -46,18 +47,66 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string quote_value(const std::string& text) {
+  constexpr std::size_t kShown = 80;
+  if (text.size() <= kShown) return text;
+  return fmt::format("{}...({} characters)", text.substr(0, kShown - 3), text.size());
+}
+
+namespace {
+
+// Walks the tree as a reader would, aliases expanded, without recursion: a YAML alias that
+// contains itself, or aliases nested into billions of values ("billion laughs"), end here with
+// one error instead of a stack overflow or a hang.
+void check_tree(const YAML::Node& root, const std::string& name) {
+  std::vector<std::pair<YAML::Node, int>> stack{{root, 0}};
+  std::size_t values = 0;
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxYamlDepth) {
+      throw UserError(fmt::format("{}: YAML nested deeper than {} levels (an alias that "
+                                  "contains itself?)", name, kMaxYamlDepth));
+    }
+    if (++values > kMaxYamlValues) {
+      throw UserError(fmt::format("{}: more than {} YAML values once aliases are expanded",
+                                  name, kMaxYamlValues));
+    }
+    if (n.IsSequence()) {
+      for (const auto& e : n) stack.emplace_back(e, depth + 1);
+    } else if (n.IsMap()) {
+      for (const auto& kv : n) {
+        stack.emplace_back(kv.first, depth + 1);
+        stack.emplace_back(kv.second, depth + 1);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 YAML::Node load_yaml_string(const std::string& text, const std::string& name) {
+  if (text.size() > kMaxYamlBytes) {
+    throw UserError(fmt::format("{}: {} bytes of YAML; at most {}", name, text.size(), kMaxYamlBytes));
+  }
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw UserError(fmt::format("{}:{}: broken YAML: {}", name, e.mark.line + 1, e.msg));
   }
+  check_tree(root, name);
+  return root;
 }
 
 YAML::Node load_yaml_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw UserError(fmt::format("{}: no such file", path));
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxYamlBytes) {
+    throw UserError(fmt::format("{}: {} bytes of YAML; at most {}", path, size, kMaxYamlBytes));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: cannot be read", path));
@@ -100,7 +149,7 @@ std::string YamlMap::where(const std::string& key) const {
 }
 
 std::string YamlMap::value_text(const YAML::Node& n) const {
-  if (n.IsScalar()) return n.Scalar();
+  if (n.IsScalar()) return quote_value(n.Scalar());
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a mapping";
   return "nothing";
@@ -233,7 +282,7 @@ void YamlMap::finish(const std::vector<std::string>& known_keys) const {
     const std::string at = kv.second.Tag() == kOverrideTag ? std::string("--set")
                                                            : file_ + line_of(kv.first);
     throw UserError(fmt::format("{}: {}: unknown key{}; allowed: {}", at,
-                                full(key), hint.empty() ? "" : "; did you mean '" + hint + "'?",
+                                full(quote_value(key)), hint.empty() ? "" : "; did you mean '" + hint + "'?",
                                 join(known_keys)));
   }
 }

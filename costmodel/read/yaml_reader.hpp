@@ -20,6 +20,15 @@ namespace llmsim {
 inline constexpr const char* kOverrideTag = "!llmsim-set";
 
 // Loads a YAML file; a missing file or broken YAML becomes one UserError with file and line.
+// Limits on what a scenario, model or cluster file (or a --set value) may hold; beyond them
+// loading is a UserError naming the file.
+inline constexpr std::size_t kMaxYamlBytes = 16u << 20;     // 16 MiB of text
+inline constexpr int kMaxYamlDepth = 64;                     // nesting levels
+inline constexpr std::size_t kMaxYamlValues = 1'000'000;     // values, aliases expanded
+
+// A value as errors quote it: at most 80 characters ("...(N characters)" beyond).
+std::string quote_value(const std::string& text);
+
 YAML::Node load_yaml_file(const std::string& path);
 // Parses YAML text; `name` stands for the file in messages.
 YAML::Node load_yaml_string(const std::string& text, const std::string& name);

@@ -90,3 +90,9 @@ endforeach()
 # A serving scenario reads, and `run` says it estimates training only.
 expect_fail_with(2 "a serving scenario (serving:); llmsim run estimates training jobs"
                  run ${SRC}/tests/data/serving_placeholder.yaml)
+
+# Hostile YAML in --set: an alias that contains itself, and a 100 kB value, are one short line.
+expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels" run ${DS} --set "cluster=&a {x: *a}")
+string(REPEAT "7" 100000 long)
+expect_fail_with(2 "(100000 characters)" run ${DS} --set "parallelism.tp=${long}")
+string(LENGTH "${ERR}" n)

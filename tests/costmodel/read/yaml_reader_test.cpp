@@ -60,3 +60,34 @@ TEST_CASE("YamlMap: broken YAML and missing files are one clear error", "[costmo
         "n.yaml:1: x = 1.5: expected a whole number between 0 and 10");
   CHECK(error_of([&] { m.number("y", 0, 10); }) == "n.yaml:2: y = 1e400: expected a number");
 }
+
+TEST_CASE("YAML limits: self-containing aliases, alias bombs and huge values give one error",
+          "[costmodel][yaml][limits]") {
+  // A mapping that contains itself through an alias (was a stack overflow).
+  CHECK_THROWS_WITH(load_yaml_string("&a {x: *a}", "--set cluster"),
+                    Catch::Contains("--set cluster: YAML nested deeper than 64 levels"));
+  // "Billion laughs": 9 levels of 9 aliases each expand to 9^9 values (was a hang).
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 9; ++j) bomb += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  CHECK_THROWS_WITH(load_yaml_string(bomb, "bomb.yaml"),
+                    Catch::Contains("bomb.yaml: more than 1000000 YAML values once aliases are expanded"));
+  // Aliases within the limits still work (the shipped scenarios share conditions this way).
+  const YAML::Node ok = load_yaml_string("a: &c {gpus: 8}\nb: *c\n", "ok.yaml");
+  CHECK(ok["b"]["gpus"].as<int>() == 8);
+  // A 1 MB value is quoted in 80 characters, not echoed whole.
+  YAML::Node doc = load_yaml_string("tp: " + std::string(1 << 20, '7') + "x\n", "big.yaml");
+  YamlMap m(doc, "big.yaml", "");
+  try {
+    (void)m.integer("tp", 1, 64);
+    FAIL("no error");
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()).size() < 300);
+    CHECK_THAT(e.what(), Catch::Contains("(1048577 characters)"));
+  }
+  CHECK_THROWS_WITH(load_yaml_string(std::string(17u << 20, ' '), "huge.yaml"),
+                    Catch::Contains("huge.yaml: 17825792 bytes of YAML; at most 16777216"));
+}
