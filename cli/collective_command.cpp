@@ -134,8 +134,8 @@ std::optional<Published> deepep_published(const std::string& cluster_path, const
   return found;
 }
 
-void run(const CollectiveOptions& o) {
-  const ClusterSpec c = load_cluster_file(o.cluster);
+// The request the options describe on cluster `c`.
+CollectiveRequest collective_request(const CollectiveOptions& o, const ClusterSpec& c) {
   CollectiveRequest q;
   const auto op = parse_collective_op(o.op);
   if (!op) {
@@ -162,12 +162,17 @@ void run(const CollectiveOptions& o) {
     }
     q.bytes = parse_size(o.bytes);
   }
+  return q;
+}
+
+// --mode as asked, or (auto) by the flow count; `why` says which and why.
+CollectiveMode collective_mode(const std::string& asked, const CollectiveRequest& q,
+                               const ClusterSpec& c, std::string& why) {
   CollectiveMode mode = CollectiveMode::kAuto;
-  if (o.mode == "flow") mode = CollectiveMode::kFlow;
-  if (o.mode == "analytical") mode = CollectiveMode::kAnalytical;
+  if (asked == "flow") mode = CollectiveMode::kFlow;
+  if (asked == "analytical") mode = CollectiveMode::kAnalytical;
   validate_request(c, q);
   const std::size_t flows = estimated_flow_count(q, c.gpus_per_node);
-  std::string why;
   if (mode == CollectiveMode::kAuto) {
     const bool big = flows > kFlowModeMaxFlows;
     mode = big ? CollectiveMode::kAnalytical : CollectiveMode::kFlow;
@@ -175,45 +180,41 @@ void run(const CollectiveOptions& o) {
   } else {
     why = "as asked";
   }
-  const CollectiveResult r = run_collective(c, q, mode);
-  const std::optional<Published> published =
-      is_expert_op(q.op) ? deepep_published(o.cluster, c, q) : std::nullopt;
-  const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
+  return mode;
+}
 
-  if (o.json) {
-    nlohmann::ordered_json j;
-    j["op"] = std::string(collective_op_name(q.op));
-    j["gpus"] = q.gpus;
-    j["bytes"] = r.bytes;
-    j["time_s"] = r.time.seconds();
-    j["algbw_gbps"] = r.algbw_gbps;
-    j["busbw_gbps"] = r.busbw_gbps;
-    if (is_expert_op(q.op)) {
-      j["nvlink_gbps"] = r.nvlink_gbps;
-      j["rdma_gbps"] = r.rdma_gbps;
-    }
-    j["mode"] = r.analytical ? "analytical" : "flow";
-    j["bottleneck"] = r.bottleneck;
-    j["bottleneck_utilization"] = r.bottleneck_utilization;
-    j["cluster"] = c.name;
-    if (published) {
-      j["published"] = {{"gbps", published->gbps},
-                        {"link", published->link},
-                        {"error", ours / published->gbps - 1.0},
-                        {"source", published->source}};
-    }
-    if (!r.analytical) {
-      j["flows"] = r.flows;
-      j["events"] = r.events;
-    }
-    fmt::print("{}\n", j.dump(2));
-    return;
+void print_json(const ClusterSpec& c, const CollectiveRequest& q, const CollectiveResult& r,
+                const std::optional<Published>& published, double ours) {
+  nlohmann::ordered_json j;
+  j["op"] = std::string(collective_op_name(q.op));
+  j["gpus"] = q.gpus;
+  j["bytes"] = r.bytes;
+  j["time_s"] = r.time.seconds();
+  j["algbw_gbps"] = r.algbw_gbps;
+  j["busbw_gbps"] = r.busbw_gbps;
+  if (is_expert_op(q.op)) {
+    j["nvlink_gbps"] = r.nvlink_gbps;
+    j["rdma_gbps"] = r.rdma_gbps;
   }
-  fmt::print(
-      "cluster: {} ({}, {} nodes x {} GPUs, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
-      "achievable)\n",
-      c.name, c.gpu, c.nodes, c.gpus_per_node, topology_kind_name(c.topology), c.nvlink_gbps,
-      c.nic_gbps, c.nic_efficiency);
+  j["mode"] = r.analytical ? "analytical" : "flow";
+  j["bottleneck"] = r.bottleneck;
+  j["bottleneck_utilization"] = r.bottleneck_utilization;
+  j["cluster"] = c.name;
+  if (published) {
+    j["published"] = {{"gbps", published->gbps},
+                      {"link", published->link},
+                      {"error", ours / published->gbps - 1.0},
+                      {"source", published->source}};
+  }
+  if (!r.analytical) {
+    j["flows"] = r.flows;
+    j["events"] = r.events;
+  }
+  fmt::print("{}\n", j.dump(2));
+}
+
+// "all-reduce (ring)", "ep-dispatch (normal kernel; ...)": the operation as the table heads it.
+std::string describe_op(const CollectiveRequest& q) {
   std::string what = std::string(collective_op_name(q.op));
   if (q.op == CollectiveOp::kAllReduce)
     what += q.algorithm == AllReduceAlgorithm::kHierarchical ? " (hierarchical)" : " (ring)";
@@ -225,7 +226,17 @@ void run(const CollectiveOptions& o) {
         q.ep.topk, q.ep.experts, q.ep.max_nodes,
         q.ep.skew > 0 ? fmt::format(", Zipf skew {}", q.ep.skew) : "");
   }
-  fmt::print("op: {} over {} GPUs\n", what, q.gpus);
+  return what;
+}
+
+void print_table(const ClusterSpec& c, const CollectiveRequest& q, const CollectiveResult& r,
+                 const std::string& why, const std::optional<Published>& published, double ours) {
+  fmt::print(
+      "cluster: {} ({}, {} nodes x {} GPUs, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
+      "achievable)\n",
+      c.name, c.gpu, c.nodes, c.gpus_per_node, topology_kind_name(c.topology), c.nvlink_gbps,
+      c.nic_gbps, c.nic_efficiency);
+  fmt::print("op: {} over {} GPUs\n", describe_op(q), q.gpus);
   fmt::print("mode: {} ({})\n", r.analytical ? "analytical (closed form)" : "flow (max-min)", why);
   fmt::print("{:>14} {:>14} {:>14} {:>14}\n", "size", "time (us)", "algbw (GB/s)", "busbw (GB/s)");
   fmt::print("{:>14} {:>14.6g} {:>14.4g} {:>14.4g}\n", human_bytes(r.bytes), r.time.us(),
@@ -247,6 +258,23 @@ void run(const CollectiveOptions& o) {
   if (!r.analytical) {
     fmt::print("flows: {}, events: {}, rate solves: {}\n", r.flows, r.events, r.rate_solves);
   }
+}
+
+void run(const CollectiveOptions& o) {
+  const ClusterSpec c = load_cluster_file(o.cluster);
+  const CollectiveRequest q = collective_request(o, c);
+  std::string why;
+  const CollectiveMode mode = collective_mode(o.mode, q, c, why);
+  const CollectiveResult r = run_collective(c, q, mode);
+  const std::optional<Published> published =
+      is_expert_op(q.op) ? deepep_published(o.cluster, c, q) : std::nullopt;
+  const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
+
+  if (o.json) {
+    print_json(c, q, r, published, ours);
+    return;
+  }
+  print_table(c, q, r, why, published, ours);
 }
 
 }  // namespace

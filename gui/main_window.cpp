@@ -135,6 +135,127 @@ RunOutcome run_outcome(const FormInputs& in) {
   return out;
 }
 
+// The window's debounced re-run (MainWindow::schedule_run), which every edit of the form triggers.
+using EditSlot = void (MainWindow::*)();
+
+QSpinBox* spin_box(MainWindow* window, EditSlot on_edit, int lo, int hi, const QString& tip) {
+  auto* s = new QSpinBox;
+  s->setRange(lo, hi);
+  s->setToolTip(tip);
+  QObject::connect(s, &QSpinBox::valueChanged, window, on_edit);
+  return s;
+}
+
+QLineEdit* line_edit(MainWindow* window, EditSlot on_edit, const QString& placeholder,
+                     const QString& tip) {
+  auto* l = new QLineEdit;
+  l->setPlaceholderText(placeholder);
+  l->setToolTip(tip);
+  QObject::connect(l, &QLineEdit::textChanged, window, on_edit);
+  return l;
+}
+
+// The scenario group: which scenarios are open, open / close buttons and the vary field.
+QGroupBox* scenario_group(MainWindow* window, EditSlot on_edit, QLabel*& scenario_label,
+                          QLineEdit*& vary) {
+  auto* scenario_box = new QGroupBox("Scenario");
+  auto* scenario_layout = new QVBoxLayout(scenario_box);
+  scenario_label = new QLabel("none: a schedule experiment set by hand below");
+  scenario_label->setWordWrap(true);
+  auto* open_button = new QPushButton("Open scenario...");
+  auto* close_button = new QPushButton("Close scenario");
+  QObject::connect(open_button, &QPushButton::clicked, window, [window] {
+    const QString path = QFileDialog::getOpenFileName(window, "Open scenario", QString(),
+                                                      "Scenarios (*.yaml *.yml)");
+    if (!path.isEmpty()) window->open_scenario(path);
+  });
+  QObject::connect(close_button, &QPushButton::clicked, window, &MainWindow::close_scenarios);
+  vary = new QLineEdit;
+  vary->setPlaceholderText("vary: key=v1,v2  e.g. precision=fp8,bf16");
+  vary->setToolTip(
+      "A scenario field to vary, as llmsim compare --vary does: each value is "
+      "one more case per checked schedule");
+  vary->setEnabled(false);
+  QObject::connect(vary, &QLineEdit::textChanged, window, on_edit);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(open_button);
+  buttons->addWidget(close_button);
+  scenario_layout->addWidget(scenario_label);
+  scenario_layout->addLayout(buttons);
+  scenario_layout->addWidget(vary);
+  return scenario_box;
+}
+
+// One check box per schedule, in `boxes`.
+QGroupBox* methods_group(MainWindow* window, EditSlot on_edit,
+                         std::vector<std::pair<ScheduleMethod, QCheckBox*>>& boxes) {
+  auto* methods_box = new QGroupBox("Schedules to compare");
+  auto* methods_layout = new QVBoxLayout(methods_box);
+  const std::pair<ScheduleMethod, const char*> names[] = {
+      {ScheduleMethod::kGPipe, "GPipe"},
+      {ScheduleMethod::k1F1B, "1F1B"},
+      {ScheduleMethod::kInterleaved1F1B, "Interleaved 1F1B"},
+      {ScheduleMethod::kZB1P, "ZB1P (ZB-H1)"},
+      {ScheduleMethod::kZB2P, "ZB2P (ZB-H2)"},
+      {ScheduleMethod::kZBV, "ZB-V"},
+      {ScheduleMethod::kDualPipe, "DualPipe"},
+      {ScheduleMethod::kDualPipeV, "DualPipeV"},
+  };
+  for (const auto& [m, label] : names) {
+    auto* box = new QCheckBox(label);
+    QObject::connect(box, &QCheckBox::toggled, window, on_edit);
+    methods_layout->addWidget(box);
+    boxes.emplace_back(m, box);
+  }
+  return methods_box;
+}
+
+QLabel* error_label() {
+  auto* error = new QLabel;
+  error->setWordWrap(true);
+  error->setStyleSheet("color: #b00020;");
+  error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  return error;
+}
+
+// The left panel: the given group boxes and the error line, top to bottom.
+QWidget* side_panel(const std::vector<QWidget*>& parts) {
+  auto* panel = new QWidget;
+  auto* panel_layout = new QVBoxLayout(panel);
+  for (QWidget* part : parts) panel_layout->addWidget(part);
+  panel_layout->addStretch(1);
+  panel->setMinimumWidth(250);
+  panel->setMaximumWidth(330);
+  return panel;
+}
+
+QScrollArea* timeline_scroll(TimelineWidget* timeline) {
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(timeline);
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  return scroll;
+}
+
+QTableView* comparison_table(ComparisonModel* model) {
+  auto* table = new QTableView;
+  table->setModel(model);
+  table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table->setSelectionMode(QAbstractItemView::ContiguousSelection);
+  return table;
+}
+
+// Timelines above, the table below.
+QSplitter* right_splitter(QWidget* timelines, QWidget* table) {
+  auto* right = new QSplitter(Qt::Vertical);
+  right->addWidget(timelines);
+  right->addWidget(table);
+  right->setStretchFactor(0, 3);
+  right->setStretchFactor(1, 1);
+  return right;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -160,60 +281,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() { watcher_->waitForFinished(); }
 
 void MainWindow::build_ui() {
-  auto* scenario_box = new QGroupBox("Scenario");
-  auto* scenario_layout = new QVBoxLayout(scenario_box);
-  scenario_label_ = new QLabel("none: a schedule experiment set by hand below");
-  scenario_label_->setWordWrap(true);
-  auto* open_button = new QPushButton("Open scenario...");
-  auto* close_button = new QPushButton("Close scenario");
-  connect(open_button, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, "Open scenario", QString(),
-                                                      "Scenarios (*.yaml *.yml)");
-    if (!path.isEmpty()) open_scenario(path);
-  });
-  connect(close_button, &QPushButton::clicked, this, &MainWindow::close_scenarios);
-  vary_ = new QLineEdit;
-  vary_->setPlaceholderText("vary: key=v1,v2  e.g. precision=fp8,bf16");
-  vary_->setToolTip("A scenario field to vary, as llmsim compare --vary does: each value is "
-                    "one more case per checked schedule");
-  vary_->setEnabled(false);
-  connect(vary_, &QLineEdit::textChanged, this, &MainWindow::schedule_run);
-  auto* buttons = new QHBoxLayout;
-  buttons->addWidget(open_button);
-  buttons->addWidget(close_button);
-  scenario_layout->addWidget(scenario_label_);
-  scenario_layout->addLayout(buttons);
-  scenario_layout->addWidget(vary_);
+  const EditSlot edit = &MainWindow::schedule_run;
+  auto* scenario_box = scenario_group(this, edit, scenario_label_, vary_);
 
   auto* form_box = new QGroupBox("Schedule experiment");
   experiment_box_ = form_box;
   auto* form = new QFormLayout(form_box);
-  auto spin = [&](int lo, int hi, const QString& tip) {
-    auto* s = new QSpinBox;
-    s->setRange(lo, hi);
-    s->setToolTip(tip);
-    connect(s, &QSpinBox::valueChanged, this, &MainWindow::schedule_run);
-    return s;
-  };
-  auto line = [&](const QString& placeholder, const QString& tip) {
-    auto* l = new QLineEdit;
-    l->setPlaceholderText(placeholder);
-    l->setToolTip(tip);
-    connect(l, &QLineEdit::textChanged, this, &MainWindow::schedule_run);
-    return l;
-  };
-  pp_ = spin(1, 4096, "Pipeline ranks (--pp)");
-  micro_batches_ = spin(1, 1 << 24, "Micro-batches per step (--micro-batches)");
-  vpp_ = spin(2, 64, "Model chunks per rank, interleaved 1F1B only (--vpp)");
+  pp_ = spin_box(this, edit, 1, 4096, "Pipeline ranks (--pp)");
+  micro_batches_ = spin_box(this, edit, 1, 1 << 24, "Micro-batches per step (--micro-batches)");
+  vpp_ = spin_box(this, edit, 2, 64, "Model chunks per rank, interleaved 1F1B only (--vpp)");
   const QString cost_tip =
       "Microseconds for 1/pp of the model (one 1F1B stage), shared evenly where a schedule "
       "has more stages; or a comma-separated list, one value per stage of the plan";
-  f_ = line("", "Forward (--f). " + cost_tip);
-  b_ = line("", "Backward for inputs (--b). " + cost_tip);
-  w_ = line("", "Weight gradient (--w). " + cost_tip);
-  bw_ = line("B+W", "Full backward (--bw); empty: B + W");
-  fb_ = line("F+BW", "Overlapped F&B, DualPipe (--fb); empty: F + BW");
-  latency_ = line("0", "Transfer latency between neighbouring ranks, us (--p2p-latency)");
+  f_ = line_edit(this, edit, "", "Forward (--f). " + cost_tip);
+  b_ = line_edit(this, edit, "", "Backward for inputs (--b). " + cost_tip);
+  w_ = line_edit(this, edit, "", "Weight gradient (--w). " + cost_tip);
+  bw_ = line_edit(this, edit, "B+W", "Full backward (--bw); empty: B + W");
+  fb_ = line_edit(this, edit, "F+BW", "Overlapped F&B, DualPipe (--fb); empty: F + BW");
+  latency_ =
+      line_edit(this, edit, "0", "Transfer latency between neighbouring ranks, us (--p2p-latency)");
   form->addRow("pipeline ranks", pp_);
   form->addRow("micro-batches", micro_batches_);
   form->addRow("virtual stages", vpp_);
@@ -224,60 +310,18 @@ void MainWindow::build_ui() {
   form->addRow("F&&B (us)", fb_);
   form->addRow("p2p latency (us)", latency_);
 
-  auto* methods_box = new QGroupBox("Schedules to compare");
-  auto* methods_layout = new QVBoxLayout(methods_box);
-  const std::pair<ScheduleMethod, const char*> names[] = {
-      {ScheduleMethod::kGPipe, "GPipe"},
-      {ScheduleMethod::k1F1B, "1F1B"},
-      {ScheduleMethod::kInterleaved1F1B, "Interleaved 1F1B"},
-      {ScheduleMethod::kZB1P, "ZB1P (ZB-H1)"},
-      {ScheduleMethod::kZB2P, "ZB2P (ZB-H2)"},
-      {ScheduleMethod::kZBV, "ZB-V"},
-      {ScheduleMethod::kDualPipe, "DualPipe"},
-      {ScheduleMethod::kDualPipeV, "DualPipeV"},
-  };
-  for (const auto& [m, label] : names) {
-    auto* box = new QCheckBox(label);
-    connect(box, &QCheckBox::toggled, this, &MainWindow::schedule_run);
-    methods_layout->addWidget(box);
-    method_boxes_.emplace_back(m, box);
-  }
-
-  error_ = new QLabel;
-  error_->setWordWrap(true);
-  error_->setStyleSheet("color: #b00020;");
-  error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
-  auto* panel = new QWidget;
-  auto* panel_layout = new QVBoxLayout(panel);
-  panel_layout->addWidget(scenario_box);
-  panel_layout->addWidget(form_box);
-  panel_layout->addWidget(methods_box);
-  panel_layout->addWidget(error_);
-  panel_layout->addStretch(1);
-  panel->setMinimumWidth(250);
-  panel->setMaximumWidth(330);
+  auto* methods_box = methods_group(this, edit, method_boxes_);
+  error_ = error_label();
+  auto* panel = side_panel({scenario_box, form_box, methods_box, error_});
 
   timeline_ = new TimelineWidget;
   connect(timeline_, &TimelineWidget::hovered, this,
           [this](const QString& text) { statusBar()->showMessage(QString(text).replace('\n', "; ")); });
-  auto* scroll = new QScrollArea;
-  scroll->setWidget(timeline_);
-  scroll->setWidgetResizable(true);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* scroll = timeline_scroll(timeline_);
 
   model_ = new ComparisonModel(this);
-  table_ = new QTableView;
-  table_->setModel(model_);
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
-
-  auto* right = new QSplitter(Qt::Vertical);
-  right->addWidget(scroll);
-  right->addWidget(table_);
-  right->setStretchFactor(0, 3);
-  right->setStretchFactor(1, 1);
+  table_ = comparison_table(model_);
+  auto* right = right_splitter(scroll, table_);
   right_ = right;
 
   auto* main = new QSplitter(Qt::Horizontal);

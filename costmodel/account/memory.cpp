@@ -77,7 +77,7 @@ std::vector<ChunkLoad> layout_chunks(const ModelSpec& m, const ModelAccount& a, 
 
 namespace {
 
-MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
+AccountRequest account_request(const MemoryRequest& r) {
   const ParallelPlan& p = r.plan;
   AccountRequest ar;
   ar.shard = p.shard();
@@ -85,21 +85,13 @@ MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
   ar.recompute = r.recompute;
   ar.seq_len = r.seq_len;
   ar.micro_batch = p.micro_batch_size;
-  const ModelAccount account = account_model(m, ar);
+  return ar;
+}
 
-  MemoryEstimate e;
-  e.model = m;
-  e.request = r;
-  e.simulated_micro_batches = simulated_micro_batches(r.micro_batches, p.pp);
-  const PipelinePlan plan = make_schedule(
-      ScheduleRequest{p.schedule, p.pp, e.simulated_micro_batches, p.vpp});
-  e.chunks = layout_chunks(m, account, plan.num_stages);
-
-  // ZeRO shards over the data-parallel replicas of each parameter: dp x cp for dense
-  // parameters, the expert-data-parallel group for routed experts.
-  const double dense_shard = static_cast<double>(p.dp) * p.cp;
-  const double expert_shard = p.expert_dp();
-  const double tokens = account.tokens;
+// Communication buffers per GPU, every rank alike: pipeline sends and receives, the expert
+// dispatch and combine buffers, the tensor-parallel buffer. `tokens`: per micro-batch.
+double comm_buffer_bytes(const ModelSpec& m, const MemoryRequest& r, double tokens) {
+  const ParallelPlan& p = r.plan;
   const double p2p = p.pp > 1 ? 4.0 * tokens * m.hidden * kBf16 / (p.sp ? p.tp : 1) : 0.0;
   double ep_buffers = 0.0;
   if (m.moe.enabled() && p.ep > 1) {
@@ -111,55 +103,97 @@ MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
     }
   }
   const double tp_buffer = p.tp > 1 ? tokens * m.hidden * kBf16 : 0.0;
+  return p2p + ep_buffers + tp_buffer;
+}
+
+// The stages `rank` runs in any direction, ascending.
+std::vector<int> chunks_held(const PipelinePlan& plan, int rank) {
+  std::set<int> held;
+  for (const auto& per_dir : plan.stage_rank) {
+    for (int s = 0; s < static_cast<int>(per_dir.size()); ++s) {
+      if (per_dir[static_cast<std::size_t>(s)] == rank) held.insert(s);
+    }
+  }
+  return std::vector<int>(held.begin(), held.end());
+}
+
+// Walk the rank's operations: a forward adds its chunk's activations, a backward (B, BW,
+// or the backward half of an F&B) frees them (sim's peak_activations, weighted).
+double peak_activation_bytes(const std::vector<PipelineOp>& ops,
+                             const std::vector<ChunkLoad>& chunks) {
+  double now = 0.0, peak = 0.0;
+  auto act = [&](const MicroStage& ms) {
+    return chunks[static_cast<std::size_t>(ms.stage)].activation_bytes;
+  };
+  for (const auto& op : ops) {
+    switch (op.kind) {
+      case OpKind::F:
+        now += act(op.first);
+        peak = std::max(peak, now);
+        break;
+      case OpKind::B:
+      case OpKind::BW: now -= act(op.first); break;
+      case OpKind::FB:
+        now += act(op.first);
+        peak = std::max(peak, now);
+        now -= act(op.second);
+        break;
+      case OpKind::W: break;
+    }
+  }
+  return peak;
+}
+
+// One pipeline rank's memory. dense_shard, expert_shard: the ZeRO shard counts (see estimate).
+RankMemory rank_memory(int rank, const PipelinePlan& plan, const std::vector<ChunkLoad>& chunks,
+                       const MemoryRequest& r, double dense_shard, double expert_shard,
+                       double comm_bytes) {
+  const ParallelPlan& p = r.plan;
+  RankMemory rm;
+  rm.rank = rank;
+  rm.chunks = chunks_held(plan, rank);
+  double expert = 0.0;
+  double heaviest = 0.0;
+  for (int c : rm.chunks) {
+    rm.params += chunks[static_cast<std::size_t>(c)].params;
+    expert += chunks[static_cast<std::size_t>(c)].expert_params;
+    heaviest = std::max(heaviest, chunks[static_cast<std::size_t>(c)].activation_bytes);
+  }
+  const double dense = rm.params - expert;
+  auto sharded = [&](double bytes_per_param, int from_stage) {
+    if (p.zero_stage < from_stage) return rm.params * bytes_per_param;
+    return dense * bytes_per_param / dense_shard + expert * bytes_per_param / expert_shard;
+  };
+  rm.weight_bytes = sharded(r.recipe.weight_bytes, 3);
+  rm.grad_bytes = sharded(r.recipe.grad_bytes, 2);
+  rm.optimizer_bytes = sharded(r.recipe.optimizer_bytes(), 1);
+  const double peak = peak_activation_bytes(plan.ops[static_cast<std::size_t>(rank)], chunks);
+  rm.activation_bytes = peak;
+  rm.peak_in_flight = heaviest > 0.0 ? peak / heaviest : 0.0;
+  rm.comm_buffer_bytes = comm_bytes;
+  return rm;
+}
+
+MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
+  const ParallelPlan& p = r.plan;
+  const ModelAccount account = account_model(m, account_request(r));
+
+  MemoryEstimate e;
+  e.model = m;
+  e.request = r;
+  e.simulated_micro_batches = simulated_micro_batches(r.micro_batches, p.pp);
+  const PipelinePlan plan =
+      make_schedule(ScheduleRequest{p.schedule, p.pp, e.simulated_micro_batches, p.vpp});
+  e.chunks = layout_chunks(m, account, plan.num_stages);
+
+  // ZeRO shards over the data-parallel replicas of each parameter: dp x cp for dense
+  // parameters, the expert-data-parallel group for routed experts.
+  const double dense_shard = static_cast<double>(p.dp) * p.cp;
+  const double expert_shard = p.expert_dp();
+  const double comm_bytes = comm_buffer_bytes(m, r, account.tokens);
 
   for (int rank = 0; rank < p.pp; ++rank) {
-    RankMemory rm;
-    rm.rank = rank;
-    std::set<int> held;
-    for (const auto& per_dir : plan.stage_rank) {
-      for (int s = 0; s < static_cast<int>(per_dir.size()); ++s) {
-        if (per_dir[static_cast<std::size_t>(s)] == rank) held.insert(s);
-      }
-    }
-    rm.chunks.assign(held.begin(), held.end());
-    double expert = 0.0;
-    double heaviest = 0.0;
-    for (int c : rm.chunks) {
-      rm.params += e.chunks[static_cast<std::size_t>(c)].params;
-      expert += e.chunks[static_cast<std::size_t>(c)].expert_params;
-      heaviest = std::max(heaviest, e.chunks[static_cast<std::size_t>(c)].activation_bytes);
-    }
-    const double dense = rm.params - expert;
-    auto sharded = [&](double bytes_per_param, int from_stage) {
-      if (p.zero_stage < from_stage) return rm.params * bytes_per_param;
-      return dense * bytes_per_param / dense_shard + expert * bytes_per_param / expert_shard;
-    };
-    rm.weight_bytes = sharded(r.recipe.weight_bytes, 3);
-    rm.grad_bytes = sharded(r.recipe.grad_bytes, 2);
-    rm.optimizer_bytes = sharded(r.recipe.optimizer_bytes(), 1);
-    // Walk the rank's operations: a forward adds its chunk's activations, a backward (B, BW,
-    // or the backward half of an F&B) frees them (sim's peak_activations, weighted).
-    double now = 0.0, peak = 0.0;
-    auto act = [&](const MicroStage& ms) {
-      return e.chunks[static_cast<std::size_t>(ms.stage)].activation_bytes;
-    };
-    for (const auto& op : plan.ops[static_cast<std::size_t>(rank)]) {
-      switch (op.kind) {
-        case OpKind::F: now += act(op.first); peak = std::max(peak, now); break;
-        case OpKind::B:
-        case OpKind::BW: now -= act(op.first); break;
-        case OpKind::FB:
-          now += act(op.first);
-          peak = std::max(peak, now);
-          now -= act(op.second);
-          break;
-        case OpKind::W: break;
-      }
-    }
-    rm.activation_bytes = peak;
-    rm.peak_in_flight = heaviest > 0.0 ? peak / heaviest : 0.0;
-    rm.comm_buffer_bytes = p2p + ep_buffers + tp_buffer;
-    e.ranks.push_back(std::move(rm));
+    e.ranks.push_back(rank_memory(rank, plan, e.chunks, r, dense_shard, expert_shard, comm_bytes));
   }
   for (int i = 1; i < static_cast<int>(e.ranks.size()); ++i) {
     if (e.ranks[static_cast<std::size_t>(i)].total_bytes() >

@@ -60,128 +60,146 @@ Layout layout(const ClusterSpec& c, int gpus) {
   return l;
 }
 
-}  // namespace
-
-CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveRequest& q) {
-  validate_request(c, q);
-  const Layout L = layout(c, q.gpus);
+// The all-reduce, reduce-scatter and all-gather terms: NCCL's ring, or the three-phase
+// hierarchical all-reduce.
+void ring_terms(const Layout& L, const CollectiveRequest& q, std::vector<Term>& terms) {
   const double n = L.n, g = L.g;
-  std::vector<Term> terms;
-  double ep_rdma = 0.0, ep_nvl = 0.0;
-  switch (q.op) {
-    case CollectiveOp::kAllReduce:
-    case CollectiveOp::kReduceScatter:
-    case CollectiveOp::kAllGather: {
-      if (q.op == CollectiveOp::kAllReduce && q.algorithm == AllReduceAlgorithm::kHierarchical) {
-        // Three phases in sequence: one term holding their sum.
-        const double rs = (g - 1) * L.lat_nv + (g > 1 ? q.bytes * (g - 1) / g / L.nv : 0.0);
-        const double ar = L.nodes > 1 ? 2.0 * (L.nodes - 1) * L.lat_ib +
-                                            q.bytes / g * 2.0 * (L.nodes - 1) / L.nodes / L.nic
-                                      : 0.0;
-        terms.push_back({"NVLink + NIC (three phases)", 2 * rs + ar, 0.0, 1.0});
-        break;
-      }
-      const double steps = q.op == CollectiveOp::kAllReduce ? 2.0 * (n - 1) : n - 1;
-      const double x = q.bytes * steps / n;  // bytes each GPU sends over the collective
-      if (L.nodes == 1) {
-        terms.push_back({"NVLink port", steps * L.lat_nv, x, L.nv});
-      } else {
-        terms.push_back({"NVLink port", steps * L.lat_nv, x * (g - 1) / g, L.nv});
-        terms.push_back({"NIC", steps * L.lat_ib, x / g, L.nic});
-      }
-      break;
-    }
-    case CollectiveOp::kAllToAll: {
-      const double p = q.bytes / n;
-      double nvl = (g - 1) * p;
-      const double ib = (n - g) * p;
-      double ib_lat = L.lat_ib;
-      if (L.multi_plane && L.nodes > 1) {
-        nvl += ib * (g - 1) / g;  // PXN: cross-plane traffic first crosses NVLink
-        ib_lat += L.lat_nv;
-      }
-      terms.push_back({"NVLink port", L.lat_nv, nvl, L.nv});
-      if (L.nodes > 1) terms.push_back({"NIC", ib_lat, ib, L.nic});
-      if (L.leaf_up_gbps > 0.0 && L.nodes > L.nodes_per_leaf) {
-        const double on_leaf = std::min(L.nodes_per_leaf, L.nodes) * g;
-        terms.push_back(
-            {"leaf uplink", L.lat_ib, L.nodes_per_leaf * g * (n - on_leaf) * p, L.leaf_up_gbps});
-      }
-      break;
-    }
-    case CollectiveOp::kP2P: {
-      const bool same_node = (q.gpus - 1) / c.gpus_per_node == 0;
-      if (same_node) {
-        terms.push_back({"NVLink port", L.lat_nv, q.bytes, L.nv});
-      } else {
-        const bool pxn = L.multi_plane && (q.gpus - 1) % c.gpus_per_node != 0;
-        terms.push_back({"NIC", L.lat_ib + (pxn ? L.lat_nv : 0.0), q.bytes,
-                         pxn ? std::min(L.nic, L.nv) : L.nic});
-      }
-      break;
-    }
-    case CollectiveOp::kEpDispatch:
-    case CollectiveOp::kEpCombine: {
-      const bool dispatch = q.op == CollectiveOp::kEpDispatch;
-      const ExpertRouting& r = q.ep;
-      const int ranks = q.gpus;
-      const int gi = L.g;
-      const ExpertHitProbabilities hit = expert_hit_probabilities(r, ranks, gi);
-      const double tb = ep_token_bytes(r, dispatch);
-      const double t = r.tokens;
-      if (r.kernel == EpKernel::kLowLatency) {
-        const double per_gpu = t * r.topk * tb;
-        ep_rdma = ep_nvl = per_gpu;
-        // Worst rank by popularity: its in-node and cross-node receive.
-        double max_share = 0.0;
-        for (double s : hit.selection_share) max_share = std::max(max_share, s);
-        const double in_node = per_gpu * max_share * g;      // from g senders
-        const double cross = per_gpu * max_share * (n - g);  // from n - g senders
-        const double send_in = per_gpu * g / n, send_cross = per_gpu * (n - g) / n;
-        double nvl = std::max(in_node, send_in);
-        if (L.multi_plane && L.nodes > 1) nvl += std::max(cross, send_cross) * (g - 1) / g;
-        terms.push_back({"NVLink port", L.lat_nv, nvl, L.nv});
-        if (L.nodes > 1) {
-          terms.push_back({"NIC", L.lat_ib + (L.multi_plane ? L.lat_nv : 0.0),
-                           std::max(cross, send_cross), L.nic});
-        }
-        break;
-      }
-      double max_rank = 0.0, recv = 0.0;
-      for (double p : hit.rank) {
-        max_rank = std::max(max_rank, p);
-        recv += p;
-      }
-      ep_nvl = recv * t * tb;  // mean over ranks of ranks * t * p_r
-      if (L.nodes == 1) {
-        // Egress t * sum_r p_r, ingress g * t * p_r (loopback included).
-        terms.push_back({"NVLink port", L.lat_nv, std::max(recv, g * max_rank) * t * tb, L.nv});
-        break;
-      }
-      double node_sum = 0.0, max_node = 0.0, min_node = 1.0;
-      for (double p : hit.node) {
-        node_sum += p;
-        max_node = std::max(max_node, p);
-        min_node = std::min(min_node, p);
-      }
-      ep_rdma = node_sum * t * tb;
-      // NIC: egress t * sum_{m != own} p_m (largest when the own node is the least popular),
-      // ingress (nodes - 1) * t * p_m.
-      const double nic = std::max(node_sum - min_node, (L.nodes - 1) * max_node) * t * tb;
-      // NVLink: forwarder egress nodes * t * sum_{j in node} p_j, ingress g * nodes * t * p_j.
-      double max_node_ranks = 0.0;
-      for (int m = 0; m < L.nodes; ++m) {
-        double s = 0.0;
-        for (int j = 0; j < gi; ++j) s += hit.rank[static_cast<std::size_t>(m * gi + j)];
-        max_node_ranks = std::max(max_node_ranks, s);
-      }
-      const double nvl = L.nodes * t * tb * std::max(max_node_ranks, g * max_rank);
-      const double first = dispatch ? 0.0 : L.lat_nv;  // the leg that waits, see the flow plan
-      terms.push_back({"NIC", L.lat_ib + first, nic, L.nic});
-      terms.push_back({"NVLink port", L.lat_nv + (dispatch ? L.lat_ib : 0.0), nvl, L.nv});
-      break;
-    }
+  if (q.op == CollectiveOp::kAllReduce && q.algorithm == AllReduceAlgorithm::kHierarchical) {
+    // Three phases in sequence: one term holding their sum.
+    const double rs = (g - 1) * L.lat_nv + (g > 1 ? q.bytes * (g - 1) / g / L.nv : 0.0);
+    const double ar = L.nodes > 1 ? 2.0 * (L.nodes - 1) * L.lat_ib +
+                                        q.bytes / g * 2.0 * (L.nodes - 1) / L.nodes / L.nic
+                                  : 0.0;
+    terms.push_back({"NVLink + NIC (three phases)", 2 * rs + ar, 0.0, 1.0});
+    return;
   }
+  const double steps = q.op == CollectiveOp::kAllReduce ? 2.0 * (n - 1) : n - 1;
+  const double x = q.bytes * steps / n;  // bytes each GPU sends over the collective
+  if (L.nodes == 1) {
+    terms.push_back({"NVLink port", steps * L.lat_nv, x, L.nv});
+  } else {
+    terms.push_back({"NVLink port", steps * L.lat_nv, x * (g - 1) / g, L.nv});
+    terms.push_back({"NIC", steps * L.lat_ib, x / g, L.nic});
+  }
+}
+
+void all_to_all_terms(const Layout& L, const CollectiveRequest& q, std::vector<Term>& terms) {
+  const double n = L.n, g = L.g;
+  const double p = q.bytes / n;
+  double nvl = (g - 1) * p;
+  const double ib = (n - g) * p;
+  double ib_lat = L.lat_ib;
+  if (L.multi_plane && L.nodes > 1) {
+    nvl += ib * (g - 1) / g;  // PXN: cross-plane traffic first crosses NVLink
+    ib_lat += L.lat_nv;
+  }
+  terms.push_back({"NVLink port", L.lat_nv, nvl, L.nv});
+  if (L.nodes > 1) terms.push_back({"NIC", ib_lat, ib, L.nic});
+  if (L.leaf_up_gbps > 0.0 && L.nodes > L.nodes_per_leaf) {
+    const double on_leaf = std::min(L.nodes_per_leaf, L.nodes) * g;
+    terms.push_back(
+        {"leaf uplink", L.lat_ib, L.nodes_per_leaf * g * (n - on_leaf) * p, L.leaf_up_gbps});
+  }
+}
+
+void p2p_terms(const ClusterSpec& c, const Layout& L, const CollectiveRequest& q,
+               std::vector<Term>& terms) {
+  const bool same_node = (q.gpus - 1) / c.gpus_per_node == 0;
+  if (same_node) {
+    terms.push_back({"NVLink port", L.lat_nv, q.bytes, L.nv});
+  } else {
+    const bool pxn = L.multi_plane && (q.gpus - 1) % c.gpus_per_node != 0;
+    terms.push_back(
+        {"NIC", L.lat_ib + (pxn ? L.lat_nv : 0.0), q.bytes, pxn ? std::min(L.nic, L.nv) : L.nic});
+  }
+}
+
+// The per-GPU bytes DeepEP's tests count for an EP dispatch or combine (CollectiveResult).
+struct EpBytes {
+  double rdma = 0.0;
+  double nvl = 0.0;
+};
+
+// DeepEP's low-latency kernels: one message per (token, expert), straight to the expert's GPU.
+void ep_low_latency_terms(const Layout& L, const ExpertHitProbabilities& hit, double t, double tb,
+                          int topk, std::vector<Term>& terms, EpBytes& ep) {
+  const double n = L.n, g = L.g;
+  const double per_gpu = t * topk * tb;
+  ep.rdma = ep.nvl = per_gpu;
+  // Worst rank by popularity: its in-node and cross-node receive.
+  double max_share = 0.0;
+  for (double s : hit.selection_share) max_share = std::max(max_share, s);
+  const double in_node = per_gpu * max_share * g;      // from g senders
+  const double cross = per_gpu * max_share * (n - g);  // from n - g senders
+  const double send_in = per_gpu * g / n, send_cross = per_gpu * (n - g) / n;
+  double nvl = std::max(in_node, send_in);
+  if (L.multi_plane && L.nodes > 1) nvl += std::max(cross, send_cross) * (g - 1) / g;
+  terms.push_back({"NVLink port", L.lat_nv, nvl, L.nv});
+  if (L.nodes > 1) {
+    terms.push_back(
+        {"NIC", L.lat_ib + (L.multi_plane ? L.lat_nv : 0.0), std::max(cross, send_cross), L.nic});
+  }
+}
+
+// DeepEP's normal kernels across nodes: IB to the same local index of each target node, then
+// NVLink forwards inside it.
+void ep_cross_node_terms(const Layout& L, const ExpertHitProbabilities& hit, double t, double tb,
+                         bool dispatch, double max_rank, std::vector<Term>& terms, EpBytes& ep) {
+  const double g = L.g;
+  const int gi = L.g;
+  double node_sum = 0.0, max_node = 0.0, min_node = 1.0;
+  for (double p : hit.node) {
+    node_sum += p;
+    max_node = std::max(max_node, p);
+    min_node = std::min(min_node, p);
+  }
+  ep.rdma = node_sum * t * tb;
+  // NIC: egress t * sum_{m != own} p_m (largest when the own node is the least popular),
+  // ingress (nodes - 1) * t * p_m.
+  const double nic = std::max(node_sum - min_node, (L.nodes - 1) * max_node) * t * tb;
+  // NVLink: forwarder egress nodes * t * sum_{j in node} p_j, ingress g * nodes * t * p_j.
+  double max_node_ranks = 0.0;
+  for (int m = 0; m < L.nodes; ++m) {
+    double s = 0.0;
+    for (int j = 0; j < gi; ++j) s += hit.rank[static_cast<std::size_t>(m * gi + j)];
+    max_node_ranks = std::max(max_node_ranks, s);
+  }
+  const double nvl = L.nodes * t * tb * std::max(max_node_ranks, g * max_rank);
+  const double first = dispatch ? 0.0 : L.lat_nv;  // the leg that waits, see the flow plan
+  terms.push_back({"NIC", L.lat_ib + first, nic, L.nic});
+  terms.push_back({"NVLink port", L.lat_nv + (dispatch ? L.lat_ib : 0.0), nvl, L.nv});
+}
+
+void ep_terms(const Layout& L, const CollectiveRequest& q, std::vector<Term>& terms, EpBytes& ep) {
+  const double g = L.g;
+  const bool dispatch = q.op == CollectiveOp::kEpDispatch;
+  const ExpertRouting& r = q.ep;
+  const int ranks = q.gpus;
+  const int gi = L.g;
+  const ExpertHitProbabilities hit = expert_hit_probabilities(r, ranks, gi);
+  const double tb = ep_token_bytes(r, dispatch);
+  const double t = r.tokens;
+  if (r.kernel == EpKernel::kLowLatency) {
+    ep_low_latency_terms(L, hit, t, tb, r.topk, terms, ep);
+    return;
+  }
+  double max_rank = 0.0, recv = 0.0;
+  for (double p : hit.rank) {
+    max_rank = std::max(max_rank, p);
+    recv += p;
+  }
+  ep.nvl = recv * t * tb;  // mean over ranks of ranks * t * p_r
+  if (L.nodes == 1) {
+    // Egress t * sum_r p_r, ingress g * t * p_r (loopback included).
+    terms.push_back({"NVLink port", L.lat_nv, std::max(recv, g * max_rank) * t * tb, L.nv});
+    return;
+  }
+  ep_cross_node_terms(L, hit, t, tb, dispatch, max_rank, terms, ep);
+}
+
+// The result of the slowest term.
+CollectiveResult result_of_terms(const std::vector<Term>& terms, const CollectiveRequest& q,
+                                 const EpBytes& ep) {
   CollectiveResult r;
   r.analytical = true;
   const Term* worst = nullptr;
@@ -193,8 +211,27 @@ CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveReque
   r.bottleneck = fmt::format("{} ({:.4g} GB/s)", worst->name, worst->gbps);
   r.bottleneck_utilization =
       r.time.ns() > 0 ? (worst->bytes / worst->gbps) / static_cast<double>(r.time.ns()) : 0.0;
-  finish_result(r, q, nullptr, ep_rdma, ep_nvl);
+  finish_result(r, q, nullptr, ep.rdma, ep.nvl);
   return r;
+}
+
+}  // namespace
+
+CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveRequest& q) {
+  validate_request(c, q);
+  const Layout L = layout(c, q.gpus);
+  std::vector<Term> terms;
+  EpBytes ep;
+  switch (q.op) {
+    case CollectiveOp::kAllReduce:
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather: ring_terms(L, q, terms); break;
+    case CollectiveOp::kAllToAll: all_to_all_terms(L, q, terms); break;
+    case CollectiveOp::kP2P: p2p_terms(c, L, q, terms); break;
+    case CollectiveOp::kEpDispatch:
+    case CollectiveOp::kEpCombine: ep_terms(L, q, terms, ep); break;
+  }
+  return result_of_terms(terms, q, ep);
 }
 
 }  // namespace llmsim

@@ -29,26 +29,13 @@
 
 namespace llmsim {
 
-FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, int gpus_per_node,
-                                const ExpertRouting& r, SimTime ib_latency,
-                                SimTime nvlink_latency) {
-  const auto nodes = group_by_node(group, gpus_per_node);
-  const int n = static_cast<int>(nodes.size());
-  const int g = static_cast<int>(nodes[0].size());
-  for (const auto& m : nodes) {
-    if (static_cast<int>(m.size()) != g || (n > 1 && g != gpus_per_node)) {
-      throw UserError(
-          fmt::format("an EP group across nodes must use whole nodes of {} GPUs", gpus_per_node));
-    }
-  }
-  const int ranks = static_cast<int>(group.size());
-  const ExpertHitProbabilities hit = expert_hit_probabilities(r, ranks, g);
-  const double tb = ep_token_bytes(r, dispatch);
-  const double t = r.tokens;
-  FlowPlan plan;
-  plan.phases.emplace_back();
-  auto& flows = plan.phases[0];
-  auto add = [&](int src, int dst, double bytes, SimTime extra) {
+namespace {
+
+// Adds one flow (reversed for the combine); none for no bytes.
+struct FlowAdder {
+  bool dispatch;
+  std::vector<PlannedFlow>& flows;
+  void operator()(int src, int dst, double bytes, SimTime extra) const {
     if (bytes <= 0.0) return;
     PlannedFlow f;
     f.src = dispatch ? src : dst;
@@ -57,7 +44,69 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
     f.extra_latency = extra;
     f.loopback = src == dst;
     flows.push_back(f);
+  }
+};
+
+void check_whole_nodes(const std::vector<std::vector<int>>& nodes, int gpus_per_node) {
+  const int n = static_cast<int>(nodes.size());
+  const int g = static_cast<int>(nodes[0].size());
+  for (const auto& m : nodes) {
+    if (static_cast<int>(m.size()) != g || (n > 1 && g != gpus_per_node)) {
+      throw UserError(
+          fmt::format("an EP group across nodes must use whole nodes of {} GPUs", gpus_per_node));
+    }
+  }
+}
+
+// Normal kernels across nodes: IB to the same local index of every other node, then NVLink
+// forwards inside each node. t: tokens per GPU; tb: bytes per token.
+void add_cross_node_flows(const FlowAdder& add, const std::vector<std::vector<int>>& nodes,
+                          const ExpertHitProbabilities& hit, double t, double tb,
+                          SimTime ib_latency, SimTime nvlink_latency) {
+  const int n = static_cast<int>(nodes.size());
+  const int g = static_cast<int>(nodes[0].size());
+  auto gpu = [&](int node, int local) {
+    return nodes[static_cast<std::size_t>(node)][static_cast<std::size_t>(local)];
   };
+  // The forward of the dispatch waits for the first IB chunk; the IB leg of the combine waits
+  // for the first NVLink chunk.
+  const SimTime ib_wait = add.dispatch ? SimTime::zero() : nvlink_latency;
+  const SimTime nv_wait = add.dispatch ? ib_latency : SimTime::zero();
+  for (int src_node = 0; src_node < n; ++src_node) {
+    for (int l = 0; l < g; ++l) {
+      for (int m = 0; m < n; ++m) {
+        if (m == src_node) continue;
+        add(gpu(src_node, l), gpu(m, l), t * hit.node[static_cast<std::size_t>(m)] * tb, ib_wait);
+      }
+    }
+  }
+  for (int m = 0; m < n; ++m) {
+    for (int l = 0; l < g; ++l) {
+      for (int j = 0; j < g; ++j) {
+        // Tokens from the n GPUs with local index l (all nodes, this one included).
+        add(gpu(m, l), gpu(m, j), n * t * hit.rank[static_cast<std::size_t>(m * g + j)] * tb,
+            nv_wait);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, int gpus_per_node,
+                                const ExpertRouting& r, SimTime ib_latency,
+                                SimTime nvlink_latency) {
+  const auto nodes = group_by_node(group, gpus_per_node);
+  check_whole_nodes(nodes, gpus_per_node);
+  const int n = static_cast<int>(nodes.size());
+  const int g = static_cast<int>(nodes[0].size());
+  const int ranks = static_cast<int>(group.size());
+  const ExpertHitProbabilities hit = expert_hit_probabilities(r, ranks, g);
+  const double tb = ep_token_bytes(r, dispatch);
+  const double t = r.tokens;
+  FlowPlan plan;
+  plan.phases.emplace_back();
+  const FlowAdder add{dispatch, plan.phases[0]};
   auto gpu = [&](int node, int local) {
     return nodes[static_cast<std::size_t>(node)][static_cast<std::size_t>(local)];
   };
@@ -90,27 +139,7 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
   double node_tokens = 0.0;
   for (double p : hit.node) node_tokens += t * p;
   plan.ep_rdma_bytes = node_tokens * tb;
-  // The forward of the dispatch waits for the first IB chunk; the IB leg of the combine waits
-  // for the first NVLink chunk.
-  const SimTime ib_wait = dispatch ? SimTime::zero() : nvlink_latency;
-  const SimTime nv_wait = dispatch ? ib_latency : SimTime::zero();
-  for (int src_node = 0; src_node < n; ++src_node) {
-    for (int l = 0; l < g; ++l) {
-      for (int m = 0; m < n; ++m) {
-        if (m == src_node) continue;
-        add(gpu(src_node, l), gpu(m, l), t * hit.node[static_cast<std::size_t>(m)] * tb, ib_wait);
-      }
-    }
-  }
-  for (int m = 0; m < n; ++m) {
-    for (int l = 0; l < g; ++l) {
-      for (int j = 0; j < g; ++j) {
-        // Tokens from the n GPUs with local index l (all nodes, this one included).
-        add(gpu(m, l), gpu(m, j), n * t * hit.rank[static_cast<std::size_t>(m * g + j)] * tb,
-            nv_wait);
-      }
-    }
-  }
+  add_cross_node_flows(add, nodes, hit, t, tb, ib_latency, nvlink_latency);
   return plan;
 }
 

@@ -11,6 +11,46 @@ namespace {
 bool heap_after(double sa, std::int32_t la, double sb, std::int32_t lb) {
   return sa != sb ? sa > sb : la > lb;
 }
+
+// The flows on each link, in LinkState::unfrozen: a link of `links` seen for the first time
+// gets the next local index (in `touched`) and its whole capacity. LinkState: MaxMinSolver's.
+template <typename LinkState>
+void count_flows_per_link(std::span<const double> capacity, std::span<const std::int32_t> links,
+                          std::vector<LinkState>& state, std::vector<std::int32_t>& touched) {
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const std::int32_t l = links[i];
+    LinkState& s = state[static_cast<std::size_t>(l)];
+    if (s.local < 0) {
+      s.local = static_cast<std::int32_t>(touched.size());
+      touched.push_back(l);
+      s.remaining = capacity[static_cast<std::size_t>(l)];
+      s.unfrozen = 0;
+      LLMSIM_CHECK(s.remaining > 0.0, "a link used by a flow has no capacity");
+    }
+    ++s.unfrozen;
+  }
+}
+
+// Freezes the still unfrozen flows among link_flows[lb, le) at `share` and takes that rate off
+// every link they cross.
+template <typename LinkState>
+void freeze_flows(std::span<const std::int32_t> link_flows, std::size_t lb, std::size_t le,
+                  double share, std::span<const std::int32_t> offsets,
+                  std::span<const std::int32_t> links, std::vector<LinkState>& state,
+                  std::vector<std::uint8_t>& frozen, std::span<double> rates) {
+  for (std::size_t k = lb; k < le; ++k) {
+    const auto f = static_cast<std::size_t>(link_flows[k]);
+    if (frozen[f]) continue;
+    frozen[f] = 1;
+    rates[f] = share;
+    for (auto i = static_cast<std::size_t>(offsets[f]);
+         i < static_cast<std::size_t>(offsets[f + 1]); ++i) {
+      LinkState& m = state[static_cast<std::size_t>(links[i])];
+      m.remaining -= share;
+      --m.unfrozen;
+    }
+  }
+}
 }  // namespace
 
 void MaxMinSolver::solve(std::span<const double> capacity, std::span<const std::int32_t> offsets,
@@ -23,18 +63,7 @@ void MaxMinSolver::solve(std::span<const double> capacity, std::span<const std::
   touched_.clear();
 
   // Count flows per link.
-  for (std::size_t i = 0; i < links.size(); ++i) {
-    const std::int32_t l = links[i];
-    LinkState& s = state_[static_cast<std::size_t>(l)];
-    if (s.local < 0) {
-      s.local = static_cast<std::int32_t>(touched_.size());
-      touched_.push_back(l);
-      s.remaining = capacity[static_cast<std::size_t>(l)];
-      s.unfrozen = 0;
-      LLMSIM_CHECK(s.remaining > 0.0, "a link used by a flow has no capacity");
-    }
-    ++s.unfrozen;
-  }
+  count_flows_per_link<LinkState>(capacity, links, state_, touched_);
   // Link -> flows, as CSR over the touched links.
   link_flow_offsets_.assign(touched_.size() + 1, 0);
   for (std::int32_t l : touched_) {
@@ -87,18 +116,7 @@ void MaxMinSolver::solve(std::span<const double> capacity, std::span<const std::
     const auto lb = static_cast<std::size_t>(link_flow_offsets_[static_cast<std::size_t>(s.local)]);
     const auto le =
         static_cast<std::size_t>(link_flow_offsets_[static_cast<std::size_t>(s.local) + 1]);
-    for (std::size_t k = lb; k < le; ++k) {
-      const auto f = static_cast<std::size_t>(link_flows_[k]);
-      if (frozen_[f]) continue;
-      frozen_[f] = 1;
-      rates[f] = share;
-      for (auto i = static_cast<std::size_t>(offsets[f]);
-           i < static_cast<std::size_t>(offsets[f + 1]); ++i) {
-        LinkState& m = state_[static_cast<std::size_t>(links[i])];
-        m.remaining -= share;
-        --m.unfrozen;
-      }
-    }
+    freeze_flows<LinkState>(link_flows_, lb, le, share, offsets, links, state_, frozen_, rates);
   }
   for (std::int32_t l : touched_) state_[static_cast<std::size_t>(l)].local = -1;
 }

@@ -49,6 +49,97 @@ std::vector<KernelShape> gemm_grid(GridSize g) {
   return pick(all, count);
 }
 
+std::vector<KernelShape> memory_bound_grid(GridSize g) {
+  const double mib = 1024.0 * 1024.0;
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  // Bytes moved (read + written) by a triad a = b + 3 c, the shape of an elementwise
+  // kernel (two reads, one write). CI and quick grids stay inside a core's private L2
+  // (1 MiB on the machine this was developed on): the one regime other processes on a
+  // shared machine do not disturb, and one where time is linear in bytes. The full grid
+  // stays beyond a 32 MiB last-level cache (the DRAM regime) instead.
+  const std::vector<double> sizes =
+      ci     ? std::vector<double>{0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.1875, 0.3125}
+      : full ? std::vector<double>{48, 64, 96, 128, 160, 192, 256, 320, 384, 448, 512, 80}
+             : std::vector<double>{0.125, 0.1875, 0.25,  0.3125, 0.375, 0.4375,
+                                   0.5,   0.5625, 0.625, 0.6875, 0.75,  0.21875};
+  std::vector<KernelShape> out;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    KernelShape s;
+    s.bytes = sizes[i] * mib;
+    s.rows = 1;  // triad (0 would be copy)
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<KernelShape> rows_cols_grid(GridSize g) {
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  // rows x cols FP32 with 16 to 96 Ki elements (128 to 768 KiB in + out) for the quick
+  // grid: beyond L1, inside a private L2 as above; the full grid is 64x larger.
+  const std::vector<std::int64_t> elements_k =
+      ci ? std::vector<std::int64_t>{8, 16, 24, 32, 48, 64, 12, 40}
+         : std::vector<std::int64_t>{16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 20};
+  const std::vector<std::int64_t> cols = {1024, 2048, 4096, 8192};
+  std::vector<KernelShape> out;
+  for (std::size_t i = 0; i < elements_k.size(); ++i) {
+    KernelShape s;
+    s.cols = cols[i % cols.size()];
+    s.rows = std::max<std::int64_t>(1, elements_k[i] * 1024 * (full ? 64 : 1) / s.cols);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<KernelShape> attention_grid(GridSize g) {
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  // (heads, sequence, head dim). CI and quick grids keep one head's Q, K, V and O
+  // (4 x seq x dim FP32) within a private L2, as above; the full grid doubles seq.
+  struct Attn {
+    std::int64_t heads, seq, dim;
+  };
+  const std::vector<Attn> grid =
+      ci ? std::vector<Attn>{{1, 64, 64},  {2, 128, 64}, {1, 128, 128}, {2, 192, 64},
+                             {1, 256, 64}, {2, 96, 128}, {1, 160, 64},  {2, 224, 64}}
+         : std::vector<Attn>{{1, 128, 64},  {2, 256, 64},  {1, 256, 128}, {2, 512, 64},
+                             {1, 640, 64},  {2, 384, 128}, {1, 192, 64},  {2, 320, 64},
+                             {1, 320, 128}, {2, 576, 64},  {1, 704, 64},  {2, 192, 128}};
+  std::vector<KernelShape> out;
+  for (const Attn& a : grid) {
+    KernelShape s;
+    s.batch = 1;
+    s.heads = a.heads;
+    s.seq_q = s.seq_kv = a.seq * (full ? 2 : 1);
+    s.head_dim_qk = s.head_dim_v = a.dim;
+    s.causal = true;
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<KernelShape> collective_grid(GridSize g) {
+  const double mib = 1024.0 * 1024.0;
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  // Bytes per participant (send and receive buffers together stay within a private L2
+  // for CI and quick grids); DRAM-sized for the full grid.
+  const std::vector<double> sizes =
+      ci ? std::vector<double>{0.03125, 0.0625, 0.09375, 0.125, 0.15625, 0.1875, 0.046875, 0.078125}
+      : full ? std::vector<double>{16, 20, 24, 28, 32, 40, 48, 56, 64, 72, 80, 36}
+             : std::vector<double>{0.03125, 0.0625, 0.09375,  0.125,    0.15625,  0.1875,
+                                   0.21875, 0.25,   0.046875, 0.078125, 0.109375, 0.140625};
+  std::vector<KernelShape> out;
+  for (double sz : sizes) {
+    KernelShape s;
+    s.participants = 2;
+    s.bytes = sz * mib * (full ? 2 : 1);
+    out.push_back(s);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<KernelClass> cpu_kernel_classes() {
@@ -59,92 +150,18 @@ std::vector<KernelClass> cpu_kernel_classes() {
 }
 
 std::vector<KernelShape> cpu_grid(KernelClass c, GridSize g) {
-  const double mib = 1024.0 * 1024.0;
-  const bool ci = g == GridSize::kCi;
-  const bool full = g == GridSize::kFull;
-  std::vector<KernelShape> out;
   switch (c) {
     case KernelClass::kGemmFp32:
     case KernelClass::kGemmBf16:
     case KernelClass::kGemmFp8: return gemm_grid(g);
-    case KernelClass::kMemoryBound: {
-      // Bytes moved (read + written) by a triad a = b + 3 c, the shape of an elementwise
-      // kernel (two reads, one write). CI and quick grids stay inside a core's private L2
-      // (1 MiB on the machine this was developed on): the one regime other processes on a
-      // shared machine do not disturb, and one where time is linear in bytes. The full grid
-      // stays beyond a 32 MiB last-level cache (the DRAM regime) instead.
-      const std::vector<double> sizes =
-          ci ? std::vector<double>{0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.1875, 0.3125}
-          : full ? std::vector<double>{48, 64, 96, 128, 160, 192, 256, 320, 384, 448, 512, 80}
-                 : std::vector<double>{0.125, 0.1875, 0.25, 0.3125, 0.375, 0.4375, 0.5, 0.5625,
-                                       0.625, 0.6875, 0.75, 0.21875};
-      for (std::size_t i = 0; i < sizes.size(); ++i) {
-        KernelShape s;
-        s.bytes = sizes[i] * mib;
-        s.rows = 1;  // triad (0 would be copy)
-        out.push_back(s);
-      }
-      return out;
-    }
+    case KernelClass::kMemoryBound: return memory_bound_grid(g);
     case KernelClass::kRmsNorm:
     case KernelClass::kSwiGlu:
     case KernelClass::kSoftmax:
-    case KernelClass::kFp8Quantize: {
-      // rows x cols FP32 with 16 to 96 Ki elements (128 to 768 KiB in + out) for the quick
-      // grid: beyond L1, inside a private L2 as above; the full grid is 64x larger.
-      const std::vector<std::int64_t> elements_k =
-          ci ? std::vector<std::int64_t>{8, 16, 24, 32, 48, 64, 12, 40}
-             : std::vector<std::int64_t>{16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 20};
-      const std::vector<std::int64_t> cols = {1024, 2048, 4096, 8192};
-      for (std::size_t i = 0; i < elements_k.size(); ++i) {
-        KernelShape s;
-        s.cols = cols[i % cols.size()];
-        s.rows = std::max<std::int64_t>(1, elements_k[i] * 1024 * (full ? 64 : 1) / s.cols);
-        out.push_back(s);
-      }
-      return out;
-    }
-    case KernelClass::kAttentionFwd: {
-      // (heads, sequence, head dim). CI and quick grids keep one head's Q, K, V and O
-      // (4 x seq x dim FP32) within a private L2, as above; the full grid doubles seq.
-      struct Attn {
-        std::int64_t heads, seq, dim;
-      };
-      const std::vector<Attn> grid =
-          ci ? std::vector<Attn>{{1, 64, 64}, {2, 128, 64}, {1, 128, 128}, {2, 192, 64},
-                                 {1, 256, 64}, {2, 96, 128}, {1, 160, 64}, {2, 224, 64}}
-             : std::vector<Attn>{{1, 128, 64}, {2, 256, 64}, {1, 256, 128}, {2, 512, 64},
-                                 {1, 640, 64}, {2, 384, 128}, {1, 192, 64}, {2, 320, 64},
-                                 {1, 320, 128}, {2, 576, 64}, {1, 704, 64}, {2, 192, 128}};
-      for (const Attn& a : grid) {
-        KernelShape s;
-        s.batch = 1;
-        s.heads = a.heads;
-        s.seq_q = s.seq_kv = a.seq * (full ? 2 : 1);
-        s.head_dim_qk = s.head_dim_v = a.dim;
-        s.causal = true;
-        out.push_back(s);
-      }
-      return out;
-    }
+    case KernelClass::kFp8Quantize: return rows_cols_grid(g);
+    case KernelClass::kAttentionFwd: return attention_grid(g);
     case KernelClass::kAllReduce:
-    case KernelClass::kAllToAll: {
-      // Bytes per participant (send and receive buffers together stay within a private L2
-      // for CI and quick grids); DRAM-sized for the full grid.
-      const std::vector<double> sizes =
-          ci ? std::vector<double>{0.03125, 0.0625, 0.09375, 0.125, 0.15625, 0.1875, 0.046875,
-                                   0.078125}
-          : full ? std::vector<double>{16, 20, 24, 28, 32, 40, 48, 56, 64, 72, 80, 36}
-                 : std::vector<double>{0.03125, 0.0625, 0.09375, 0.125, 0.15625, 0.1875, 0.21875,
-                                       0.25, 0.046875, 0.078125, 0.109375, 0.140625};
-      for (double sz : sizes) {
-        KernelShape s;
-        s.participants = 2;
-        s.bytes = sz * mib * (full ? 2 : 1);
-        out.push_back(s);
-      }
-      return out;
-    }
+    case KernelClass::kAllToAll: return collective_grid(g);
     case KernelClass::kLaunch: return std::vector<KernelShape>(8);  // repeated batches
     case KernelClass::kGroupedGemmFp8:
     case KernelClass::kAttentionBwd: break;

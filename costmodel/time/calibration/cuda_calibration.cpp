@@ -89,6 +89,77 @@ std::vector<KernelShape> gpu_gemm_grid(GridSize g) {
   return out;
 }
 
+// Bytes moved by a triad (two reads, one write), MiB. Held-out sizes (2nd, 6th, 10th)
+// fall inside the measured range.
+std::vector<KernelShape> memory_bound_grid(GridSize g) {
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  const std::vector<double> sizes =
+      ci     ? std::vector<double>{1, 2, 4, 8, 16, 32, 64, 3}
+      : full ? std::vector<double>{1,  1.5, 2,  3,   4,   6,   8,   12,  16,  24,  32,
+                                   48, 64,  96, 128, 192, 256, 384, 512, 768, 1024}
+             : std::vector<double>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 6};
+  std::vector<KernelShape> out;
+  for (double mib : sizes) {
+    KernelShape s;
+    s.bytes = mib * kMiB;
+    s.rows = 1;  // triad (0 would be copy)
+    out.push_back(s);
+  }
+  return out;
+}
+
+// rows x cols FP32, Mi elements: 1 MiB in + out (RMSNorm, 8 bytes per element) to 1 GiB.
+std::vector<KernelShape> rows_cols_grid(GridSize g) {
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  const std::vector<double> elements_mi =
+      ci     ? std::vector<double>{0.125, 0.25, 0.5, 1, 2, 4, 0.375, 1.5}
+      : full ? std::vector<double>{0.125, 0.1875, 0.25, 0.375, 0.5, 0.75, 1,  1.5, 2,  3,  4,
+                                   6,     8,      12,   16,    24,  32,   48, 64,  96, 128}
+             : std::vector<double>{0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 0.75};
+  const std::vector<std::int64_t> cols = {1024, 2048, 4096, 7168, 8192};
+  std::vector<KernelShape> out;
+  for (std::size_t i = 0; i < elements_mi.size(); ++i) {
+    KernelShape s;
+    s.cols = cols[i % cols.size()];
+    s.rows = std::max<std::int64_t>(1, static_cast<std::int64_t>(elements_mi[i] * kMiB) / s.cols);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<KernelShape> attention_grid(GridSize g) {
+  const bool ci = g == GridSize::kCi;
+  const bool full = g == GridSize::kFull;
+  struct Attn {
+    std::int64_t heads, seq;
+  };
+  // Head dim 128, batch 1, causal. The quick grid keeps each call under ~3e11 FLOPs
+  // (tens of milliseconds on CUDA cores).
+  const std::vector<Attn> grid =
+      ci     ? std::vector<Attn>{{4, 256}, {8, 512},  {16, 256}, {4, 1024},
+                                 {8, 128}, {16, 512}, {4, 384},  {8, 768}}
+      : full ? std::vector<Attn>{{16, 512},  {32, 1024}, {64, 512},   {16, 2048},  {128, 512},
+                                 {32, 2048}, {64, 1024}, {16, 4096},  {128, 1024}, {32, 4096},
+                                 {64, 2048}, {96, 3072}, {128, 2048}, {64, 4096},  {16, 8192},
+                                 {48, 1536}, {32, 8192}, {128, 4096}, {64, 8192},  {128, 8192}}
+             : std::vector<Attn>{{16, 512},   {32, 1024}, {64, 512},  {16, 2048},
+                                 {128, 512},  {32, 2048}, {64, 1024}, {16, 4096},
+                                 {128, 1024}, {32, 4096}, {16, 8192}, {48, 1536}};
+  std::vector<KernelShape> out;
+  for (const Attn& a : grid) {
+    KernelShape s;
+    s.batch = 1;
+    s.heads = a.heads;
+    s.seq_q = s.seq_kv = a.seq;
+    s.head_dim_qk = s.head_dim_v = 128;
+    s.causal = true;
+    out.push_back(s);
+  }
+  return out;
+}
+
 #if LLMSIM_HAVE_CUDA
 std::string driver_release() {
   // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.65.06  Sun Jul 27 ..." on Linux.
@@ -118,76 +189,16 @@ std::vector<KernelClass> cuda_kernel_classes() {
 }
 
 std::vector<KernelShape> cuda_grid(KernelClass c, GridSize g) {
-  const bool ci = g == GridSize::kCi;
-  const bool full = g == GridSize::kFull;
-  std::vector<KernelShape> out;
   switch (c) {
     case KernelClass::kGemmFp32:
     case KernelClass::kGemmBf16:
     case KernelClass::kGemmFp8: return gpu_gemm_grid(g);
-    case KernelClass::kMemoryBound: {
-      // Bytes moved by a triad (two reads, one write), MiB. Held-out sizes (2nd, 6th, 10th)
-      // fall inside the measured range.
-      const std::vector<double> sizes =
-          ci     ? std::vector<double>{1, 2, 4, 8, 16, 32, 64, 3}
-          : full ? std::vector<double>{1,  1.5, 2,  3,   4,   6,   8,   12,  16,  24,  32,
-                                       48, 64,  96, 128, 192, 256, 384, 512, 768, 1024}
-                 : std::vector<double>{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 6};
-      for (double mib : sizes) {
-        KernelShape s;
-        s.bytes = mib * kMiB;
-        s.rows = 1;  // triad (0 would be copy)
-        out.push_back(s);
-      }
-      return out;
-    }
+    case KernelClass::kMemoryBound: return memory_bound_grid(g);
     case KernelClass::kRmsNorm:
     case KernelClass::kSwiGlu:
     case KernelClass::kSoftmax:
-    case KernelClass::kFp8Quantize: {
-      // rows x cols FP32, Mi elements: 1 MiB in + out (RMSNorm, 8 bytes per element) to 1 GiB.
-      const std::vector<double> elements_mi =
-          ci     ? std::vector<double>{0.125, 0.25, 0.5, 1, 2, 4, 0.375, 1.5}
-          : full ? std::vector<double>{0.125, 0.1875, 0.25, 0.375, 0.5, 0.75, 1,  1.5, 2,  3,  4,
-                                       6,     8,      12,   16,    24,  32,   48, 64,  96, 128}
-                 : std::vector<double>{0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 0.75};
-      const std::vector<std::int64_t> cols = {1024, 2048, 4096, 7168, 8192};
-      for (std::size_t i = 0; i < elements_mi.size(); ++i) {
-        KernelShape s;
-        s.cols = cols[i % cols.size()];
-        s.rows =
-            std::max<std::int64_t>(1, static_cast<std::int64_t>(elements_mi[i] * kMiB) / s.cols);
-        out.push_back(s);
-      }
-      return out;
-    }
-    case KernelClass::kAttentionFwd: {
-      struct Attn {
-        std::int64_t heads, seq;
-      };
-      // Head dim 128, batch 1, causal. The quick grid keeps each call under ~3e11 FLOPs
-      // (tens of milliseconds on CUDA cores).
-      const std::vector<Attn> grid =
-          ci     ? std::vector<Attn>{{4, 256}, {8, 512},  {16, 256}, {4, 1024},
-                                     {8, 128}, {16, 512}, {4, 384},  {8, 768}}
-          : full ? std::vector<Attn>{{16, 512},  {32, 1024}, {64, 512},   {16, 2048},  {128, 512},
-                                     {32, 2048}, {64, 1024}, {16, 4096},  {128, 1024}, {32, 4096},
-                                     {64, 2048}, {96, 3072}, {128, 2048}, {64, 4096},  {16, 8192},
-                                     {48, 1536}, {32, 8192}, {128, 4096}, {64, 8192},  {128, 8192}}
-                 : std::vector<Attn>{{16, 512},   {32, 1024}, {64, 512},  {16, 2048},
-                                     {128, 512},  {32, 2048}, {64, 1024}, {16, 4096},
-                                     {128, 1024}, {32, 4096}, {16, 8192}, {48, 1536}};
-      for (const Attn& a : grid) {
-        KernelShape s;
-        s.batch = 1;
-        s.heads = a.heads;
-        s.seq_q = s.seq_kv = a.seq;
-        s.head_dim_qk = s.head_dim_v = 128;
-        s.causal = true;
-        out.push_back(s);
-      }
-      return out;
-    }
+    case KernelClass::kFp8Quantize: return rows_cols_grid(g);
+    case KernelClass::kAttentionFwd: return attention_grid(g);
     case KernelClass::kLaunch: return std::vector<KernelShape>(8);  // repeated batches
     case KernelClass::kAllReduce:
     case KernelClass::kAllToAll:
@@ -363,12 +374,7 @@ std::string version_text(int v) {
   return fmt::format("{}.{}", v / 1000, (v % 1000) / 10);
 }
 
-Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions& o,
-                             const std::vector<KernelClass>& classes) {
-  const cuda::DeviceInfo& dev = runner.device();
-  const cuda::GpuTimingOptions timing = timing_for(o.grid);
-  const std::string dir =
-      o.reference_dir.empty() ? default_data_dir() + "/reference" : o.reference_dir;
+GpuFacts facts_of(const cuda::DeviceInfo& dev) {
   GpuFacts facts;
   facts.name = dev.name;
   facts.sm_count = dev.sm_count;
@@ -376,14 +382,24 @@ Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions&
   facts.cc_minor = dev.cc_minor;
   facts.sm_clock_hz = dev.sm_clock_hz;
   facts.dram_bytes_per_s = dev.dram_bytes_per_s();
-  GpuPeaks peaks = gpu_peaks(facts, dir + "/hardware_specs.csv");
+  return facts;
+}
 
-  // Probes where no figure exists; their classes' efficiencies may then exceed 1.
+// Which peaks were measured by a probe rather than read from a table or the device.
+struct Probed {
+  bool tensor = false;
+  bool fp32 = false;
+  bool dram = false;
+};
+
+// Probes where no figure exists; their classes' efficiencies may then exceed 1.
+Probed probe_missing_peaks(cuda::CudaRunner& runner, GpuPeaks& peaks) {
   const cuda::GpuTimingOptions probe_timing{2, 5, 10, 0.0};
-  const bool probe_tensor = peaks.bf16_flops_per_s <= 0.0 || peaks.fp8_flops_per_s <= 0.0;
-  const bool probe_fp32 = peaks.fp32_flops_per_s <= 0.0;
-  const bool probe_dram = peaks.dram_bytes_per_s <= 0.0;
-  if (probe_tensor) {
+  Probed probed;
+  probed.tensor = peaks.bf16_flops_per_s <= 0.0 || peaks.fp8_flops_per_s <= 0.0;
+  probed.fp32 = peaks.fp32_flops_per_s <= 0.0;
+  probed.dram = peaks.dram_bytes_per_s <= 0.0;
+  if (probed.tensor) {
     peaks.bf16_flops_per_s = probe_flops(runner, KernelClass::kGemmBf16, 8192, probe_timing);
     peaks.fp8_flops_per_s = probe_flops(runner, KernelClass::kGemmFp8, 8192, probe_timing);
     peaks.tensor_source += fmt::format(
@@ -391,12 +407,12 @@ Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions&
         "efficiencies are relative to these probes",
         peaks.bf16_flops_per_s / 1e12, peaks.fp8_flops_per_s / 1e12);
   }
-  if (probe_fp32) {
+  if (probed.fp32) {
     peaks.fp32_flops_per_s = probe_flops(runner, KernelClass::kGemmFp32, 4096, probe_timing);
     peaks.fp32_source += fmt::format("; measured instead: {:.1f} TFLOPS (4096^3 sgemm)",
                                      peaks.fp32_flops_per_s / 1e12);
   }
-  if (probe_dram) {
+  if (probed.dram) {
     KernelShape copy;
     copy.bytes = 1024.0 * kMiB;
     copy.rows = 0;
@@ -405,7 +421,12 @@ Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions&
     peaks.dram_source +=
         fmt::format("; measured instead: {:.2f} TB/s (1 GiB copy)", peaks.dram_bytes_per_s / 1e12);
   }
+  return probed;
+}
 
+// The profile's identity and sources: everything but its classes.
+Profile cuda_profile_header(const cuda::DeviceInfo& dev, const CalibrationOptions& o,
+                            const GpuPeaks& peaks) {
   Profile p;
   p.name = "cuda-measured";
   const std::string driver = driver_release();
@@ -429,6 +450,67 @@ Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions&
           : "all_reduce, all_to_all: not measured: one GPU has no peer to "
             "communicate with; communication is the network model's "
             "(sim/collectives)"};
+  return p;
+}
+
+// The fit's starting model and free parameters for class `c` on a device of `sm_count` SMs.
+ClassSetup cuda_class_setup(KernelClass c, const GpuPeaks& peaks, const Probed& probes,
+                            int sm_count) {
+  ClassSetup setup;
+  KernelModel& start = setup.start;
+  start.peak_bytes_per_s = peaks.dram_bytes_per_s;
+  start.units = sm_count;
+  start.overhead_s = 3e-6;
+  FreeParameters& free = setup.free;
+  free.overhead = true;
+  bool probed = probes.dram;
+  std::string flops_source;
+  switch (c) {
+    case KernelClass::kGemmFp32:
+    case KernelClass::kGemmBf16:
+    case KernelClass::kGemmFp8:
+      start.peak_flops_per_s = c == KernelClass::kGemmFp32   ? peaks.fp32_flops_per_s
+                               : c == KernelClass::kGemmBf16 ? peaks.bf16_flops_per_s
+                                                             : peaks.fp8_flops_per_s;
+      start.tile = TileShape{128, 128, TilePolicy::kFixed};
+      start.compute_efficiency = start.memory_efficiency = 0.7;
+      free.compute_efficiency = free.memory_efficiency = free.combine_exponent = true;
+      probed = probed || (c == KernelClass::kGemmFp32 ? probes.fp32 : probes.tensor);
+      flops_source = c == KernelClass::kGemmFp32 ? peaks.fp32_source : peaks.tensor_source;
+      break;
+    case KernelClass::kAttentionFwd:
+      // The reference attention runs on CUDA cores: the FP32 peak is its roof.
+      start.peak_flops_per_s = peaks.fp32_flops_per_s;
+      start.tile = TileShape{64, 0, TilePolicy::kFixed};
+      start.compute_efficiency = start.memory_efficiency = 0.5;
+      free.compute_efficiency = free.memory_efficiency = free.combine_exponent = true;
+      free.elementwise_rate = true;
+      probed = probed || probes.fp32;
+      flops_source = peaks.fp32_source;
+      break;
+    case KernelClass::kLaunch: break;
+    default:
+      start.memory_efficiency = 0.8;
+      free.memory_efficiency = true;
+      break;
+  }
+  // Datasheet and attribute peaks are limits; probes are measurements other shapes may beat.
+  free.max_efficiency = probed ? 1000.0 : 1.0;
+  setup.peak_source =
+      flops_source.empty() ? peaks.dram_source : flops_source + "; " + peaks.dram_source;
+  return setup;
+}
+
+Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions& o,
+                             const std::vector<KernelClass>& classes) {
+  const cuda::DeviceInfo& dev = runner.device();
+  const cuda::GpuTimingOptions timing = timing_for(o.grid);
+  const std::string dir =
+      o.reference_dir.empty() ? default_data_dir() + "/reference" : o.reference_dir;
+  GpuPeaks peaks = gpu_peaks(facts_of(dev), dir + "/hardware_specs.csv");
+  const Probed probed = probe_missing_peaks(runner, peaks);
+
+  Profile p = cuda_profile_header(dev, o, peaks);
 
   MeasurementPlan plan;
   plan.classes = classes;
@@ -436,51 +518,7 @@ Profile run_cuda_calibration(cuda::CudaRunner& runner, const CalibrationOptions&
   plan.budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
   plan.shapes = [&o](KernelClass c) { return cuda_grid(c, o.grid); };
   plan.measure = [&](KernelClass c, const KernelShape& s) { return measure(runner, c, s, timing); };
-  plan.setup = [&](KernelClass c) {
-    ClassSetup setup;
-    KernelModel& start = setup.start;
-    start.peak_bytes_per_s = peaks.dram_bytes_per_s;
-    start.units = dev.sm_count;
-    start.overhead_s = 3e-6;
-    FreeParameters& free = setup.free;
-    free.overhead = true;
-    bool probed = probe_dram;
-    std::string flops_source;
-    switch (c) {
-      case KernelClass::kGemmFp32:
-      case KernelClass::kGemmBf16:
-      case KernelClass::kGemmFp8:
-        start.peak_flops_per_s = c == KernelClass::kGemmFp32   ? peaks.fp32_flops_per_s
-                                 : c == KernelClass::kGemmBf16 ? peaks.bf16_flops_per_s
-                                                               : peaks.fp8_flops_per_s;
-        start.tile = TileShape{128, 128, TilePolicy::kFixed};
-        start.compute_efficiency = start.memory_efficiency = 0.7;
-        free.compute_efficiency = free.memory_efficiency = free.combine_exponent = true;
-        probed = probed || (c == KernelClass::kGemmFp32 ? probe_fp32 : probe_tensor);
-        flops_source = c == KernelClass::kGemmFp32 ? peaks.fp32_source : peaks.tensor_source;
-        break;
-      case KernelClass::kAttentionFwd:
-        // The reference attention runs on CUDA cores: the FP32 peak is its roof.
-        start.peak_flops_per_s = peaks.fp32_flops_per_s;
-        start.tile = TileShape{64, 0, TilePolicy::kFixed};
-        start.compute_efficiency = start.memory_efficiency = 0.5;
-        free.compute_efficiency = free.memory_efficiency = free.combine_exponent = true;
-        free.elementwise_rate = true;
-        probed = probed || probe_fp32;
-        flops_source = peaks.fp32_source;
-        break;
-      case KernelClass::kLaunch: break;
-      default:
-        start.memory_efficiency = 0.8;
-        free.memory_efficiency = true;
-        break;
-    }
-    // Datasheet and attribute peaks are limits; probes are measurements other shapes may beat.
-    free.max_efficiency = probed ? 1000.0 : 1.0;
-    setup.peak_source =
-        flops_source.empty() ? peaks.dram_source : flops_source + "; " + peaks.dram_source;
-    return setup;
-  };
+  plan.setup = [&](KernelClass c) { return cuda_class_setup(c, peaks, probed, dev.sm_count); };
   plan.progress = o.progress;
   p.classes = measure_and_fit(plan);
   return p;

@@ -147,20 +147,10 @@ std::vector<Measurement> read_deepgemm_table(const std::string& path, bool group
   return out;
 }
 
-Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
-                              const std::string& date) {
-  if (device != "h800") {
-    throw UserError(fmt::format("--from-tables {}: no published tables for this device; "
-                                "allowed: h800",
-                                device));
-  }
-  const std::string hw = reference_dir + "/hardware_specs.csv";
-  const std::string normal = reference_dir + "/deepgemm_h800_normal.csv";
-  const std::string contiguous = reference_dir + "/deepgemm_h800_grouped_contiguous.csv";
-  const std::string masked = reference_dir + "/deepgemm_h800_grouped_masked.csv";
-  const std::string flashmla = reference_dir + "/flashmla_h800.csv";
-  const DevicePeaks peaks = read_device_peaks(hw, "H800 SXM");
+namespace {
 
+// The profile's identity and sources: everything but its classes.
+Profile published_profile_header(const std::string& date) {
   Profile p;
   p.name = "h800-published";
   p.device = "H800 SXM5 (published tables; no local measurement)";
@@ -172,9 +162,12 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
                "scenarios/reference/deepgemm_h800_grouped_contiguous.csv",
                "scenarios/reference/deepgemm_h800_grouped_masked.csv",
                "scenarios/reference/flashmla_h800.csv"};
+  return p;
+}
 
-  // Tiles: DeepGEMM picks its block per shape (TilePolicy::kWaveOptimal, block_m 64 or 128,
-  // block_n up to 128); units: the SM count.
+// Tiles: DeepGEMM picks its block per shape (TilePolicy::kWaveOptimal, block_m 64 or 128,
+// block_n up to 128); units: the SM count.
+KernelModel fp8_start_model(const DevicePeaks& peaks) {
   KernelModel fp8;
   fp8.peak_flops_per_s = peaks.fp8_flops_per_s;
   fp8.peak_bytes_per_s = peaks.hbm_bytes_per_s;
@@ -188,6 +181,141 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
   fp8.cache_bandwidth_factor = 3.0;
   fp8.wave_overhead_s = 0.3e-6;
   fp8.iteration_floor_s = 0.05e-6;
+  return fp8;
+}
+
+// BF16 GEMM: no published H800 table. Assumption: the BF16 kernel reaches the same
+// fraction of its (half) peak as DeepGEMM's FP8 kernel, with twice the input bytes.
+ClassProfile bf16_from_fp8(const ClassProfile& gemm, const DevicePeaks& peaks) {
+  ClassProfile bf16 = gemm;
+  bf16.kernel_class = KernelClass::kGemmBf16;
+  bf16.model.peak_flops_per_s = peaks.bf16_flops_per_s;
+  bf16.peak_source = fmt::format("BF16 peak, HBM bandwidth, SMs from {}", peaks.source);
+  bf16.source = "gemm_fp8's parameters, fitted to DeepGEMM's FP8 table";
+  bf16.assumption =
+      fmt::format("no published H800 BF16 GEMM table: a BF16 GEMM is assumed to reach the same "
+                  "fraction of the BF16 dense peak ({:.0f} TFLOPS) as DeepGEMM's FP8 GEMM reaches "
+                  "of the FP8 peak, with the same tile, wave and bandwidth behaviour (BF16 "
+                  "inputs move twice the bytes)",
+                  peaks.bf16_flops_per_s / 1e12);
+  bf16.holdout_method = "none";
+  bf16.holdout_mape_pct.reset();
+  bf16.holdout_max_pct.reset();
+  bf16.holdout_points = 0;
+  bf16.points.clear();
+  return bf16;
+}
+
+// `call_s`: the fixed time of a kernel call (see add_flashmla_classes).
+ClassProfile memory_bound_from_flashmla(const Figure& mem, const DevicePeaks& peaks,
+                                        double call_s) {
+  ClassProfile memb;
+  memb.kernel_class = KernelClass::kMemoryBound;
+  memb.model.peak_bytes_per_s = peaks.hbm_bytes_per_s;
+  memb.model.units = peaks.sm_count;
+  memb.model.memory_efficiency = mem.value * 1e9 / peaks.hbm_bytes_per_s;
+  memb.model.overhead_s = call_s;
+  memb.peak_source = fmt::format("HBM bandwidth from {}", peaks.source);
+  memb.source = fmt::format("flashmla_h800.csv: dense MLA decode memory-bound {} {} ({})",
+                            mem.value, mem.unit, mem.source);
+  memb.assumption = fmt::format(
+      "no published H800 table for elementwise kernels: a streaming kernel is assumed to reach "
+      "the bandwidth FlashMLA's memory-bound decode reaches ({} GB/s of {} TB/s = {:.1f}%), "
+      "plus the fixed time of a one-wave gemm_fp8 call (fitted overhead plus one wave's "
+      "prologue and epilogue: {:.2f} us)",
+      mem.value, peaks.hbm_bytes_per_s / 1e12, 100.0 * memb.model.memory_efficiency,
+      call_s * 1e6);
+  memb.holdout_method = "none";
+  return memb;
+}
+
+ClassProfile attention_fwd_from_flashmla(const Figure& comp, const Figure& mem,
+                                         const DevicePeaks& peaks, double memory_efficiency,
+                                         double call_s) {
+  ClassProfile fwd;
+  fwd.kernel_class = KernelClass::kAttentionFwd;
+  fwd.model.peak_flops_per_s = peaks.bf16_flops_per_s;
+  fwd.model.peak_bytes_per_s = peaks.hbm_bytes_per_s;
+  fwd.model.units = peaks.sm_count;
+  fwd.model.tile = TileShape{64, 0};  // FlashMLA: 64 query rows per tile (one warpgroup pair)
+  fwd.model.compute_efficiency = comp.value * 1e12 / peaks.bf16_flops_per_s;
+  fwd.model.memory_efficiency = memory_efficiency;
+  fwd.model.combine_exponent = 1.0;
+  fwd.model.overhead_s = call_s;
+  fwd.peak_source = fmt::format("BF16 peak, HBM bandwidth, SMs from {}", peaks.source);
+  fwd.source = fmt::format("flashmla_h800.csv: dense MLA decode compute-bound {} {} ({}); "
+                           "memory-bound {} {}",
+                           comp.value, comp.unit, comp.source, mem.value, mem.unit);
+  fwd.assumption = fmt::format(
+      "FlashMLA publishes achieved throughput, not shapes: training attention (prefill-like) is "
+      "assumed to reach FlashMLA's dense compute-bound {} TFLOPS ({:.1f}% of BF16 peak; its "
+      "sparse prefill forward, 640 TFLOPS, agrees within 3%), with query tiles of 64 rows "
+      "quantized over 132 SMs and the fixed time of a one-wave gemm_fp8 call",
+      comp.value, 100.0 * fwd.model.compute_efficiency);
+  fwd.holdout_method = "none";
+  return fwd;
+}
+
+ClassProfile attention_bwd_from_b200_ratio(const ClassProfile& fwd, const Figure& b200_fwd,
+                                           const Figure& b200_bwd) {
+  ClassProfile bwd = fwd;
+  bwd.kernel_class = KernelClass::kAttentionBwd;
+  const double ratio = b200_bwd.value / b200_fwd.value;
+  bwd.model.compute_efficiency = fwd.model.compute_efficiency * ratio;
+  bwd.source = fmt::format("{}; flashmla_h800.csv B200 dense MHA prefill forward {} and "
+                           "backward {} TFLOPS",
+                           fwd.source, b200_fwd.value, b200_bwd.value);
+  bwd.assumption = fmt::format(
+      "no published H800 attention backward figure: the backward is assumed to keep the "
+      "B200 backward/forward throughput ratio FlashMLA reports for dense MHA prefill "
+      "({} / {} = {:.3f}), applied to the forward efficiency ({:.1f}% of BF16 peak)",
+      b200_bwd.value, b200_fwd.value, ratio, 100.0 * bwd.model.compute_efficiency);
+  return bwd;
+}
+
+// The memory-bound and attention classes, from FlashMLA's figures; `gemm`: the fitted
+// gemm_fp8 class.
+void add_flashmla_classes(Profile& p, const std::string& flashmla, const DevicePeaks& peaks,
+                          const ClassProfile& gemm) {
+  const CsvTable mla = CsvTable::load(flashmla);
+  const Figure mem = find_figure(mla, "dense MLA decode (BF16), new kernel", "H800 SXM5",
+                                 "memory-bound bandwidth");
+  const Figure comp = find_figure(mla, "dense MLA decode (BF16), new kernel 2025-04-22",
+                                  "H800 SXM5", "compute-bound");
+  const Figure b200_fwd =
+      find_figure(mla, "dense MHA prefill (SM100, from NVIDIA PR #76)", "B200", "forward");
+  const Figure b200_bwd = find_figure(mla, "dense MHA prefill (SM100)", "B200", "backward");
+
+  // The fixed time of a kernel call: gemm_fp8's per-call overhead plus one wave's prologue
+  // and epilogue (a streaming kernel is one wave of blocks that each fill and drain).
+  const double call_s = gemm.model.overhead_s + gemm.model.wave_overhead_s;
+  const ClassProfile memb = memory_bound_from_flashmla(mem, peaks, call_s);
+  p.classes.push_back(memb);
+  const ClassProfile fwd =
+      attention_fwd_from_flashmla(comp, mem, peaks, memb.model.memory_efficiency, call_s);
+  p.classes.push_back(fwd);
+  p.classes.push_back(attention_bwd_from_b200_ratio(fwd, b200_fwd, b200_bwd));
+}
+
+}  // namespace
+
+Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
+                              const std::string& date) {
+  if (device != "h800") {
+    throw UserError(
+        fmt::format("--from-tables {}: no published tables for this device; "
+                    "allowed: h800",
+                    device));
+  }
+  const std::string hw = reference_dir + "/hardware_specs.csv";
+  const std::string normal = reference_dir + "/deepgemm_h800_normal.csv";
+  const std::string contiguous = reference_dir + "/deepgemm_h800_grouped_contiguous.csv";
+  const std::string masked = reference_dir + "/deepgemm_h800_grouped_masked.csv";
+  const std::string flashmla = reference_dir + "/flashmla_h800.csv";
+  const DevicePeaks peaks = read_device_peaks(hw, "H800 SXM");
+
+  Profile p = published_profile_header(date);
+  const KernelModel fp8 = fp8_start_model(peaks);
   const std::string peak_fp8 = fmt::format("FP8 peak, HBM bandwidth, SMs from {}", peaks.source);
 
   const auto dense = read_deepgemm_table(normal, false);
@@ -210,93 +338,8 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
       "each shape; time = 2 groups m n k / published TFLOPS",
       peak_fp8));
 
-  // BF16 GEMM: no published H800 table. Assumption: the BF16 kernel reaches the same
-  // fraction of its (half) peak as DeepGEMM's FP8 kernel, with twice the input bytes.
-  ClassProfile bf16 = gemm;
-  bf16.kernel_class = KernelClass::kGemmBf16;
-  bf16.model.peak_flops_per_s = peaks.bf16_flops_per_s;
-  bf16.peak_source = fmt::format("BF16 peak, HBM bandwidth, SMs from {}", peaks.source);
-  bf16.source = "gemm_fp8's parameters, fitted to DeepGEMM's FP8 table";
-  bf16.assumption =
-      fmt::format("no published H800 BF16 GEMM table: a BF16 GEMM is assumed to reach the same "
-                  "fraction of the BF16 dense peak ({:.0f} TFLOPS) as DeepGEMM's FP8 GEMM reaches "
-                  "of the FP8 peak, with the same tile, wave and bandwidth behaviour (BF16 "
-                  "inputs move twice the bytes)",
-                  peaks.bf16_flops_per_s / 1e12);
-  bf16.holdout_method = "none";
-  bf16.holdout_mape_pct.reset();
-  bf16.holdout_max_pct.reset();
-  bf16.holdout_points = 0;
-  bf16.points.clear();
-  p.classes.push_back(bf16);
-
-  const CsvTable mla = CsvTable::load(flashmla);
-  const Figure mem = find_figure(mla, "dense MLA decode (BF16), new kernel", "H800 SXM5",
-                                 "memory-bound bandwidth");
-  const Figure comp = find_figure(mla, "dense MLA decode (BF16), new kernel 2025-04-22",
-                                  "H800 SXM5", "compute-bound");
-  const Figure b200_fwd = find_figure(mla, "dense MHA prefill (SM100, from NVIDIA PR #76)",
-                                      "B200", "forward");
-  const Figure b200_bwd = find_figure(mla, "dense MHA prefill (SM100)", "B200", "backward");
-
-  ClassProfile memb;
-  memb.kernel_class = KernelClass::kMemoryBound;
-  memb.model.peak_bytes_per_s = peaks.hbm_bytes_per_s;
-  memb.model.units = peaks.sm_count;
-  memb.model.memory_efficiency = mem.value * 1e9 / peaks.hbm_bytes_per_s;
-  // The fixed time of a kernel call: gemm_fp8's per-call overhead plus one wave's prologue
-  // and epilogue (a streaming kernel is one wave of blocks that each fill and drain).
-  const double call_s = gemm.model.overhead_s + gemm.model.wave_overhead_s;
-  memb.model.overhead_s = call_s;
-  memb.peak_source = fmt::format("HBM bandwidth from {}", peaks.source);
-  memb.source = fmt::format("flashmla_h800.csv: dense MLA decode memory-bound {} {} ({})",
-                            mem.value, mem.unit, mem.source);
-  memb.assumption = fmt::format(
-      "no published H800 table for elementwise kernels: a streaming kernel is assumed to reach "
-      "the bandwidth FlashMLA's memory-bound decode reaches ({} GB/s of {} TB/s = {:.1f}%), "
-      "plus the fixed time of a one-wave gemm_fp8 call (fitted overhead plus one wave's "
-      "prologue and epilogue: {:.2f} us)",
-      mem.value, peaks.hbm_bytes_per_s / 1e12, 100.0 * memb.model.memory_efficiency,
-      call_s * 1e6);
-  memb.holdout_method = "none";
-  p.classes.push_back(memb);
-
-  ClassProfile fwd;
-  fwd.kernel_class = KernelClass::kAttentionFwd;
-  fwd.model.peak_flops_per_s = peaks.bf16_flops_per_s;
-  fwd.model.peak_bytes_per_s = peaks.hbm_bytes_per_s;
-  fwd.model.units = peaks.sm_count;
-  fwd.model.tile = TileShape{64, 0};  // FlashMLA: 64 query rows per tile (one warpgroup pair)
-  fwd.model.compute_efficiency = comp.value * 1e12 / peaks.bf16_flops_per_s;
-  fwd.model.memory_efficiency = memb.model.memory_efficiency;
-  fwd.model.combine_exponent = 1.0;
-  fwd.model.overhead_s = call_s;
-  fwd.peak_source = fmt::format("BF16 peak, HBM bandwidth, SMs from {}", peaks.source);
-  fwd.source = fmt::format("flashmla_h800.csv: dense MLA decode compute-bound {} {} ({}); "
-                           "memory-bound {} {}",
-                           comp.value, comp.unit, comp.source, mem.value, mem.unit);
-  fwd.assumption = fmt::format(
-      "FlashMLA publishes achieved throughput, not shapes: training attention (prefill-like) is "
-      "assumed to reach FlashMLA's dense compute-bound {} TFLOPS ({:.1f}% of BF16 peak; its "
-      "sparse prefill forward, 640 TFLOPS, agrees within 3%), with query tiles of 64 rows "
-      "quantized over 132 SMs and the fixed time of a one-wave gemm_fp8 call",
-      comp.value, 100.0 * fwd.model.compute_efficiency);
-  fwd.holdout_method = "none";
-  p.classes.push_back(fwd);
-
-  ClassProfile bwd = fwd;
-  bwd.kernel_class = KernelClass::kAttentionBwd;
-  const double ratio = b200_bwd.value / b200_fwd.value;
-  bwd.model.compute_efficiency = fwd.model.compute_efficiency * ratio;
-  bwd.source = fmt::format("{}; flashmla_h800.csv B200 dense MHA prefill forward {} and "
-                           "backward {} TFLOPS",
-                           fwd.source, b200_fwd.value, b200_bwd.value);
-  bwd.assumption = fmt::format(
-      "no published H800 attention backward figure: the backward is assumed to keep the "
-      "B200 backward/forward throughput ratio FlashMLA reports for dense MHA prefill "
-      "({} / {} = {:.3f}), applied to the forward efficiency ({:.1f}% of BF16 peak)",
-      b200_bwd.value, b200_fwd.value, ratio, 100.0 * bwd.model.compute_efficiency);
-  p.classes.push_back(bwd);
+  p.classes.push_back(bf16_from_fp8(gemm, peaks));
+  add_flashmla_classes(p, flashmla, peaks, gemm);
   return p;
 }
 

@@ -39,6 +39,99 @@ __device__ void load_tile(float* dst, const __nv_bfloat16* src, std::int64_t row
   }
 }
 
+// S = (Q / sqrt(D)) K^T, masked: key k0 + c is visible to query q0 + r if k0 + c <= q0 + r
+// and k0 + c < seq. Every row sees at least one key of every tile walked (key tiles before
+// the diagonal entirely; the diagonal tile its first key), so every row maximum is finite.
+template <int D>
+__device__ __forceinline__ void tile_scores(float* ss, const float* qs, const float* kvs, int ty,
+                                            int tx, std::int64_t q0, std::int64_t k0,
+                                            std::int64_t seq) {
+  float acc_s[4][4] = {};
+  for (int d = 0; d < D; ++d) {
+    float qv[4], kv[4];
+    for (int i = 0; i < 4; ++i) qv[i] = qs[(ty + 16 * i) * (D + 1) + d];
+    for (int j = 0; j < 4; ++j) kv[j] = kvs[(tx + 16 * j) * (D + 1) + d];
+    for (int i = 0; i < 4; ++i) {
+      for (int j = 0; j < 4; ++j) acc_s[i][j] += qv[i] * kv[j];
+    }
+  }
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      const int r = ty + 16 * i, c = tx + 16 * j;
+      const std::int64_t key = k0 + c;
+      const bool visible = key <= q0 + r && key < seq;
+      ss[r * kSStride + c] = visible ? acc_s[i][j] : -INFINITY;
+    }
+  }
+}
+
+// The online softmax of the tile's scores: four consecutive threads share a row; the scores
+// in ss become probabilities and the row statistics move to the tile.
+__device__ __forceinline__ void online_softmax(float* ss, float* row_max, float* row_sum,
+                                               float* row_alpha, int tid) {
+  const int r = tid / 4, part = tid % 4;
+  float* sr = ss + r * kSStride;
+  float mx = -INFINITY;
+  for (int c = part; c < kTile; c += 4) mx = fmaxf(mx, sr[c]);
+  mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+  mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+  const float m_old = row_max[r];
+  const float m_new = fmaxf(m_old, mx);
+  float sum = 0.0f;
+  for (int c = part; c < kTile; c += 4) {
+    const float p = expf(sr[c] - m_new);  // exp(-inf) = 0 for masked keys
+    sr[c] = p;
+    sum += p;
+  }
+  sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+  sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+  __syncwarp();
+  if (part == 0) {
+    const float alpha = expf(m_old - m_new);  // 0 on the first tile (m_old = -inf)
+    row_alpha[r] = alpha;
+    row_sum[r] = row_sum[r] * alpha + sum;
+    row_max[r] = m_new;
+  }
+}
+
+// O = alpha O + P V.
+template <int D>
+__device__ __forceinline__ void accumulate_pv(float (&acc_o)[4][D / 16], const float* ss,
+                                              const float* kvs, const float* row_alpha, int ty,
+                                              int tx) {
+  constexpr int kCols = D / 16;
+  for (int i = 0; i < 4; ++i) {
+    const float alpha = row_alpha[ty + 16 * i];
+    for (int j = 0; j < kCols; ++j) acc_o[i][j] *= alpha;
+  }
+  for (int key = 0; key < kTile; ++key) {
+    float p[4];
+    for (int i = 0; i < 4; ++i) p[i] = ss[(ty + 16 * i) * kSStride + key];
+    for (int j = 0; j < kCols; ++j) {
+      const float vv = kvs[key * (D + 1) + tx + 16 * j];
+      for (int i = 0; i < 4; ++i) acc_o[i][j] += p[i] * vv;
+    }
+  }
+}
+
+// O / l for the thread's rows below seq, as BF16.
+template <int D>
+__device__ __forceinline__ void store_output(__nv_bfloat16* o, std::size_t base,
+                                             const float (&acc_o)[4][D / 16], const float* row_sum,
+                                             std::int64_t q0, std::int64_t seq, int ty, int tx) {
+  constexpr int kCols = D / 16;
+  for (int i = 0; i < 4; ++i) {
+    const int r = ty + 16 * i;
+    const std::int64_t row = q0 + r;
+    if (row >= seq) continue;
+    const float inv = 1.0f / row_sum[r];
+    for (int j = 0; j < kCols; ++j) {
+      o[base + static_cast<std::size_t>(row) * D + tx + 16 * j] =
+          __float2bfloat16_rn(acc_o[i][j] * inv);
+    }
+  }
+}
+
 template <int D>
 __global__ void __launch_bounds__(kAttnThreads)
     attention_fwd_kernel(const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v,
@@ -78,80 +171,16 @@ __global__ void __launch_bounds__(kAttnThreads)
     __syncthreads();  // the previous tile's P V is done with kvs and ss
     load_tile<D>(kvs, kh, k0, seq, 1.0f);
     __syncthreads();
-    // S = (Q / sqrt(D)) K^T, masked: key k0 + c is visible to query q0 + r if k0 + c <= q0 + r
-    // and k0 + c < seq. Every row sees at least one key of every tile walked (key tiles before
-    // the diagonal entirely; the diagonal tile its first key), so every row maximum is finite.
-    float acc_s[4][4] = {};
-    for (int d = 0; d < D; ++d) {
-      float qv[4], kv[4];
-      for (int i = 0; i < 4; ++i) qv[i] = qs[(ty + 16 * i) * (D + 1) + d];
-      for (int j = 0; j < 4; ++j) kv[j] = kvs[(tx + 16 * j) * (D + 1) + d];
-      for (int i = 0; i < 4; ++i) {
-        for (int j = 0; j < 4; ++j) acc_s[i][j] += qv[i] * kv[j];
-      }
-    }
-    for (int i = 0; i < 4; ++i) {
-      for (int j = 0; j < 4; ++j) {
-        const int r = ty + 16 * i, c = tx + 16 * j;
-        const std::int64_t key = k0 + c;
-        const bool visible = key <= q0 + r && key < seq;
-        ss[r * kSStride + c] = visible ? acc_s[i][j] : -INFINITY;
-      }
-    }
+    tile_scores<D>(ss, qs, kvs, ty, tx, q0, k0, seq);
     __syncthreads();
     // V replaces K (the scores are in ss); the online softmax of the tile's scores.
     load_tile<D>(kvs, vh, k0, seq, 1.0f);
-    {
-      const int r = tid / 4, part = tid % 4;
-      float* sr = ss + r * kSStride;
-      float mx = -INFINITY;
-      for (int c = part; c < kTile; c += 4) mx = fmaxf(mx, sr[c]);
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-      const float m_old = row_max[r];
-      const float m_new = fmaxf(m_old, mx);
-      float sum = 0.0f;
-      for (int c = part; c < kTile; c += 4) {
-        const float p = expf(sr[c] - m_new);  // exp(-inf) = 0 for masked keys
-        sr[c] = p;
-        sum += p;
-      }
-      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-      __syncwarp();
-      if (part == 0) {
-        const float alpha = expf(m_old - m_new);  // 0 on the first tile (m_old = -inf)
-        row_alpha[r] = alpha;
-        row_sum[r] = row_sum[r] * alpha + sum;
-        row_max[r] = m_new;
-      }
-    }
+    online_softmax(ss, row_max, row_sum, row_alpha, tid);
     __syncthreads();
-    // O = alpha O + P V.
-    for (int i = 0; i < 4; ++i) {
-      const float alpha = row_alpha[ty + 16 * i];
-      for (int j = 0; j < kCols; ++j) acc_o[i][j] *= alpha;
-    }
-    for (int key = 0; key < kTile; ++key) {
-      float p[4];
-      for (int i = 0; i < 4; ++i) p[i] = ss[(ty + 16 * i) * kSStride + key];
-      for (int j = 0; j < kCols; ++j) {
-        const float vv = kvs[key * (D + 1) + tx + 16 * j];
-        for (int i = 0; i < 4; ++i) acc_o[i][j] += p[i] * vv;
-      }
-    }
+    accumulate_pv<D>(acc_o, ss, kvs, row_alpha, ty, tx);
   }
   __syncthreads();
-  for (int i = 0; i < 4; ++i) {
-    const int r = ty + 16 * i;
-    const std::int64_t row = q0 + r;
-    if (row >= seq) continue;
-    const float inv = 1.0f / row_sum[r];
-    for (int j = 0; j < kCols; ++j) {
-      o[base + static_cast<std::size_t>(row) * D + tx + 16 * j] =
-          __float2bfloat16_rn(acc_o[i][j] * inv);
-    }
-  }
+  store_output<D>(o, base, acc_o, row_sum, q0, seq, ty, tx);
 }
 
 template <int D>

@@ -123,6 +123,110 @@ std::vector<float> to_host_transposed(const std::vector<float>& b, std::int64_t 
   return bt;
 }
 
+GpuTiming time_gemm(CudaRunner::Impl& g, GpuKernel kernel, const GpuShape& s,
+                    const GpuTimingOptions& opt) {
+  GpuTiming t;
+  GemmPlan plan(g, kernel, s.m, s.n, s.k);
+  plan.randomize();
+  t.seconds = time_calls(
+      g, [&] { plan.run(); }, opt, 1, true);
+  t.method = plan.method();
+  return t;
+}
+
+// Copy or triad.
+GpuTiming time_stream(CudaRunner::Impl& g, GpuKernel kernel, const GpuShape& s,
+                      const GpuTimingOptions& opt) {
+  cudaStream_t st = g.stream;
+  GpuTiming t;
+  need_positive("elements", s.elements);
+  const bool triad = kernel == GpuKernel::kTriad;
+  DeviceBuffer<float> a(to_size(s.elements)), b(to_size(s.elements)),
+      c(triad ? to_size(s.elements) : 0);
+  fill_uniform(b.get(), s.elements, 7, st);
+  if (triad) fill_uniform(c.get(), s.elements, 8, st);
+  t.seconds = time_calls(
+      g,
+      [&] {
+        if (triad) {
+          launch_triad(a.get(), b.get(), c.get(), s.elements, st);
+        } else {
+          launch_copy(b.get(), a.get(), s.elements, st);
+        }
+      },
+      opt, 1, true);
+  t.method = triad ? "triad a = b + 3 c (FP32, CUDA)" : "copy (FP32, CUDA)";
+  return t;
+}
+
+// RMSNorm, SwiGLU, softmax or FP8 quantization of a rows x cols matrix.
+GpuTiming time_rows_cols(CudaRunner::Impl& g, GpuKernel kernel, const GpuShape& s,
+                         const GpuTimingOptions& opt) {
+  cudaStream_t st = g.stream;
+  GpuTiming t;
+  need_positive("rows", s.rows);
+  need_positive("cols", s.cols);
+  const std::int64_t n = s.rows * s.cols;
+  DeviceBuffer<float> x(to_size(n)),
+      other(kernel == GpuKernel::kSwiGlu ? to_size(n) : to_size(s.cols));
+  fill_uniform(x.get(), n, 10, st);
+  fill_uniform(other.get(), static_cast<std::int64_t>(other.size()), 11, st);
+  DeviceBuffer<float> y(kernel == GpuKernel::kFp8Quantize ? 0 : to_size(n));
+  const std::int64_t tiles = (s.cols + 127) / 128;
+  DeviceBuffer<__nv_fp8_e4m3> q(kernel == GpuKernel::kFp8Quantize ? to_size(n) : 0);
+  DeviceBuffer<float> scales(kernel == GpuKernel::kFp8Quantize ? to_size(s.rows * tiles) : 0);
+  std::function<void()> fn;
+  switch (kernel) {
+    case GpuKernel::kRmsNorm:
+      fn = [&] { launch_rmsnorm(x.get(), other.get(), y.get(), s.rows, s.cols, st); };
+      t.method = "RMSNorm (FP32, CUDA, one block per row)";
+      break;
+    case GpuKernel::kSwiGlu:
+      fn = [&] { launch_swiglu(x.get(), other.get(), y.get(), n, st); };
+      t.method = "SwiGLU (FP32, CUDA)";
+      break;
+    case GpuKernel::kSoftmax:
+      fn = [&] { launch_softmax(x.get(), y.get(), s.rows, s.cols, st); };
+      t.method = "softmax (FP32, CUDA, one block per row)";
+      break;
+    default:
+      fn = [&] {
+        launch_quantize_1x128(x.get(), s.rows, s.cols, q.get(), scales.get(), tiles, 1, st);
+      };
+      t.method = "FP8 quantize (1x128 tiles, E4M3, CUDA)";
+      break;
+  }
+  t.seconds = time_calls(g, fn, opt, 1, true);
+  return t;
+}
+
+GpuTiming time_attention(CudaRunner::Impl& g, const GpuShape& s, const GpuTimingOptions& opt) {
+  cudaStream_t st = g.stream;
+  GpuTiming t;
+  need_positive("batch_heads", s.batch_heads);
+  need_positive("seq", s.seq);
+  const std::int64_t n = s.batch_heads * s.seq * s.head_dim;
+  need_positive("head_dim", s.head_dim);
+  DeviceBuffer<float> tmp(to_size(n));
+  DeviceBuffer<__nv_bfloat16> q(to_size(n)), k(to_size(n)), v(to_size(n)), o(to_size(n));
+  __nv_bfloat16* inputs[] = {q.get(), k.get(), v.get()};
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    fill_uniform(tmp.get(), n, 13 + i, st);
+    float_to_bf16(tmp.get(), inputs[i], n, st);
+  }
+  t.seconds = time_calls(
+      g,
+      [&] {
+        launch_attention(q.get(), k.get(), v.get(), o.get(), s.batch_heads, s.seq, s.head_dim,
+                         g.info.max_shared_bytes_per_block, st);
+      },
+      opt, 1, true);
+  t.method =
+      "tiled causal attention forward (64-query tiles, online softmax, BF16 in, "
+      "FP32 CUDA cores)";
+  return t;
+}
+
 }  // namespace
 
 CudaRunner::CudaRunner() : impl_(std::make_unique<Impl>()) {
@@ -151,98 +255,14 @@ GpuTiming CudaRunner::time(GpuKernel kernel, const GpuShape& s, const GpuTimingO
   switch (kernel) {
     case GpuKernel::kGemmFp32:
     case GpuKernel::kGemmBf16:
-    case GpuKernel::kGemmFp8: {
-      GemmPlan plan(g, kernel, s.m, s.n, s.k);
-      plan.randomize();
-      t.seconds = time_calls(
-          g, [&] { plan.run(); }, opt, 1, true);
-      t.method = plan.method();
-      return t;
-    }
+    case GpuKernel::kGemmFp8: return time_gemm(g, kernel, s, opt);
     case GpuKernel::kCopy:
-    case GpuKernel::kTriad: {
-      need_positive("elements", s.elements);
-      const bool triad = kernel == GpuKernel::kTriad;
-      DeviceBuffer<float> a(to_size(s.elements)), b(to_size(s.elements)),
-          c(triad ? to_size(s.elements) : 0);
-      fill_uniform(b.get(), s.elements, 7, st);
-      if (triad) fill_uniform(c.get(), s.elements, 8, st);
-      t.seconds = time_calls(
-          g,
-          [&] {
-            if (triad) {
-              launch_triad(a.get(), b.get(), c.get(), s.elements, st);
-            } else {
-              launch_copy(b.get(), a.get(), s.elements, st);
-            }
-          },
-          opt, 1, true);
-      t.method = triad ? "triad a = b + 3 c (FP32, CUDA)" : "copy (FP32, CUDA)";
-      return t;
-    }
+    case GpuKernel::kTriad: return time_stream(g, kernel, s, opt);
     case GpuKernel::kRmsNorm:
     case GpuKernel::kSwiGlu:
     case GpuKernel::kSoftmax:
-    case GpuKernel::kFp8Quantize: {
-      need_positive("rows", s.rows);
-      need_positive("cols", s.cols);
-      const std::int64_t n = s.rows * s.cols;
-      DeviceBuffer<float> x(to_size(n)),
-          other(kernel == GpuKernel::kSwiGlu ? to_size(n) : to_size(s.cols));
-      fill_uniform(x.get(), n, 10, st);
-      fill_uniform(other.get(), static_cast<std::int64_t>(other.size()), 11, st);
-      DeviceBuffer<float> y(kernel == GpuKernel::kFp8Quantize ? 0 : to_size(n));
-      const std::int64_t tiles = (s.cols + 127) / 128;
-      DeviceBuffer<__nv_fp8_e4m3> q(kernel == GpuKernel::kFp8Quantize ? to_size(n) : 0);
-      DeviceBuffer<float> scales(kernel == GpuKernel::kFp8Quantize ? to_size(s.rows * tiles) : 0);
-      std::function<void()> fn;
-      switch (kernel) {
-        case GpuKernel::kRmsNorm:
-          fn = [&] { launch_rmsnorm(x.get(), other.get(), y.get(), s.rows, s.cols, st); };
-          t.method = "RMSNorm (FP32, CUDA, one block per row)";
-          break;
-        case GpuKernel::kSwiGlu:
-          fn = [&] { launch_swiglu(x.get(), other.get(), y.get(), n, st); };
-          t.method = "SwiGLU (FP32, CUDA)";
-          break;
-        case GpuKernel::kSoftmax:
-          fn = [&] { launch_softmax(x.get(), y.get(), s.rows, s.cols, st); };
-          t.method = "softmax (FP32, CUDA, one block per row)";
-          break;
-        default:
-          fn = [&] {
-            launch_quantize_1x128(x.get(), s.rows, s.cols, q.get(), scales.get(), tiles, 1, st);
-          };
-          t.method = "FP8 quantize (1x128 tiles, E4M3, CUDA)";
-          break;
-      }
-      t.seconds = time_calls(g, fn, opt, 1, true);
-      return t;
-    }
-    case GpuKernel::kAttentionFwd: {
-      need_positive("batch_heads", s.batch_heads);
-      need_positive("seq", s.seq);
-      const std::int64_t n = s.batch_heads * s.seq * s.head_dim;
-      need_positive("head_dim", s.head_dim);
-      DeviceBuffer<float> tmp(to_size(n));
-      DeviceBuffer<__nv_bfloat16> q(to_size(n)), k(to_size(n)), v(to_size(n)), o(to_size(n));
-      __nv_bfloat16* inputs[] = {q.get(), k.get(), v.get()};
-      for (std::uint32_t i = 0; i < 3; ++i) {
-        fill_uniform(tmp.get(), n, 13 + i, st);
-        float_to_bf16(tmp.get(), inputs[i], n, st);
-      }
-      t.seconds = time_calls(
-          g,
-          [&] {
-            launch_attention(q.get(), k.get(), v.get(), o.get(), s.batch_heads, s.seq, s.head_dim,
-                             g.info.max_shared_bytes_per_block, st);
-          },
-          opt, 1, true);
-      t.method =
-          "tiled causal attention forward (64-query tiles, online softmax, BF16 in, "
-          "FP32 CUDA cores)";
-      return t;
-    }
+    case GpuKernel::kFp8Quantize: return time_rows_cols(g, kernel, s, opt);
+    case GpuKernel::kAttentionFwd: return time_attention(g, s, opt);
     case GpuKernel::kLaunch:
       t.seconds = time_calls(
           g, [&] { launch_empty(st); }, opt, kLaunchBatch, false);
