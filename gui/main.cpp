@@ -143,7 +143,9 @@ bool open_scenarios(const QCommandLineParser& parser, const Options& o,
   for (const QString& file : files) {
     if (parser.isSet(o.render)) {
       try {
-        (void)llmsim::load_scenario(file.toStdString(), in.overrides, llmsim::default_data_dir());
+        const llmsim::Scenario s =
+            llmsim::load_scenario(file.toStdString(), in.overrides, llmsim::default_data_dir());
+        llmsim::require_training(s, "llmsim-gui --render");
       } catch (const std::exception& e) {
         fail(QString::fromStdString(e.what()));
         return false;

@@ -84,6 +84,7 @@ RunOutcome run_scenarios(const FormInputs& in) {
         std::vector<std::string> set = in.overrides;
         set.push_back("parallelism.schedule=" + std::string(schedule_method_name(m)));
         const Scenario base = load_scenario(file, in.overrides, default_data_dir());
+        require_training(base, "llmsim-gui");
         const int vpp = base.plan.vpp > 1 ? base.plan.vpp : 2;
         set.push_back("parallelism.vpp=" +
                       std::to_string(m == ScheduleMethod::kInterleaved1F1B ? vpp : 1));
@@ -457,6 +458,7 @@ QString MainWindow::error_text() const { return error_->text(); }
 QString MainWindow::open_scenario(const QString& path) {
   try {
     const Scenario s = load_scenario(path.toStdString(), overrides_, default_data_dir());
+    require_training(s, "llmsim-gui");
     FormInputs in = inputs();
     in.scenarios = {path.toStdString()};
     in.methods = {s.plan.schedule};

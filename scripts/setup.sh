@@ -15,6 +15,7 @@ packages=(
   libopenblas-dev         # calibration: FP32 reference GEMM
   qt6-base-dev libqt6svg6-dev  # llmsim-gui
   fonts-dejavu-core       # text in offscreen GUI renders
+  universal-ctags         # scripts/long-functions.sh: no function over 80 lines
 )
 
 missing=()

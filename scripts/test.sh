@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+# No function in sim/, costmodel/, cli/, gui/ or report/ over 80 lines.
+bash scripts/long-functions.sh
 # The bad-scenario table under AddressSanitizer and UBSan: malformed input must give its
 # one-line error and never crash. A minimal Debug build of the llmsim binary only.
 cmake -S . -B build-asan -G Ninja -DLLMSIM_SANITIZE=ON -DLLMSIM_BUILD_GUI=OFF \
