@@ -21,6 +21,9 @@ class Engine {
     return schedule_at(now_ + delay, handler, payload);
   }
   void cancel(EventId id) { queue_.cancel(id); }
+  // When the next event is due (SimTime::max() when none is left): a handler can tell whether
+  // others are due at the same instant.
+  SimTime next_event_time() { return queue_.empty() ? SimTime::max() : queue_.top().time; }
 
   // Runs events until none is left. Returns the number of events processed.
   std::uint64_t run();

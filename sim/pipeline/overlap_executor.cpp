@@ -28,9 +28,13 @@ class OverlapRun final : public EventHandler {
     const ChainPiece& done = (*chains_[c])[next_[c] - 1];
     running_[c] = false;
     stream_busy_[done.comm ? 1 : 0] = false;
-    // Every finish at this time is already queued (scheduled when its piece started), so one
-    // dispatch after them sees them all.
-    request_dispatch();
+    // Every finish at this time is already queued (scheduled when its piece started): when none
+    // is left at this instant, decide now; otherwise one dispatch event after them sees them all.
+    if (!dispatch_pending_ && engine_.next_event_time() > now) {
+      dispatch(now);
+    } else {
+      request_dispatch();
+    }
   }
 
   OverlapResult result;
