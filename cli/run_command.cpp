@@ -33,6 +33,12 @@ nlohmann::json breakdown_json(const StepBreakdown& b) {
           {"optimizer_s", b.optimizer_s}};
 }
 
+nlohmann::json summary_json(const DeviationSummary& d) {
+  if (d.count == 0) return nullptr;
+  return {{"count", d.count}, {"median_deviation", d.median}, {"worst_deviation", d.worst},
+          {"worst_id", d.worst_figure->id}, {"below", d.below}, {"above", d.above}};
+}
+
 nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
   const StepResult& st = run.phases.front().step;
   nlohmann::json phases = nlohmann::json::array();
@@ -83,6 +89,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"phases", phases},
           {"reference", refs},
           {"reference_dropped", dropped},
+          {"reference_summary", summary_json(summarize_deviations(published))},
           {"notes", run.notes}};
 }
 
@@ -106,6 +113,12 @@ void print_published(const PublishedComparison& c) {
     fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", f.figure->name, human(f.figure->value),
                human(f.ours), f.figure->value != 0 ? fmt::format("{:+.1f}%", 100 * f.deviation) : "-",
                f.figure->source);
+  }
+  const DeviationSummary d = summarize_deviations(c);
+  if (d.count > 1) {
+    fmt::print("  signed deviations over {} figures: median {:+.1f}%, worst {:+.1f}% ({}); llmsim "
+               "below the published value in {}, above in {}\n",
+               d.count, 100 * d.median, 100 * d.worst, d.worst_figure->name, d.below, d.above);
   }
   if (c.dropped.empty()) return;
   fmt::print("\nPublished figures left out (they describe another case):\n");

@@ -156,4 +156,25 @@ PublishedComparison compare_published(const Scenario& s, const RunEstimate& run)
   return out;
 }
 
+DeviationSummary summarize_deviations(const PublishedComparison& c) {
+  DeviationSummary d;
+  std::vector<double> devs;
+  for (const ShownFigure& f : c.shown) {
+    if (f.figure->value == 0) continue;
+    devs.push_back(f.deviation);
+    d.below += f.deviation < 0;
+    d.above += f.deviation > 0;
+    if (!d.worst_figure || std::fabs(f.deviation) > std::fabs(d.worst)) {
+      d.worst = f.deviation;
+      d.worst_figure = f.figure;
+    }
+  }
+  d.count = static_cast<int>(devs.size());
+  if (devs.empty()) return d;
+  std::sort(devs.begin(), devs.end());
+  const std::size_t n = devs.size();
+  d.median = n % 2 ? devs[n / 2] : 0.5 * (devs[n / 2 - 1] + devs[n / 2]);
+  return d;
+}
+
 }  // namespace llmsim

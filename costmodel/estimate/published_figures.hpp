@@ -29,6 +29,18 @@ struct PublishedComparison {
   std::vector<DroppedFigure> dropped;
 };
 
+// The signed deviations of the shown figures (those with a non-zero published value): the
+// median, the worst (largest in size, with its sign and figure) and on which side we err.
+struct DeviationSummary {
+  int count = 0;
+  double median = 0.0;
+  double worst = 0.0;
+  const ReferenceFigure* worst_figure = nullptr;
+  int below = 0;  // ours under the published value
+  int above = 0;
+};
+DeviationSummary summarize_deviations(const PublishedComparison& c);
+
 // Why `f` does not describe this scenario; nullopt when it does.
 std::optional<std::string> figure_mismatch(const ReferenceFigure& f, const Scenario& s);
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "costmodel/estimate/published_figures.hpp"
@@ -74,6 +75,14 @@ TEST_CASE("Published figures: DeepSeek-V3 on 1024 GPUs shows no 2048-GPU figure"
   CHECK(shown(q, "v3-gpu-hours-per-trillion"));
   // The published total includes post-training, which the scenario does not simulate.
   CHECK_FALSE(shown(q, "v3-total-gpu-hours"));
+  // Signed errors, all of them: the median, the worst and the side.
+  const DeviationSummary d = summarize_deviations(q);
+  CHECK(d.count == static_cast<int>(q.shown.size()));
+  CHECK(d.below + d.above == d.count);
+  REQUIRE(d.worst_figure != nullptr);
+  for (const auto& f : q.shown) CHECK(std::abs(f.deviation) <= std::abs(d.worst));
+  CHECK(d.median >= -std::abs(d.worst));
+  CHECK(d.median <= std::abs(d.worst));
   // Another precision, or fewer tokens, is another run.
   const Case bf16 = estimate("deepseek-v3-pretrain.yaml", {"precision=bf16"});
   CHECK(compare_published(bf16.scenario, bf16.run).shown.empty());
