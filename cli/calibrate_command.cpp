@@ -188,7 +188,11 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "threads the kernels use (the model's units)");
   cmd->add_option("--classes", o->classes, "comma-separated kernel classes (default: all)");
   cmd->add_option("--from-tables", o->from_tables,
-                  "fit published kernel tables instead of measuring: h800");
+                  "fit published kernel tables instead of measuring: h800")
+      ->check([](const std::string& v) {
+        // An empty value would fall through to a full CPU calibration: refuse it.
+        return v.empty() ? std::string("an empty device name; allowed: h800") : std::string();
+      });
   cmd->add_option("--reference-dir", o->reference_dir,
                   "folder with the published tables and hardware_specs.csv (default: "
                   "scenarios/reference)");

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; a bad flag or value is bad input like any other: exit 2.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const llmsim::UserError& e) {
     std::fprintf(stderr, "llmsim: error: %s\n", e.what());
     return 2;

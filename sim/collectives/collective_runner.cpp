@@ -85,6 +85,15 @@ void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
           "--tokens, --hidden, --topk, --experts and --max-nodes must be positive "
           "and --skew >= 0");
     }
+    // Stated limits, so that the routing tables (per expert and per token) stay small.
+    if (r.experts > kMaxExperts || r.tokens > kMaxTokensPerGpu || r.hidden > kMaxHidden ||
+        r.topk > r.experts || !(r.skew <= 100.0)) {
+      throw UserError(fmt::format(
+          "EP routing out of range: --experts {} (at most {}), --tokens {} (at most {} per GPU), "
+          "--hidden {} (at most {}), --topk {} (at most --experts), --skew {} (at most 100)",
+          r.experts, kMaxExperts, r.tokens, kMaxTokensPerGpu, r.hidden, kMaxHidden, r.topk,
+          r.skew));
+    }
     if (r.experts % q.gpus != 0) {
       throw UserError(
           fmt::format("--experts = {} must be a multiple of --gpus = {} (experts are "

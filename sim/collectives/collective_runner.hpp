@@ -46,6 +46,12 @@ inline constexpr std::size_t kFlowModeMaxFlows = 70000;
 // Flow count of the plan a request would build, without building it.
 std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node);
 
+// Limits of an EP request (validate_request): far above today's MoE models (DeepSeek-V3: 256
+// experts, hidden 7168, 4096 tokens per GPU in training).
+inline constexpr int kMaxExperts = 1 << 16;
+inline constexpr int kMaxTokensPerGpu = 1 << 20;
+inline constexpr int kMaxHidden = 1 << 17;
+
 // Throws UserError when the request does not fit the cluster.
 void validate_request(const ClusterSpec& c, const CollectiveRequest& q);
 

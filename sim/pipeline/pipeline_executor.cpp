@@ -305,10 +305,42 @@ void check_costs(const PipelinePlan& plan, const PipelineCosts& costs) {
   }
 }
 
+// The longest any one operation, with its transfer, can take, in ns (double: no overflow).
+double longest_op_ns(const PipelineCosts& costs) {
+  double op = costs.fb ? static_cast<double>(costs.fb->ns()) : 0.0;
+  for (const StageCost& c : costs.stages) {
+    const double bw = c.bw ? static_cast<double>(c.bw->ns()) : 0.0;
+    op = std::max({op, static_cast<double>(c.f.ns()) + static_cast<double>(c.b.ns()) +
+                           static_cast<double>(c.w.ns()), bw});
+  }
+  for (SimTime t : costs.fb_pairs) op = std::max(op, static_cast<double>(t.ns()));
+  double transfer = static_cast<double>(costs.p2p_latency.ns());
+  if (costs.p2p_bytes_per_second > 0.0 && costs.p2p_bytes > 0.0) {
+    transfer += costs.p2p_bytes / costs.p2p_bytes_per_second * 1e9;
+  }
+  return 2.0 * op + transfer;  // an F&B may take its forward's F plus its backward's B + W
+}
+
+// Simulated time is int64 nanoseconds: a run that could pass kMaxSimulatedNs is refused with
+// the figures that make it so, before any event is scheduled.
+void check_time_bound(const PipelinePlan& plan, const PipelineCosts& costs) {
+  constexpr double kMaxSimulatedNs = 1e18;  // 31.7 years; SimTime holds 292
+  double ops = 0.0;
+  for (const auto& list : plan.ops) ops += static_cast<double>(list.size());
+  const double bound = ops * longest_op_ns(costs);
+  if (!(bound <= kMaxSimulatedNs)) {
+    throw UserError(fmt::format(
+        "{:g} operations of up to {:.3g} s each (with their transfer) could run {:.3g} s of "
+        "simulated time; at most {:g} s: lower the durations, the transfer time or the "
+        "micro-batch count", ops, longest_op_ns(costs) * 1e-9, bound * 1e-9, kMaxSimulatedNs * 1e-9));
+  }
+}
+
 }  // namespace
 
 PipelineResult run_pipeline(const PipelinePlan& plan, const PipelineCosts& costs, Engine& engine) {
   check_costs(plan, costs);
+  check_time_bound(plan, costs);
   Executor ex(plan, costs, engine);
   return ex.run();
 }

@@ -95,3 +95,15 @@ expect_fail_with(2 "a serving scenario (serving:); llmsim run estimates training
 expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels" run ${DS} --set "cluster=&a {x: *a}")
 string(REPEAT "7" 100000 long)
 expect_fail_with(2 "(100000 characters)" run ${DS} --set "parallelism.tp=${long}")
+
+# Limits that hold (hardening): simulated time that would overflow, an empty --from-tables
+# (it used to start a full CPU calibration), and an EP request too large to route.
+expect_fail_with(2 "could run 4e+10 s of simulated time" schedule --pp 1 --micro-batches 10000 --f 1e12)
+expect_fail_with(2 "of simulated time" schedule --p2p-bytes 1e15 --p2p-gbps 1e-300)
+execute_process(COMMAND ${LLMSIM} calibrate --from-tables "" RESULT_VARIABLE rc TIMEOUT 20
+                OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "calibrate --from-tables '': exit ${rc}, expected 2\n${err}")
+endif()
+expect_fail_with(2 "--experts 1000000000 (at most 65536)"
+                 collective --cluster ${SRC}/scenarios/clusters/h800.yaml --op ep-dispatch --gpus 32 --experts 1000000000)
