@@ -555,7 +555,7 @@ QString MainWindow::export_trace(const QString& path) {
     add_pipeline_to_trace(trace, static_cast<int>(i), cases[i].title, cases[i].plan,
                           cases[i].result);
   }
-  return write_text(path, trace.to_json().dump() + "\n");
+  return write_text(path, trace.text() + "\n");
 }
 
 }  // namespace llmsim::gui

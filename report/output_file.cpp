@@ -14,6 +14,11 @@
 namespace llmsim {
 
 void write_file_atomically(const std::string& path, const std::string& contents) {
+  write_file_atomically(path, [&](std::ostream& out) { out << contents; });
+}
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   fs::path tmp = target;
@@ -23,7 +28,7 @@ void write_file_atomically(const std::string& path, const std::string& contents)
     if (!out) {
       throw UserError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
     }
-    out << contents;
+    write(out);
     out.flush();
     if (!out) {
       std::error_code ignored;

@@ -1,20 +1,22 @@
 #include "sim/chrome_trace.hpp"
 
+#include <utility>
+
 namespace llmsim {
 
 void ChromeTrace::name_process(int pid, const std::string& name) {
-  events_.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", name}}}});
-  events_.push_back(
+  add({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", name}}}});
+  add(
       {{"name", "process_sort_index"}, {"ph", "M"}, {"pid", pid}, {"args", {{"sort_index", pid}}}});
 }
 
 void ChromeTrace::name_thread(int pid, int tid, const std::string& name) {
-  events_.push_back({{"name", "thread_name"},
+  add({{"name", "thread_name"},
                      {"ph", "M"},
                      {"pid", pid},
                      {"tid", tid},
                      {"args", {{"name", name}}}});
-  events_.push_back({{"name", "thread_sort_index"},
+  add({{"name", "thread_sort_index"},
                      {"ph", "M"},
                      {"pid", pid},
                      {"tid", tid},
@@ -23,7 +25,7 @@ void ChromeTrace::name_thread(int pid, int tid, const std::string& name) {
 
 void ChromeTrace::add_span(int pid, int tid, const std::string& name, const std::string& category,
                            SimTime start, SimTime end, nlohmann::json args) {
-  events_.push_back({{"name", name},
+  add({{"name", name},
                      {"cat", category},
                      {"ph", "X"},
                      {"pid", pid},
@@ -33,8 +35,17 @@ void ChromeTrace::add_span(int pid, int tid, const std::string& name, const std:
                      {"args", std::move(args)}});
 }
 
-nlohmann::json ChromeTrace::to_json() const {
-  return {{"traceEvents", events_}, {"displayTimeUnit", "ns"}};
+void ChromeTrace::add(const nlohmann::json& event) {
+  if (!events_.empty()) events_ += ',';
+  events_ += event.dump();
+}
+
+void ChromeTrace::write(std::ostream& out) const {
+  out << R"({"displayTimeUnit":"ns","traceEvents":[)" << events_ << "]}";
+}
+
+std::string ChromeTrace::text() const {
+  return R"({"displayTimeUnit":"ns","traceEvents":[)" + events_ + "]}";
 }
 
 }  // namespace llmsim

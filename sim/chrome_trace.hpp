@@ -3,8 +3,8 @@
 // and chrome://tracing open ("X" complete events, microsecond timestamps, process and thread
 // names as metadata events).
 
+#include <ostream>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,10 +18,15 @@ class ChromeTrace {
   void name_thread(int pid, int tid, const std::string& name);
   void add_span(int pid, int tid, const std::string& name, const std::string& category,
                 SimTime start, SimTime end, nlohmann::json args = nlohmann::json::object());
-  nlohmann::json to_json() const;
+  // The document {"displayTimeUnit":"ns","traceEvents":[...]}, written out as it is held:
+  // each event is kept as its compact JSON text (about 150 bytes a span), never as a tree.
+  void write(std::ostream& out) const;
+  std::string text() const;
+  nlohmann::json to_json() const { return nlohmann::json::parse(text()); }
 
  private:
-  std::vector<nlohmann::json> events_;
+  void add(const nlohmann::json& event);
+  std::string events_;  // compact events, comma-separated
 };
 
 }  // namespace llmsim

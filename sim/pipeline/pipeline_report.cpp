@@ -1,5 +1,7 @@
 #include "sim/pipeline/pipeline_report.hpp"
 
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -24,44 +26,72 @@ std::string op_label(const PipelineOp& op) {
   return fmt::format("{} {}", op_kind_name(op.kind), op.first.mb);
 }
 
+namespace {
+
+nlohmann::json op_json(const PipelineOp& op, const OpTiming& t) {
+  nlohmann::json j = micro_stage_json(op.kind, op.first, t);
+  if (op.kind == OpKind::FB) {
+    // Both halves run over the whole overlapped span.
+    j["f"] = micro_stage_json(OpKind::F, op.first, t);
+    j["b"] = micro_stage_json(OpKind::BW, op.second, t);
+  }
+  return j;
+}
+
+// One rank: its summary, then (with_ops) one operation per line.
+void write_rank(std::ostream& out, const PipelinePlan& plan, const PipelineResult& result, int r,
+                bool with_ops, const std::string& pad) {
+  const RankSummary& s = result.ranks[static_cast<std::size_t>(r)];
+  nlohmann::json rank = {{"rank", r},
+                         {"busy", s.busy.us()},
+                         {"bubble", s.bubble.us()},
+                         {"peak_activations", s.peak_activations},
+                         {"peak_activation_memory", s.peak_activation_memory},
+                         {"parameter_copies", s.parameter_copies}};
+  std::string head = rank.dump();
+  if (!with_ops) {
+    out << pad << "  " << head;
+    return;
+  }
+  head.pop_back();  // reopen the object for its operation list
+  out << pad << "  " << head << ",\"ops\":[";
+  const auto& list = plan.ops[static_cast<std::size_t>(r)];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    out << (i ? ",\n" : "\n") << pad << "   " << op_json(list[i], result.timing[r][i]).dump();
+  }
+  out << "\n" << pad << "  ]}";
+}
+
+}  // namespace
+
+void write_pipeline_json(std::ostream& out, const PipelinePlan& plan, const PipelineResult& result,
+                         bool with_ops, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  const nlohmann::json head = {{"method", std::string(schedule_method_name(plan.method))},
+                               {"pp", plan.pp},
+                               {"micro_batches", plan.micro_batches},
+                               {"vpp", plan.vpp},
+                               {"stages", plan.num_stages},
+                               {"time_unit", "us"},
+                               {"makespan", result.makespan.us()},
+                               {"max_bubble", result.max_bubble().us()}};
+  out << pad << "{\n";
+  for (auto it = head.begin(); it != head.end(); ++it) {
+    out << pad << " " << nlohmann::json(it.key()).dump() << ": " << it.value().dump() << ",\n";
+  }
+  out << pad << " \"ranks\": [";
+  for (int r = 0; r < plan.pp; ++r) {
+    out << (r ? ",\n" : "\n");
+    write_rank(out, plan, result, r, with_ops, pad);
+  }
+  out << "\n" << pad << " ]\n" << pad << "}";
+}
+
 nlohmann::json pipeline_to_json(const PipelinePlan& plan, const PipelineResult& result,
                                 bool with_ops) {
-  nlohmann::json ranks = nlohmann::json::array();
-  for (int r = 0; r < plan.pp; ++r) {
-    const RankSummary& s = result.ranks[r];
-    nlohmann::json rank = {{"rank", r},
-                           {"busy", s.busy.us()},
-                           {"bubble", s.bubble.us()},
-                           {"peak_activations", s.peak_activations},
-                           {"peak_activation_memory", s.peak_activation_memory},
-                           {"parameter_copies", s.parameter_copies}};
-    if (with_ops) {
-      nlohmann::json ops = nlohmann::json::array();
-      const auto& list = plan.ops[r];
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        const PipelineOp& op = list[i];
-        const OpTiming& t = result.timing[r][i];
-        nlohmann::json j = micro_stage_json(op.kind, op.first, t);
-        if (op.kind == OpKind::FB) {
-          // Both halves run over the whole overlapped span.
-          j["f"] = micro_stage_json(OpKind::F, op.first, t);
-          j["b"] = micro_stage_json(OpKind::BW, op.second, t);
-        }
-        ops.push_back(std::move(j));
-      }
-      rank["ops"] = std::move(ops);
-    }
-    ranks.push_back(std::move(rank));
-  }
-  return {{"method", std::string(schedule_method_name(plan.method))},
-          {"pp", plan.pp},
-          {"micro_batches", plan.micro_batches},
-          {"vpp", plan.vpp},
-          {"stages", plan.num_stages},
-          {"time_unit", "us"},
-          {"makespan", result.makespan.us()},
-          {"max_bubble", result.max_bubble().us()},
-          {"ranks", std::move(ranks)}};
+  std::ostringstream out;
+  write_pipeline_json(out, plan, result, with_ops);
+  return nlohmann::json::parse(out.str());
 }
 
 void add_pipeline_to_trace(ChromeTrace& trace, int pid, const std::string& title,

@@ -3,6 +3,7 @@
 // Chrome trace spans. Pictures of it (SVG, the GUI) live in report/.
 // Times are reported in microseconds.
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,12 @@
 namespace llmsim {
 
 // {"method","pp","micro_batches","vpp","time_unit","makespan","max_bubble","ranks":[...]}.
-// with_ops = false leaves out the per-operation lists (the summary alone).
+// with_ops = false leaves out the per-operation lists (the summary alone). Written as it is
+// produced, one operation per line, so that a plan of millions of operations never exists
+// as a JSON tree; `indent` shifts every line (a document inside a list).
+void write_pipeline_json(std::ostream& out, const PipelinePlan& plan, const PipelineResult& result,
+                         bool with_ops = true, int indent = 0);
+// The same as a tree (small plans, tests).
 nlohmann::json pipeline_to_json(const PipelinePlan& plan, const PipelineResult& result,
                                 bool with_ops = true);
 

@@ -112,7 +112,7 @@ std::string step_trace_json(const StepResult& r) {
                      {{"stage", sp.part.stage}, {"dir", sp.part.dir}});
     }
   }
-  return trace.to_json().dump() + "\n";
+  return trace.text() + "\n";
 }
 
 }  // namespace llmsim
