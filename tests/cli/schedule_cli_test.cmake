@@ -38,3 +38,8 @@ expect_fail("unknown; allowed: gpipe" schedule --method 2f2b)
 expect_fail("expected a number of microseconds" schedule --f abc)
 expect_fail("cannot write" schedule --svg ${WORK}/no/such/dir/x.svg)
 expect_fail("the plan has 8 stages" schedule --f 1,2,3 --pp 8)
+
+# Stated limit on the plan's size (hardening): refused before any work, one line, exit 2.
+expect_fail_with(2 "pp x micro-batches x vpp = 4096 x 8192 x 1 = 33554432: at most 4194304"
+                 schedule --pp 4096 --micro-batches 8192)
+expect_fail_with(2 "at most 4194304" schedule --pp 4096 --micro-batches 16777216 --json)
