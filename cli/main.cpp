@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "costmodel/version.hpp"
 #include "sim/check.hpp"
 
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; a bad flag or value is bad input like any other: exit 2.
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const llmsim::cli::Interrupted& e) {
+    std::fprintf(stderr, "llmsim: %s\n", e.message.c_str());
+    return 130;
   } catch (const llmsim::UserError& e) {
     std::fprintf(stderr, "llmsim: error: %s\n", e.what());
     return 2;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/published_figures.hpp"
@@ -268,7 +269,8 @@ std::string explain(const Case& base, const Case& c) {
   return out;
 }
 
-void run_compare(const CompareOptions& o) {
+// The grid's points in order, each a label and its --set overrides.
+std::vector<std::pair<std::string, std::vector<std::string>>> grid_points(const CompareOptions& o) {
   if (o.vary.empty()) throw UserError("compare needs at least one --vary key=value1,value2,...");
   std::vector<Axis> axes;
   for (const auto& v : o.vary) axes.push_back(parse_vary(v));
@@ -277,24 +279,53 @@ void run_compare(const CompareOptions& o) {
     total *= a.values.size();
     if (total > 10000) throw UserError("--vary: more than 10000 combinations; narrow the grid");
   }
-  std::vector<Case> cases;
+  std::vector<std::pair<std::string, std::vector<std::string>>> points;
   std::vector<std::size_t> idx(axes.size(), 0);
   for (std::size_t n = 0; n < total; ++n) {
-    std::vector<std::string> overrides = o.overrides;
-    std::string label;
+    auto& [label, overrides] = points.emplace_back(std::string(), o.overrides);
     for (std::size_t i = 0; i < axes.size(); ++i) {
       overrides.push_back(axes[i].key + "=" + axes[i].values[idx[i]]);
       label += (i ? " " : "") + axes[i].key + "=" + axes[i].values[idx[i]];
     }
-    const Scenario s = load_scenario(o.scenario, overrides, default_data_dir());
-    require_training(s, "llmsim compare");
-    const calibration::Profile profile = scenario_profile(s);
-    cases.push_back(Case{label, estimate_run(s, profile)});
     for (std::size_t i = axes.size(); i-- > 0;) {
       if (++idx[i] < axes[i].values.size()) break;
       idx[i] = 0;
     }
   }
+  return points;
+}
+
+// Estimates the grid's points in order until done or Ctrl-C; returns the finished cases.
+std::vector<Case> run_grid(const CompareOptions& o, std::size_t& total) {
+  const auto points = grid_points(o);
+  total = points.size();
+  InterruptGuard guard;
+  Progress progress("compare", points.size());
+  std::vector<Case> cases;
+  for (const auto& [label, overrides] : points) {
+    if (guard.interrupted()) break;
+    const Scenario s = load_scenario(o.scenario, overrides, default_data_dir());
+    require_training(s, "llmsim compare");
+    const calibration::Profile profile = scenario_profile(s);
+    cases.push_back(Case{label, estimate_run(s, profile)});
+    progress.done(cases.size());
+  }
+  return cases;
+}
+
+void print_compare(const CompareOptions& o, const std::vector<Case>& cases);
+
+void run_compare(const CompareOptions& o) {
+  std::size_t total = 0;
+  const std::vector<Case> cases = run_grid(o, total);
+  if (!cases.empty()) print_compare(o, cases);
+  if (cases.size() < total) {
+    throw Interrupted{fmt::format("compare: interrupted after {} of {} cases; the finished ones "
+                                  "are printed above", cases.size(), total)};
+  }
+}
+
+void print_compare(const CompareOptions& o, const std::vector<Case>& cases) {
   if (o.json) {
     nlohmann::json all = nlohmann::json::array();
     for (const auto& c : cases) {

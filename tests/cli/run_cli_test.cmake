@@ -107,3 +107,16 @@ if(NOT rc EQUAL 2)
 endif()
 expect_fail_with(2 "--experts 1000000000 (at most 65536)"
                  collective --cluster ${SRC}/scenarios/clusters/h800.yaml --op ep-dispatch --gpus 32 --experts 1000000000)
+
+# Ctrl-C in a long compare stops it cleanly: the finished cases are printed, exit 130.
+find_program(TIMEOUT timeout)
+if(TIMEOUT)
+  execute_process(COMMAND ${TIMEOUT} -s INT 1 ${LLMSIM} compare ${DS}
+                          --vary parallelism.ep=8,16,32,64,128 --vary precision=fp8,bf16
+                          --vary training.recompute=none,selective,full --vary parallelism.zero=0,1
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(FIND "${err}" "compare: interrupted after" at)
+  if(NOT rc EQUAL 130 OR at EQUAL -1)
+    message(FATAL_ERROR "compare under SIGINT: exit ${rc}, expected 130\n${err}")
+  endif()
+endif()
