@@ -111,7 +111,7 @@ expect_fail_with(2 "--experts 1000000000 (at most 65536)"
 # Ctrl-C in a long compare stops it cleanly: the finished cases are printed, exit 130.
 find_program(TIMEOUT timeout)
 if(TIMEOUT)
-  execute_process(COMMAND ${TIMEOUT} -s INT 1 ${LLMSIM} compare ${DS}
+  execute_process(COMMAND ${TIMEOUT} --preserve-status -s INT 1 ${LLMSIM} compare ${DS}
                           --vary parallelism.ep=8,16,32,64,128 --vary precision=fp8,bf16
                           --vary training.recompute=none,selective,full --vary parallelism.zero=0,1
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
