@@ -191,7 +191,11 @@ ModelSpec load_hf_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  return read_hf_config(ss.str(), path);
+}
+
+ModelSpec read_hf_config(const std::string& text, const std::string& path) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     throw UserError(fmt::format("{}: broken JSON: expected a Hugging Face config.json object", path));
   }

@@ -25,6 +25,9 @@ std::string default_data_dir();
 ModelSpec read_model(YamlMap& map, const std::string& base_dir);
 ModelSpec load_model_file(const std::string& path);
 ModelSpec load_hf_config(const std::string& path);
+// The text of a config.json; `path` names it in errors and gives the model its name (the
+// folder's name) and source.
+ModelSpec read_hf_config(const std::string& text, const std::string& path);
 
 // The catalog: names of scenarios/models/*.yaml (without .yaml), sorted.
 std::vector<std::string> catalog_models(const std::string& data_dir);

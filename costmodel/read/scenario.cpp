@@ -415,9 +415,8 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
   return s;
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
-                       const std::string& data_dir) {
-  YAML::Node root = load_yaml_file(path);
+void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
+                     const std::string& path, const std::string& data_dir) {
   // `--set cluster.nodes=128` on a scenario that names its cluster by file: the file's
   // mapping takes the name's place first, so that any of its fields can be overridden.
   const bool cluster_field = std::any_of(overrides.begin(), overrides.end(), [](const auto& o) {
@@ -432,6 +431,12 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     if (!file.empty()) root["cluster"] = load_yaml_file(file);
   }
   for (const auto& o : overrides) apply_override(root, o);
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                       const std::string& data_dir) {
+  YAML::Node root = load_yaml_file(path);
+  apply_overrides(root, overrides, path, data_dir);
   return read_scenario(root, path, data_dir);
 }
 

@@ -31,6 +31,11 @@ namespace llmsim {
 // Applies "path.to.key=value" to the tree: intermediate mappings are created, list elements
 // are addressed by index ("training.phases.1.seq_len"), the value is parsed as YAML.
 void apply_override(YAML::Node& root, const std::string& assignment);
+// What load_scenario does between loading the file at `path` and reading it: a `cluster.*`
+// override on a cluster named by file first puts that file's mapping in the name's place, then
+// each override is applied in order.
+void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
+                     const std::string& path, const std::string& data_dir);
 
 // Parses and validates a scenario. `data_dir` holds models/ and clusters/.
 Scenario read_scenario(YAML::Node root, const std::string& file, const std::string& data_dir);
