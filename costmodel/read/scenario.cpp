@@ -41,8 +41,8 @@ bool is_index(const std::string& s) {
 ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
   ParallelPlan p = base;
   if (pm == nullptr) {
-    const int rest = p.tp * p.cp * p.pp;
-    p.dp = gpus % rest == 0 ? gpus / rest : 1;
+    const std::int64_t rest = std::int64_t{p.tp} * p.cp * p.pp;
+    p.dp = gpus % rest == 0 ? static_cast<int>(gpus / rest) : 1;
     return p;
   }
   YamlMap& m = *pm;
@@ -67,7 +67,8 @@ ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
   } else {
     m.accept("schedule");
   }
-  const int rest = p.tp * p.cp * p.pp;
+  // In 64 bits: tp, cp and pp within their ranges multiply past 2^31 (1024 x 1024 x 4096).
+  const std::int64_t rest = std::int64_t{p.tp} * p.cp * p.pp;
   if (m.has("dp")) {
     p.dp = static_cast<int>(m.integer("dp", 1, 1 << 20));
   } else {
@@ -76,7 +77,7 @@ ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
       m.fail("dp", fmt::format("missing, and tp x cp x pp = {} does not divide the cluster's {} GPUs",
                                rest, gpus));
     }
-    p.dp = gpus / rest;
+    p.dp = static_cast<int>(gpus / rest);
   }
   m.finish({"tp", "sp", "cp", "pp", "vpp", "dp", "ep", "zero", "micro_batch_size", "schedule"});
   return p;

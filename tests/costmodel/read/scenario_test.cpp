@@ -118,6 +118,20 @@ TEST_CASE("Scenario: --set overrides any field, and its errors say --set", "[sce
                     Catch::Contains("model is not a mapping"));
 }
 
+TEST_CASE("Scenario: tp x cp x pp past 2^31 is a user error, not an integer overflow",
+          "[scenario][limits]") {
+  // Found reviewing the readers for fuzz/: the product was an int; 1024 x 1024 x 4096
+  // wrapped to 0 and the divisibility check divided by it (SIGFPE), 1024 x 1024 x 2048
+  // printed -2147483648.
+  const std::string file = kData + "/deepseek-v3-pretrain.yaml";
+  CHECK_THROWS_WITH(load_scenario(file, {"parallelism={tp: 1024, cp: 1024, pp: 4096}"}, kData),
+                    Catch::Contains("parallelism.dp: missing, and tp x cp x pp = 4294967296 does "
+                                    "not divide the cluster's 2048 GPUs"));
+  CHECK_THROWS_WITH(
+      load_scenario(file, {"training.phases.1.parallelism={tp: 1024, cp: 1024, pp: 2048}"}, kData),
+      Catch::Contains("tp x cp x pp = 2147483648 does not divide"));
+}
+
 TEST_CASE("Scenario: a user GPU from the hardware list backs an inline cluster", "[scenario]") {
   const Scenario s = load_scenario(kSrc + "/tests/data/custom_gpu_scenario.yaml", {}, kData);
   CHECK(s.gpu.name == "MyGPU");
