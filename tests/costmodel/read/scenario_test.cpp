@@ -132,6 +132,18 @@ TEST_CASE("Scenario: tp x cp x pp past 2^31 is a user error, not an integer over
       Catch::Contains("tp x cp x pp = 2147483648 does not divide"));
 }
 
+TEST_CASE("Scenario: a trace file name too long for the file system is no such file",
+          "[scenario][serving][limits]") {
+  // Found reviewing the readers for fuzz/: std::filesystem threw "File name too long" past
+  // the reader (exit 1, no file or line).
+  const std::string file = kSrc + "/tests/data/serving_placeholder.yaml";
+  const std::string set = "serving.traffic={arrivals: trace, trace_file: " + std::string(300, 'a') + "}";
+  CHECK_THROWS_AS(load_scenario(file, {set}, kData), UserError);
+  CHECK_THROWS_WITH(load_scenario(file, {set}, kData),
+                    Catch::Contains("serving.traffic.trace_file = aaa") &&
+                        Catch::Contains("(300 characters): no such file"));
+}
+
 TEST_CASE("Scenario: a user GPU from the hardware list backs an inline cluster", "[scenario]") {
   const Scenario s = load_scenario(kSrc + "/tests/data/custom_gpu_scenario.yaml", {}, kData);
   CHECK(s.gpu.name == "MyGPU");
