@@ -58,14 +58,14 @@ class JsonReader {
   bool boolean_or(const char* key, bool fallback) const {
     if (!has(key)) return fallback;
     if (!j_[key].is_boolean()) {
-      throw UserError(fmt::format("{}: {} = {}: expected true or false", file_, key, j_[key].dump()));
+      throw UserError(fmt::format("{}: {} = {}: expected true or false", file_, key, text(j_[key])));
     }
     return j_[key].get<bool>();
   }
   std::string string_or(const char* key, const std::string& fallback) const {
     if (!has(key)) return fallback;
     if (!j_[key].is_string()) {
-      throw UserError(fmt::format("{}: {} = {}: expected a text value", file_, key, j_[key].dump()));
+      throw UserError(fmt::format("{}: {} = {}: expected a text value", file_, key, text(j_[key])));
     }
     return j_[key].get<std::string>();
   }
@@ -74,7 +74,7 @@ class JsonReader {
   std::int64_t integer_at(const char* key, std::int64_t min, std::int64_t max) const {
     const auto& v = j_[key];
     if (!v.is_number_integer()) {
-      throw UserError(fmt::format("{}: {} = {}: expected a whole number", file_, key, v.dump()));
+      throw UserError(fmt::format("{}: {} = {}: expected a whole number", file_, key, text(v)));
     }
     const std::int64_t x = v.get<std::int64_t>();
     if (x < min || x > max) {
@@ -82,9 +82,39 @@ class JsonReader {
     }
     return x;
   }
+  // A value as errors quote it (quote_value: at most 80 characters).
+  static std::string text(const nlohmann::json& v) { return quote_value(v.dump()); }
+
   nlohmann::json j_;
   std::string file_;
 };
+
+// config.json text as JSON, within the limits a YAML file has (yaml_reader.hpp): bytes,
+// nesting depth (a value nested a hundred thousand levels deep overflowed the stack when it
+// was copied or printed) and number of values.
+nlohmann::json parse_config_json(const std::string& text, const std::string& path) {
+  if (text.size() > kMaxYamlBytes) {
+    throw UserError(fmt::format("{}: {} bytes of JSON; at most {}", path, text.size(), kMaxYamlBytes));
+  }
+  std::size_t values = 0;
+  const auto limits = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if (depth > kMaxYamlDepth) {
+      throw UserError(fmt::format("{}: JSON nested deeper than {} levels", path, kMaxYamlDepth));
+    }
+    using Event = nlohmann::json::parse_event_t;
+    const bool value = event == Event::value || event == Event::object_start ||
+                       event == Event::array_start;
+    if (value && ++values > kMaxYamlValues) {
+      throw UserError(fmt::format("{}: more than {} JSON values", path, kMaxYamlValues));
+    }
+    return true;
+  };
+  nlohmann::json j = nlohmann::json::parse(text, limits, false);
+  if (j.is_discarded() || !j.is_object()) {
+    throw UserError(fmt::format("{}: broken JSON: expected a Hugging Face config.json object", path));
+  }
+  return j;
+}
 
 }  // namespace
 
@@ -188,6 +218,10 @@ ModelSpec load_model_file(const std::string& path) {
 ModelSpec load_hf_config(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw UserError(fmt::format("{}: no such file", path));
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size > kMaxYamlBytes) {
+    throw UserError(fmt::format("{}: {} bytes of JSON; at most {}", path, size, kMaxYamlBytes));
+  }
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -195,17 +229,14 @@ ModelSpec load_hf_config(const std::string& path) {
 }
 
 ModelSpec read_hf_config(const std::string& text, const std::string& path) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    throw UserError(fmt::format("{}: broken JSON: expected a Hugging Face config.json object", path));
-  }
-  const JsonReader r(j, path);
+  const JsonReader r(parse_config_json(text, path), path);
   const std::string type = r.string_or("model_type", "");
   const std::vector<std::string> known{"llama", "mistral", "mixtral", "qwen2", "deepseek_v2",
                                        "deepseek_v3"};
   if (std::find(known.begin(), known.end(), type) == known.end()) {
     throw UserError(fmt::format("{}: model_type = {}: allowed: llama, mistral, mixtral, qwen2, "
-                                "deepseek_v2, deepseek_v3", path, type.empty() ? "(missing)" : type));
+                                "deepseek_v2, deepseek_v3", path,
+                                type.empty() ? "(missing)" : quote_value(type)));
   }
   ModelSpec s;
   s.name = fs::path(path).parent_path().filename().string();

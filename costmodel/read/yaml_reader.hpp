@@ -20,8 +20,8 @@ namespace llmsim {
 inline constexpr const char* kOverrideTag = "!llmsim-set";
 
 // Loads a YAML file; a missing file or broken YAML becomes one UserError with file and line.
-// Limits on what a scenario, model or cluster file (or a --set value) may hold; beyond them
-// loading is a UserError naming the file.
+// Limits on what a scenario, model or cluster file (or a --set value, or a Hugging Face
+// config.json: model_file.hpp) may hold; beyond them loading is a UserError naming the file.
 inline constexpr std::size_t kMaxYamlBytes = 16u << 20;     // 16 MiB of text
 inline constexpr int kMaxYamlDepth = 64;                     // nesting levels
 inline constexpr std::size_t kMaxYamlValues = 1'000'000;     // values, aliases expanded
