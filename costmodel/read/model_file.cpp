@@ -306,7 +306,7 @@ ModelSpec load_model(const std::string& name, const std::string& data_dir,
   }
   if (ends_with(name, ".yaml") || ends_with(name, ".yml") || ends_with(name, ".json")) {
     const std::string path = resolve_path(name, base_dir);
-    if (path.empty()) throw UserError(fmt::format("{}: no such file", name));
+    if (path.empty()) throw UserError(fmt::format("{}: no such file", quote_value(name)));
     return ends_with(path, ".json") ? load_hf_config(path) : load_model_file(path);
   }
   const auto names = catalog_models(data_dir);

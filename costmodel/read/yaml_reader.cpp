@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 #include "sim/check.hpp"
 
@@ -92,6 +93,9 @@ YAML::Node load_yaml_string(const std::string& text, const std::string& name) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own limit, met while parsing
+    throw UserError(fmt::format("{}:{}: YAML nested deeper than {} levels", name, e.mark.line + 1,
+                                kMaxYamlDepth));
   } catch (const YAML::Exception& e) {
     throw UserError(fmt::format("{}:{}: broken YAML: {}", name, e.mark.line + 1, e.msg));
   }

@@ -65,3 +65,14 @@ TEST_CASE("config.json: deep nesting, too many values and huge values give one s
   CHECK_THAT(error_of(std::string(17u << 20, ' ')),
              Catch::Contains("x/config.json: 17825792 bytes of JSON; at most 16777216"));
 }
+
+TEST_CASE("Model: a missing model file's name is quoted, not echoed whole", "[model][limits]") {
+  const std::string name = std::string(100000, 'm') + ".json";
+  try {
+    (void)load_model(name, kData);
+    FAIL("no error");
+  } catch (const UserError& e) {
+    CHECK_THAT(e.what(), Catch::EndsWith("...(100005 characters): no such file"));
+    CHECK(std::string(e.what()).size() < 200);
+  }
+}

@@ -66,6 +66,9 @@ TEST_CASE("YAML limits: self-containing aliases, alias bombs and huge values giv
   // A mapping that contains itself through an alias (was a stack overflow).
   CHECK_THROWS_WITH(load_yaml_string("&a {x: *a}", "--set cluster"),
                     Catch::Contains("--set cluster: YAML nested deeper than 64 levels"));
+  // Nesting past yaml-cpp's own parser limit says so (was "broken YAML: bad file").
+  CHECK_THROWS_WITH(load_yaml_string("x: " + std::string(100000, '['), "deep.yaml"),
+                    Catch::StartsWith("deep.yaml:1: YAML nested deeper than 64 levels"));
   // "Billion laughs": 9 levels of 9 aliases each expand to 9^9 values (was a hang).
   std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i <= 9; ++i) {
