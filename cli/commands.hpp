@@ -13,6 +13,7 @@ void add_model_command(CLI::App& app);
 void add_memory_command(CLI::App& app);
 void add_collective_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_fp8_error_command(CLI::App& app);
 

@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/published_text.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/published_figures.hpp"
@@ -92,38 +93,6 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"reference_dropped", dropped},
           {"reference_summary", summary_json(summarize_deviations(published))},
           {"notes", run.notes}};
-}
-
-std::string human(double v) {
-  const double a = std::fabs(v);
-  if (a >= 1e12) return fmt::format("{:.3g}T", v / 1e12);
-  if (a >= 1e9) return fmt::format("{:.3g}B", v / 1e9);
-  if (a >= 1e6) return fmt::format("{:.4g}M", v / 1e6);
-  if (a >= 1e4) return fmt::format("{:.4g}K", v / 1e3);
-  return fmt::format("{:.4g}", v);
-}
-
-// Published figures that describe this case beside ours; the others, and why they were left out.
-void print_published(const PublishedComparison& c) {
-  if (!c.shown.empty()) {
-    fmt::print("\nPublished figures (targets, not inputs), beside ours:\n");
-    fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", "figure", "published", "llmsim", "deviation",
-               "source");
-  }
-  for (const ShownFigure& f : c.shown) {
-    fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", f.figure->name, human(f.figure->value),
-               human(f.ours), f.figure->value != 0 ? fmt::format("{:+.1f}%", 100 * f.deviation) : "-",
-               f.figure->source);
-  }
-  const DeviationSummary d = summarize_deviations(c);
-  if (d.count > 1) {
-    fmt::print("  signed deviations over {} figures: median {:+.1f}%, worst {:+.1f}% ({}); llmsim "
-               "below the published value in {}, above in {}\n",
-               d.count, 100 * d.median, 100 * d.worst, d.worst_figure->name, d.below, d.above);
-  }
-  if (c.dropped.empty()) return;
-  fmt::print("\nPublished figures left out (they describe another case):\n");
-  for (const DroppedFigure& f : c.dropped) fmt::print("  {}: {}\n", f.figure->name, f.reason);
 }
 
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {

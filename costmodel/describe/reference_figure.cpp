@@ -13,7 +13,7 @@ struct QuantityRow {
   std::string_view unit;
 };
 
-constexpr std::array<QuantityRow, 11> kQuantities = {{
+constexpr std::array<QuantityRow, 16> kQuantities = {{
     {FigureQuantity::kStepTime, "step_time", "s"},
     {FigureQuantity::kMfuBf16, "mfu_bf16", "percent"},
     {FigureQuantity::kTflopsPerGpu, "tflops_per_gpu", "TFLOPS"},
@@ -24,6 +24,11 @@ constexpr std::array<QuantityRow, 11> kQuantities = {{
     {FigureQuantity::kTotalCost, "total_cost", "USD"},
     {FigureQuantity::kGpuHoursPerTrillionTokens, "gpu_hours_per_trillion_tokens", "GPU-hours"},
     {FigureQuantity::kDaysPerTrillionTokens, "days_per_trillion_tokens", "days"},
+    {FigureQuantity::kPrefillInputTokensPerNode, "prefill_input_tokens_per_s_per_node", "tokens/s"},
+    {FigureQuantity::kDecodeOutputTokensPerNode, "decode_output_tokens_per_s_per_node", "tokens/s"},
+    {FigureQuantity::kNodesForDailyVolume, "nodes_for_daily_volume", "nodes"},
+    {FigureQuantity::kServingCostPerDay, "serving_cost_per_day", "USD"},
+    {FigureQuantity::kServingRevenuePerDay, "serving_revenue_per_day", "USD"},
     {FigureQuantity::kStepTime, "", ""},  // sentinel, never matched by name
 }};
 
@@ -38,6 +43,13 @@ const QuantityRow& row(FigureQuantity q) {
 
 std::string_view figure_quantity_name(FigureQuantity q) { return row(q).name; }
 std::string_view figure_quantity_unit(FigureQuantity q) { return row(q).unit; }
+
+bool is_serving_quantity(FigureQuantity q) {
+  return q == FigureQuantity::kPrefillInputTokensPerNode ||
+         q == FigureQuantity::kDecodeOutputTokensPerNode ||
+         q == FigureQuantity::kNodesForDailyVolume || q == FigureQuantity::kServingCostPerDay ||
+         q == FigureQuantity::kServingRevenuePerDay;
+}
 
 std::optional<FigureQuantity> parse_figure_quantity(std::string_view name) {
   for (const QuantityRow& r : kQuantities) {

@@ -23,7 +23,14 @@ enum class FigureQuantity {
   kTotalCost,                  // USD, all phases
   kGpuHoursPerTrillionTokens,  // GPU-hours per 1e12 tokens, first phase
   kDaysPerTrillionTokens,      // wall-clock days per 1e12 tokens, first phase
+  // Serving (llmsim serve): at each deployment's capacity.
+  kPrefillInputTokensPerNode,  // tokens/s per node, prompt tokens incl. cache hits
+  kDecodeOutputTokensPerNode,  // tokens/s per node
+  kNodesForDailyVolume,        // nodes serving the scenario's daily volume
+  kServingCostPerDay,          // USD per day for those nodes
+  kServingRevenuePerDay,       // USD per day for the daily volume at the scenario's prices
 };
+bool is_serving_quantity(FigureQuantity q);
 std::string_view figure_quantity_name(FigureQuantity q);  // "mfu_bf16"
 std::string_view figure_quantity_unit(FigureQuantity q);  // "percent"
 std::optional<FigureQuantity> parse_figure_quantity(std::string_view name);
@@ -42,6 +49,9 @@ struct FigureConditions {
   std::optional<int> tp, pp, dp, ep, cp;
   std::optional<std::string> schedule;   // "dualpipe", "interleaved", ...
   std::optional<double> usd_per_gpu_hour;
+  // Serving: each role's deployment (nodes, expert parallelism) and the daily volume.
+  std::optional<int> prefill_nodes, decode_nodes, prefill_ep, decode_ep;
+  std::optional<double> daily_input_tokens, daily_output_tokens;
 };
 
 struct ReferenceFigure {

@@ -15,8 +15,8 @@ const TrainingPhase* Scenario::find_phase(const std::string& n) const {
 
 void require_training(const Scenario& s, const std::string& what) {
   if (s.workload == WorkloadKind::kTraining && !s.phases.empty()) return;
-  throw UserError(fmt::format("{}: a serving scenario (serving:); {} estimates training jobs, and "
-                              "this version has no serving estimate yet", s.file, what));
+  throw UserError(fmt::format("{}: a serving scenario (serving:); {} estimates training jobs: "
+                              "use `llmsim serve {}`", s.file, what, s.file));
 }
 
 }  // namespace llmsim

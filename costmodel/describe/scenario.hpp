@@ -8,8 +8,7 @@
 //   model     the architecture (dense / MoE, MHA / GQA / MLA, MTP)
 //   plan      parallel layout and schedule (training), precision recipe
 //   workload  a training job (phases of tokens at a batch and sequence length, recomputation)
-//             or a serving job (deployments, traffic, latency targets: the serving estimate
-//             comes with its own issue; the reader and the types hold it already)
+//             or a serving job (describe/serving.hpp: deployments, traffic, latency targets)
 
 #include <cstdint>
 #include <optional>
@@ -22,6 +21,7 @@
 #include "costmodel/describe/parallel_plan.hpp"
 #include "costmodel/describe/precision.hpp"
 #include "costmodel/describe/reference_figure.hpp"
+#include "costmodel/describe/serving.hpp"
 #include "sim/topology/cluster_spec.hpp"
 
 namespace llmsim {
@@ -47,30 +47,6 @@ struct TrainingPhase {
   int micro_batches() const {
     return static_cast<int>(global_batch / (static_cast<std::int64_t>(plan.dp) * plan.micro_batch_size));
   }
-};
-
-// A serving workload. Its fields grow with the serving estimate; today: where it runs, what
-// arrives and what latency is asked for.
-struct ServingDeployment {
-  std::string name;
-  std::string role = "colocated";  // colocated | prefill | decode
-  int nodes = 1;
-};
-struct ServingTraffic {
-  std::string arrivals = "poisson";  // poisson | trace
-  double requests_per_s = 0.0;
-  std::int64_t prompt_tokens = 0;    // mean per request
-  std::int64_t output_tokens = 0;
-  std::string trace_file;            // arrivals = trace: resolved path
-};
-struct LatencyTargets {
-  double ttft_s = 0.0;  // time to first token; 0: none
-  double tpot_s = 0.0;  // time per output token; 0: none
-};
-struct ServingWorkload {
-  std::vector<ServingDeployment> deployments;
-  ServingTraffic traffic;
-  LatencyTargets targets;
 };
 
 enum class WorkloadKind { kTraining, kServing };

@@ -88,9 +88,49 @@ std::optional<std::string> scenario_mismatch(const FigureConditions& c, const Sc
   return std::nullopt;
 }
 
+const ServingDeployment* deployment_of(const Scenario& s, const char* role) {
+  for (const ServingDeployment& d : s.serving.deployments) {
+    if (d.role == role) return &d;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> role_mismatch(const Scenario& s, const char* role,
+                                         const std::optional<int>& nodes,
+                                         const std::optional<int>& ep) {
+  if (!nodes && !ep) return std::nullopt;
+  const ServingDeployment* d = deployment_of(s, role);
+  if (!d) return fmt::format("the scenario has no {} deployment, the figure does", role);
+  if (nodes && *nodes != d->nodes) {
+    return fmt::format("the scenario's {} deployment has {} nodes, the figure's {}", role, d->nodes, *nodes);
+  }
+  const int have = d->ep > 0 ? d->ep : d->nodes * s.cluster.gpus_per_node;
+  if (ep && *ep != have) {
+    return fmt::format("the scenario's {} deployment has EP {}, the figure's {}", role, have, *ep);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> serving_mismatch(const ReferenceFigure& f, const Scenario& s) {
+  if (s.workload != WorkloadKind::kServing) return "the figure is of a serving deployment";
+  const FigureConditions& c = f.conditions;
+  if (auto why = scenario_mismatch(c, s)) return why;
+  if (auto why = role_mismatch(s, "prefill", c.prefill_nodes, c.prefill_ep)) return why;
+  if (auto why = role_mismatch(s, "decode", c.decode_nodes, c.decode_ep)) return why;
+  const DailyVolume& v = s.serving.daily;
+  if (c.daily_input_tokens && *c.daily_input_tokens != v.input_tokens) {
+    return fmt::format("the scenario serves {:g} input tokens a day, the figure {:g}", v.input_tokens, *c.daily_input_tokens);
+  }
+  if (c.daily_output_tokens && *c.daily_output_tokens != v.output_tokens) {
+    return fmt::format("the scenario serves {:g} output tokens a day, the figure {:g}", v.output_tokens, *c.daily_output_tokens);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> figure_mismatch(const ReferenceFigure& f, const Scenario& s) {
+  if (is_serving_quantity(f.quantity)) return serving_mismatch(f, s);
   if (s.workload != WorkloadKind::kTraining) return "the scenario is not a training job";
   const FigureConditions& c = f.conditions;
   if (auto why = scenario_mismatch(c, s)) return why;
@@ -137,6 +177,19 @@ double our_value(const ReferenceFigure& f, const Scenario& s, const RunEstimate&
     case FigureQuantity::kTotalCost: return run.total_cost_usd;
     case FigureQuantity::kGpuHoursPerTrillionTokens: return per_trillion(p.gpu_hours, p.tokens);
     case FigureQuantity::kDaysPerTrillionTokens: return per_trillion(p.seconds / 86400.0, p.tokens);
+    default: break;  // serving quantities never match a training scenario
+  }
+  return 0.0;
+}
+
+double our_serving_value(const ReferenceFigure& f, const ServingEstimate& e) {
+  switch (f.quantity) {
+    case FigureQuantity::kPrefillInputTokensPerNode: return e.prefill_input_tokens_per_s_per_node;
+    case FigureQuantity::kDecodeOutputTokensPerNode: return e.decode_output_tokens_per_s_per_node;
+    case FigureQuantity::kNodesForDailyVolume: return e.nodes_for_daily_volume;
+    case FigureQuantity::kServingCostPerDay: return e.cost_per_day_usd;
+    case FigureQuantity::kServingRevenuePerDay: return e.revenue_per_day_usd;
+    default: break;
   }
   return 0.0;
 }
@@ -151,6 +204,19 @@ PublishedComparison compare_published(const Scenario& s, const RunEstimate& run)
       continue;
     }
     const double ours = our_value(f, s, run);
+    out.shown.push_back({&f, ours, f.value != 0 ? ours / f.value - 1.0 : 0.0});
+  }
+  return out;
+}
+
+PublishedComparison compare_published(const Scenario& s, const ServingEstimate& e) {
+  PublishedComparison out;
+  for (const ReferenceFigure& f : s.reference) {
+    if (auto why = figure_mismatch(f, s)) {
+      out.dropped.push_back({&f, *why});
+      continue;
+    }
+    const double ours = our_serving_value(f, e);
     out.shown.push_back({&f, ours, f.value != 0 ? ours / f.value - 1.0 : 0.0});
   }
   return out;

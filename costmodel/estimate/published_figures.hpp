@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "costmodel/describe/scenario.hpp"
+#include "costmodel/estimate/serving/serving_estimate.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 
 namespace llmsim {
@@ -47,5 +48,6 @@ std::optional<std::string> figure_mismatch(const ReferenceFigure& f, const Scena
 // Every figure of `s`, shown (our value beside it) or dropped (with the reason). The figures
 // point into `s`, which must outlive the result.
 PublishedComparison compare_published(const Scenario& s, const RunEstimate& run);
+PublishedComparison compare_published(const Scenario& s, const ServingEstimate& e);
 
 }  // namespace llmsim

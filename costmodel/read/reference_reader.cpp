@@ -51,8 +51,17 @@ FigureConditions read_conditions(YamlMap& m) {
   c.schedule = schedule_if(m);
   if (m.has("usd_per_gpu_hour")) c.usd_per_gpu_hour = m.number("usd_per_gpu_hour", 0.0, 1e4);
   else m.accept("usd_per_gpu_hour");
+  c.prefill_nodes = int_if(m, "prefill_nodes", 1 << 16);
+  c.decode_nodes = int_if(m, "decode_nodes", 1 << 16);
+  c.prefill_ep = int_if(m, "prefill_ep", 1 << 20);
+  c.decode_ep = int_if(m, "decode_ep", 1 << 20);
+  if (m.has("daily_input_tokens")) c.daily_input_tokens = m.number("daily_input_tokens", 0.0, 1e18);
+  else m.accept("daily_input_tokens");
+  if (m.has("daily_output_tokens")) c.daily_output_tokens = m.number("daily_output_tokens", 0.0, 1e18);
+  else m.accept("daily_output_tokens");
   m.finish({"model", "gpu", "gpus", "precision", "tokens", "seq_len", "tp", "pp", "dp", "ep", "cp",
-            "schedule", "usd_per_gpu_hour"});
+            "schedule", "usd_per_gpu_hour", "prefill_nodes", "decode_nodes", "prefill_ep",
+            "decode_ep", "daily_input_tokens", "daily_output_tokens"});
   return c;
 }
 

@@ -370,7 +370,7 @@ void read_workload(YamlMap& m, Scenario& s, const ReadContext& ctx) {
   m.accept("training");
   s.workload = WorkloadKind::kServing;
   YamlMap sm = m.map("serving");
-  s.serving = read_serving(sm, ctx.base_dir);
+  s.serving = read_serving(sm, ctx.base_dir, s.model, s.cluster.gpus_per_node);
 }
 
 void read_cost(YamlMap& m, Scenario& s) {

@@ -93,14 +93,15 @@ OperatorTime OperatorTimer::time(const AttentionOp& op) {
   sh.head_dim_qk = op.head_dim_qk;
   sh.head_dim_v = op.head_dim_v;
   sh.causal = op.causal;
+  sh.kv_shared = op.kv_shared;
+  sh.kv_element_bytes = op.kv_element_bytes;
   if (op.pass == AttentionPass::kDecode) {
     // Decode: few queries against a long cache, memory-bound on the KV read. Profiles carry
     // no decode class; the forward class's model prices the same FLOPs and bytes, with the
     // query heads of one KV head packed into one tile of rows as decode kernels do.
     note("decode attention is timed by the attention_fwd class: per KV head, q_len x "
-         "(heads / kv_heads) query rows against kv_len cached keys; keys and values are "
-         "counted as separate reads (MLA's shared latent cache is read once: up to 1.9x fewer "
-         "bytes than counted)");
+         "(heads / kv_heads) query rows against kv_len cached keys (an MLA latent cache, "
+         "keys and values in one, is read once)");
     const std::int64_t kv = op.kv_heads > 0 ? op.kv_heads : op.heads;
     sh.heads = kv;
     sh.seq_q = op.q_len * std::max<std::int64_t>(1, op.heads / kv);

@@ -76,6 +76,8 @@ struct AttentionOp {
   std::int64_t head_dim_qk = 128;
   std::int64_t head_dim_v = 128;
   bool causal = true;       // query i sees keys 0..i (prefill and training, q_len == kv_len)
+  bool kv_shared = false;   // decode over MLA's latent cache: values are part of the keys
+  double kv_element_bytes = 2.0;  // cached element size (BF16 2, FP8 1)
 };
 
 // A streaming kernel (norm, activation, optimizer update, ...) moving `bytes` read + written.

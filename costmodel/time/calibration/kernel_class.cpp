@@ -109,10 +109,12 @@ KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile) {
   const double factor = c == KernelClass::kAttentionBwd ? 2.5 : 1.0;
   KernelWork w;
   w.flops = factor * 2.0 * bh * pairs * d;
-  // BF16 Q, K, V, O (the backward also reads O and dO and writes dQ, dK, dV: twice that).
-  const double io = 2.0 * bh *
-                    (sq * static_cast<double>(s.head_dim_qk + s.head_dim_v) +
-                     skv * static_cast<double>(s.head_dim_qk + s.head_dim_v));
+  // BF16 Q and O; K and V in kv_element_bytes, once when shared (the backward also reads O
+  // and dO and writes dQ, dK, dV: twice that).
+  const double kv_width =
+      static_cast<double>(s.kv_shared ? s.head_dim_qk : s.head_dim_qk + s.head_dim_v);
+  const double io = bh * (2.0 * sq * static_cast<double>(s.head_dim_qk + s.head_dim_v) +
+                          s.kv_element_bytes * skv * kv_width);
   w.bytes = (c == KernelClass::kAttentionBwd ? 2.0 : 1.0) * io;
   const std::int64_t tm = tile.m > 0 ? tile.m : s.seq_q;
   const double q_tiles = ceil_div(s.seq_q, tm);

@@ -61,6 +61,10 @@ struct KernelShape {
   std::int64_t head_dim_qk = 0;
   std::int64_t head_dim_v = 0;
   bool causal = true;
+  // Decode over a latent cache (MLA with absorbed weights): the values are the first
+  // head_dim_v elements of the cached keys, so the cache is read once (head_dim_qk per key).
+  bool kv_shared = false;
+  double kv_element_bytes = 2.0;  // bytes per cached key / value element (BF16 2, FP8 1)
 };
 
 // A GEMM's shape: C[m, n] += A[m, k] B[k, n].

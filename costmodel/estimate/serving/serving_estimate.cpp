@@ -1,0 +1,222 @@
+#include "costmodel/estimate/serving/serving_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "costmodel/estimate/serving/iteration_model.hpp"
+#include "costmodel/estimate/serving/traffic.hpp"
+#include "costmodel/time/operator_timer.hpp"
+#include "sim/check.hpp"
+
+namespace llmsim {
+
+namespace {
+
+// DistServe (Zhong et al. OSDI 2024) sizes a deployment at 90% SLO attainment.
+constexpr double kAttainment = 0.90;
+constexpr double kSkip = 0.10;        // warm-up and drain left out of the attainment
+constexpr int kBisections = 8;        // capacity to within a factor 2^(1/256), 0.3%
+constexpr double kMaxScale = 1 << 20;
+
+// Everything a simulation needs: layouts, a timer per deployment (each on its own cut of the
+// cluster), the iteration models, and a timer on the whole cluster for KV transfers.
+struct Bench {
+  std::vector<DeploymentLayout> layouts;
+  std::vector<std::unique_ptr<OperatorTimer>> timers;
+  std::vector<std::unique_ptr<IterationModel>> models;
+  ClusterSpec network_cluster;
+  std::unique_ptr<OperatorTimer> network;
+
+  Bench(const Scenario& s, const calibration::Profile& profile) {
+    for (const ServingDeployment& d : s.serving.deployments) {
+      layouts.push_back(layout_deployment(d, s.model, s.cluster, s.gpu));
+    }
+    for (const DeploymentLayout& l : layouts) {  // layouts no longer move
+      timers.push_back(std::make_unique<OperatorTimer>(profile, l.cluster));
+      models.push_back(std::make_unique<IterationModel>(l, s.model, *timers.back()));
+    }
+    network_cluster = s.cluster;
+    network_cluster.nodes = std::max(2, s.cluster.nodes);
+    network = std::make_unique<OperatorTimer>(profile, network_cluster);
+  }
+
+  ServingRun simulate(const std::vector<ServingRequest>& requests, ServingPath path,
+                      std::size_t max_spans,
+                      std::function<void(std::size_t)> progress = nullptr) {
+    std::vector<DeploymentLayout> ls;
+    std::vector<IterationModel*> ms;
+    const std::size_t first = path == ServingPath::kDecodeOnly ? layouts.size() - 1 : 0;
+    const std::size_t last = path == ServingPath::kPrefillOnly ? 1 : layouts.size();
+    for (std::size_t i = first; i < last; ++i) {
+      ls.push_back(layouts[i]);
+      ms.push_back(models[i].get());
+    }
+    ServingSimOptions o;
+    o.path = path;
+    o.max_spans = max_spans;
+    o.progress = std::move(progress);
+    return simulate_serving(requests, ls, ms, *network, o);
+  }
+};
+
+double mean_of(const std::vector<ServingRequest>& rs, std::int64_t ServingRequest::*field) {
+  double sum = 0.0;
+  for (const ServingRequest& r : rs) sum += static_cast<double>(r.*field);
+  return rs.empty() ? 0.0 : sum / static_cast<double>(rs.size());
+}
+
+struct Trial {
+  bool meets = false;
+  ServingMetrics metrics;
+  DeploymentActivity activity;
+  double input_tokens_per_s = 0.0;   // offered: arrival rate x mean prompt
+  double output_tokens_per_s = 0.0;
+};
+
+Trial try_load(Bench& b, const Scenario& s, ServingPath path, double scale) {
+  const std::vector<ServingRequest> rs = make_requests(s.serving.traffic, scale);
+  const ServingRun run = b.simulate(rs, path, 0);
+  Trial t;
+  t.metrics = measure(run, s.serving.targets, kSkip);
+  t.activity = run.deployments.front();
+  t.meets = t.metrics.slo_attainment >= kAttainment;
+  const double span = std::max(rs.back().arrival_s, 1e-9);
+  const double rate = static_cast<double>(rs.size()) / span;
+  t.input_tokens_per_s = rate * mean_of(rs, &ServingRequest::prompt);
+  // A decode deployment generates all but the first token (the prefill's).
+  const double first = path == ServingPath::kDecodeOnly ? 1.0 : 0.0;
+  t.output_tokens_per_s = rate * (mean_of(rs, &ServingRequest::output) - first);
+  return t;
+}
+
+// The largest load (x the scenario's rate) at which the path meets the targets: doubling or
+// halving from the scenario's own load to a bracket, then geometric bisection.
+DeploymentCapacity search_capacity(Bench& b, const Scenario& s, ServingPath path,
+                                   const DeploymentLayout& layout, const ServingOptions& o) {
+  std::size_t step = 0;
+  const std::size_t steps = 20 + kBisections;
+  auto trial = [&](double scale) {
+    if (o.progress) o.progress(fmt::format("capacity of {}", layout.deployment.name), ++step, steps);
+    return try_load(b, s, path, scale);
+  };
+  double lo = 0.0, hi = 0.0;
+  Trial best = trial(1.0), t;
+  if (best.meets) {
+    lo = 1.0;
+    for (hi = 2.0; hi <= kMaxScale && (t = trial(hi)).meets; hi *= 2.0) lo = hi, best = t;
+  } else {
+    hi = 1.0;
+    for (lo = 0.5; lo >= 1.0 / kMaxScale && !(t = trial(lo)).meets; lo /= 2.0) hi = lo;
+    best = t;
+  }
+  DeploymentCapacity c;
+  c.name = layout.deployment.name;
+  c.role = layout.deployment.role;
+  c.nodes = layout.deployment.nodes;
+  c.bounded = hi <= kMaxScale && lo >= 1.0 / kMaxScale;
+  for (int i = 0; c.bounded && i < kBisections; ++i) {
+    const double mid = std::sqrt(lo * hi);
+    t = trial(mid);
+    if (t.meets) lo = mid, best = t;
+    else hi = mid;
+  }
+  c.metrics = best.metrics;
+  c.activity = best.activity;
+  if (!best.meets) return c;  // not even at 1 / 2^20 of the load: no capacity
+  c.rate_scale = lo;
+  c.input_tokens_per_s_per_node = best.input_tokens_per_s / c.nodes;
+  c.output_tokens_per_s_per_node = best.output_tokens_per_s / c.nodes;
+  return c;
+}
+
+void add_capacities(Bench& b, const Scenario& s, const ServingOptions& o, ServingEstimate& e) {
+  if (s.serving.targets.ttft_s <= 0.0 && s.serving.targets.tpot_s <= 0.0) {
+    e.notes.push_back("no latency targets (serving.targets): capacity, nodes for the daily volume "
+                      "and prices per token are not estimated");
+    return;
+  }
+  if (s.serving.disaggregated()) {
+    e.capacity.push_back(search_capacity(b, s, ServingPath::kPrefillOnly, b.layouts.front(), o));
+    e.capacity.push_back(search_capacity(b, s, ServingPath::kDecodeOnly, b.layouts.back(), o));
+    e.prefill_input_tokens_per_s_per_node = e.capacity.front().input_tokens_per_s_per_node;
+    e.decode_output_tokens_per_s_per_node = e.capacity.back().output_tokens_per_s_per_node;
+  } else {
+    e.capacity.push_back(search_capacity(b, s, ServingPath::kFull, b.layouts.front(), o));
+    e.prefill_input_tokens_per_s_per_node = e.capacity.front().input_tokens_per_s_per_node;
+    e.decode_output_tokens_per_s_per_node = e.capacity.front().output_tokens_per_s_per_node;
+  }
+}
+
+double per_million(double usd_per_node_s, double tokens_per_node_s) {
+  return tokens_per_node_s > 0.0 ? usd_per_node_s / tokens_per_node_s * 1e6 : 0.0;
+}
+
+void add_money(const Scenario& s, ServingEstimate& e) {
+  const ServingWorkload& w = s.serving;
+  const double usd_per_node_s = s.usd_per_gpu_hour * s.cluster.gpus_per_node / 3600.0;
+  e.usd_per_million_output_tokens = per_million(usd_per_node_s, e.decode_output_tokens_per_s_per_node);
+  if (w.disaggregated()) {
+    e.usd_per_million_input_tokens = per_million(usd_per_node_s, e.prefill_input_tokens_per_s_per_node);
+  }
+  const double in_rate = w.daily.input_tokens / 86400.0, out_rate = w.daily.output_tokens / 86400.0;
+  if (e.prefill_input_tokens_per_s_per_node > 0.0 && e.decode_output_tokens_per_s_per_node > 0.0) {
+    if (w.disaggregated()) {
+      e.prefill_nodes_for_daily_volume = in_rate / e.prefill_input_tokens_per_s_per_node;
+      e.decode_nodes_for_daily_volume = out_rate / e.decode_output_tokens_per_s_per_node;
+      e.nodes_for_daily_volume = e.prefill_nodes_for_daily_volume + e.decode_nodes_for_daily_volume;
+    } else {
+      e.nodes_for_daily_volume = std::max(in_rate / e.prefill_input_tokens_per_s_per_node,
+                                          out_rate / e.decode_output_tokens_per_s_per_node);
+    }
+  }
+  e.cost_per_day_usd = e.nodes_for_daily_volume * usd_per_node_s * 86400.0;
+  const double hit = w.traffic.cache_hit_rate;
+  e.revenue_per_day_usd = (w.daily.input_tokens * hit * w.prices.usd_per_m_input_cache_hit +
+                           w.daily.input_tokens * (1.0 - hit) * w.prices.usd_per_m_input_cache_miss +
+                           w.daily.output_tokens * w.prices.usd_per_m_output) / 1e6;
+}
+
+void add_notes(Bench& b, ServingEstimate& e) {
+  e.notes.push_back(fmt::format(
+      "capacity: the largest load at which {:.0f}% of requests meet the latency targets "
+      "(DistServe's SLO attainment), the first and last {:.0f}% of requests (warm-up, drain) "
+      "left out; disaggregated deployments are sized alone",
+      100 * kAttainment, 100 * kSkip));
+  for (const DeploymentLayout& l : b.layouts) e.notes.push_back(l.deployment.name + ": " + l.kv_note);
+  auto add = [&](const std::vector<std::string>& from) {
+    for (const std::string& n : from) {
+      if (std::find(e.notes.begin(), e.notes.end(), n) == e.notes.end()) e.notes.push_back(n);
+    }
+  };
+  for (const auto& m : b.models) add(m->notes());
+  for (const auto& t : b.timers) add(t->notes());
+}
+
+}  // namespace
+
+ServingEstimate estimate_serving(const Scenario& s, const calibration::Profile& profile,
+                                 const ServingOptions& options) {
+  if (s.workload != WorkloadKind::kServing) {
+    throw UserError(fmt::format("{}: a training scenario; the serving estimate needs `serving:` "
+                                "(deployments and traffic)", s.file));
+  }
+  Bench b(s, profile);
+  ServingEstimate e;
+  e.layouts = b.layouts;
+  const std::vector<ServingRequest> requests = make_requests(s.serving.traffic);
+  std::function<void(std::size_t)> progress;
+  if (options.progress) {
+    progress = [&](std::size_t done) { options.progress("the scenario's traffic", done, requests.size()); };
+  }
+  e.run = b.simulate(requests, ServingPath::kFull, options.max_spans, progress);
+  e.metrics = measure(e.run, s.serving.targets);
+  if (options.capacity) add_capacities(b, s, options, e);
+  add_money(s, e);
+  add_notes(b, e);
+  return e;
+}
+
+}  // namespace llmsim
