@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/published_text.hpp"
+#include "cli/serve_compare.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/published_figures.hpp"
@@ -264,9 +265,10 @@ std::vector<std::pair<std::string, std::vector<std::string>>> grid_points(const 
   return points;
 }
 
+using GridPoints = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
 // Estimates the grid's points in order until done or Ctrl-C; returns the finished cases.
-std::vector<Case> run_grid(const CompareOptions& o, std::size_t& total) {
-  const auto points = grid_points(o);
+std::vector<Case> run_grid(const GridPoints& points, const CompareOptions& o, std::size_t& total) {
   total = points.size();
   InterruptGuard guard;
   Progress progress("compare", points.size());
@@ -285,8 +287,14 @@ std::vector<Case> run_grid(const CompareOptions& o, std::size_t& total) {
 void print_compare(const CompareOptions& o, const std::vector<Case>& cases);
 
 void run_compare(const CompareOptions& o) {
+  const GridPoints points = grid_points(o);
+  if (load_scenario(o.scenario, points.front().second, default_data_dir()).workload ==
+      WorkloadKind::kServing) {
+    compare_serving(o.scenario, points, o.json);
+    return;
+  }
   std::size_t total = 0;
-  const std::vector<Case> cases = run_grid(o, total);
+  const std::vector<Case> cases = run_grid(points, o, total);
   if (!cases.empty()) print_compare(o, cases);
   if (cases.size() < total) {
     throw Interrupted{fmt::format("compare: interrupted after {} of {} cases; the finished ones "
@@ -353,7 +361,7 @@ void add_run_command(CLI::App& app) {
   CLI::App* cmp = app.add_subcommand(
       "compare",
       "Run a scenario over a grid of field values and put the results side by side, saying "
-      "which part of the step moved.");
+      "which part of the step moved (training) or of each deployment's iteration (serving).");
   cmp->add_option("scenario", c->scenario, "Scenario YAML file")->required();
   cmp->add_option("--vary", c->vary,
                   "key=value1,value2,... (repeatable: several keys make a grid)")

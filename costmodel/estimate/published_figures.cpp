@@ -194,32 +194,29 @@ double our_serving_value(const ReferenceFigure& f, const ServingEstimate& e) {
   return 0.0;
 }
 
-}  // namespace
-
-PublishedComparison compare_published(const Scenario& s, const RunEstimate& run) {
+// Each figure shown beside `ours(figure)` or dropped with the reason.
+template <typename Ours>
+PublishedComparison compare_with(const Scenario& s, Ours ours) {
   PublishedComparison out;
   for (const ReferenceFigure& f : s.reference) {
     if (auto why = figure_mismatch(f, s)) {
       out.dropped.push_back({&f, *why});
       continue;
     }
-    const double ours = our_value(f, s, run);
-    out.shown.push_back({&f, ours, f.value != 0 ? ours / f.value - 1.0 : 0.0});
+    const double v = ours(f);
+    out.shown.push_back({&f, v, f.value != 0 ? v / f.value - 1.0 : 0.0});
   }
   return out;
 }
 
+}  // namespace
+
+PublishedComparison compare_published(const Scenario& s, const RunEstimate& run) {
+  return compare_with(s, [&](const ReferenceFigure& f) { return our_value(f, s, run); });
+}
+
 PublishedComparison compare_published(const Scenario& s, const ServingEstimate& e) {
-  PublishedComparison out;
-  for (const ReferenceFigure& f : s.reference) {
-    if (auto why = figure_mismatch(f, s)) {
-      out.dropped.push_back({&f, *why});
-      continue;
-    }
-    const double ours = our_serving_value(f, e);
-    out.shown.push_back({&f, ours, f.value != 0 ? ours / f.value - 1.0 : 0.0});
-  }
-  return out;
+  return compare_with(s, [&](const ReferenceFigure& f) { return our_serving_value(f, e); });
 }
 
 DeviationSummary summarize_deviations(const PublishedComparison& c) {

@@ -88,6 +88,14 @@ void place(DeploymentLayout& l, const ModelSpec& model) {
 
 DeploymentLayout layout_deployment(const ServingDeployment& d, const ModelSpec& model,
                                    const ClusterSpec& cluster, const GpuSpec& gpu) {
+  if (d.nodes > cluster.nodes) {
+    throw UserError(fmt::format(
+        "serving deployment {}: {} nodes, but cluster {} has {}{}", d.name, d.nodes, cluster.name,
+        cluster.nodes,
+        cluster.topology == TopologyKind::kSingleNode
+            ? " (a single node); give a multi-node cluster such as h800 or h200-fleet"
+            : ""));
+  }
   DeploymentLayout l;
   l.deployment = d;
   l.cluster = cluster;

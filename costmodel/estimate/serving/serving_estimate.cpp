@@ -1,6 +1,7 @@
 #include "costmodel/estimate/serving/serving_estimate.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 
@@ -76,8 +77,9 @@ struct Trial {
   double output_tokens_per_s = 0.0;
 };
 
-Trial try_load(Bench& b, const Scenario& s, ServingPath path, double scale) {
-  const std::vector<ServingRequest> rs = make_requests(s.serving.traffic, scale);
+Trial try_load(Bench& b, const Scenario& s, const ServingTraffic& traffic, ServingPath path,
+               double scale) {
+  const std::vector<ServingRequest> rs = make_requests(traffic, scale);
   const ServingRun run = b.simulate(rs, path, 0);
   Trial t;
   t.metrics = measure(run, s.serving.targets, kSkip);
@@ -94,13 +96,14 @@ Trial try_load(Bench& b, const Scenario& s, ServingPath path, double scale) {
 
 // The largest load (x the scenario's rate) at which the path meets the targets: doubling or
 // halving from the scenario's own load to a bracket, then geometric bisection.
-DeploymentCapacity search_capacity(Bench& b, const Scenario& s, ServingPath path,
-                                   const DeploymentLayout& layout, const ServingOptions& o) {
+DeploymentCapacity search_capacity(Bench& b, const Scenario& s, const ServingTraffic& traffic,
+                                   ServingPath path, const DeploymentLayout& layout,
+                                   const ServingOptions& o) {
   std::size_t step = 0;
   const std::size_t steps = 20 + kBisections;
   auto trial = [&](double scale) {
     if (o.progress) o.progress(fmt::format("capacity of {}", layout.deployment.name), ++step, steps);
-    return try_load(b, s, path, scale);
+    return try_load(b, s, traffic, path, scale);
   };
   double lo = 0.0, hi = 0.0;
   Trial best = trial(1.0), t;
@@ -132,6 +135,34 @@ DeploymentCapacity search_capacity(Bench& b, const Scenario& s, ServingPath path
   return c;
 }
 
+// A capacity measured on a run too short for a steady state overstates it (the batch is still
+// filling): with synthetic traffic the search runs again with at least kSteadyFactor times
+// the requests in the system at capacity; a trace keeps its length and says so.
+constexpr double kSteadyFactor = 15.0;
+constexpr std::int64_t kMaxCapacityRequests = 2'000'000;
+
+DeploymentCapacity steady_capacity(Bench& b, const Scenario& s, ServingPath path,
+                                   const DeploymentLayout& layout, const ServingOptions& o,
+                                   std::vector<std::string>& notes) {
+  ServingTraffic traffic = s.serving.traffic;
+  DeploymentCapacity c = search_capacity(b, s, traffic, path, layout, o);
+  const double wanted = std::ceil(kSteadyFactor * c.metrics.mean_in_system);
+  if (static_cast<double>(traffic.requests) >= wanted) return c;
+  if (traffic.arrivals == "trace" || traffic.requests >= kMaxCapacityRequests) {
+    notes.push_back(fmt::format(
+        "{}: capacity measured on {} requests, fewer than {:.0f} x the {:.0f} in the system at "
+        "capacity: the run may end before a steady state, and the capacity be overstated",
+        layout.deployment.name, traffic.requests, kSteadyFactor, c.metrics.mean_in_system));
+    return c;
+  }
+  traffic.requests = std::min(kMaxCapacityRequests, static_cast<std::int64_t>(wanted));
+  notes.push_back(fmt::format("{}: capacity searched with {} requests ({:.0f} x the {:.0f} in "
+                              "the system at capacity), not the scenario's {}, for a steady state",
+                              layout.deployment.name, traffic.requests, kSteadyFactor,
+                              c.metrics.mean_in_system, s.serving.traffic.requests));
+  return search_capacity(b, s, traffic, path, layout, o);
+}
+
 void add_capacities(Bench& b, const Scenario& s, const ServingOptions& o, ServingEstimate& e) {
   if (s.serving.targets.ttft_s <= 0.0 && s.serving.targets.tpot_s <= 0.0) {
     e.notes.push_back("no latency targets (serving.targets): capacity, nodes for the daily volume "
@@ -139,12 +170,12 @@ void add_capacities(Bench& b, const Scenario& s, const ServingOptions& o, Servin
     return;
   }
   if (s.serving.disaggregated()) {
-    e.capacity.push_back(search_capacity(b, s, ServingPath::kPrefillOnly, b.layouts.front(), o));
-    e.capacity.push_back(search_capacity(b, s, ServingPath::kDecodeOnly, b.layouts.back(), o));
+    e.capacity.push_back(steady_capacity(b, s, ServingPath::kPrefillOnly, b.layouts.front(), o, e.notes));
+    e.capacity.push_back(steady_capacity(b, s, ServingPath::kDecodeOnly, b.layouts.back(), o, e.notes));
     e.prefill_input_tokens_per_s_per_node = e.capacity.front().input_tokens_per_s_per_node;
     e.decode_output_tokens_per_s_per_node = e.capacity.back().output_tokens_per_s_per_node;
   } else {
-    e.capacity.push_back(search_capacity(b, s, ServingPath::kFull, b.layouts.front(), o));
+    e.capacity.push_back(steady_capacity(b, s, ServingPath::kFull, b.layouts.front(), o, e.notes));
     e.prefill_input_tokens_per_s_per_node = e.capacity.front().input_tokens_per_s_per_node;
     e.decode_output_tokens_per_s_per_node = e.capacity.front().output_tokens_per_s_per_node;
   }
@@ -179,7 +210,20 @@ void add_money(const Scenario& s, ServingEstimate& e) {
                            w.daily.output_tokens * w.prices.usd_per_m_output) / 1e6;
 }
 
-void add_notes(Bench& b, ServingEstimate& e) {
+bool contains_text(std::string hay, std::string needle) {
+  for (auto* t : {&hay, &needle}) {
+    std::transform(t->begin(), t->end(), t->begin(), [](unsigned char c) { return std::tolower(c); });
+  }
+  return hay.find(needle) != std::string::npos;
+}
+
+void add_notes(const Scenario& s, const calibration::Profile& profile, Bench& b, ServingEstimate& e) {
+  if (!contains_text(profile.device, s.gpu.name)) {
+    e.notes.push_back(fmt::format(
+        "kernel profile {} was made for {}: operators on the {} are timed with that device's "
+        "peaks and efficiencies",
+        profile.name, profile.device, s.gpu.name));
+  }
   e.notes.push_back(fmt::format(
       "capacity: the largest load at which {:.0f}% of requests meet the latency targets "
       "(DistServe's SLO attainment), the first and last {:.0f}% of requests (warm-up, drain) "
@@ -215,7 +259,7 @@ ServingEstimate estimate_serving(const Scenario& s, const calibration::Profile& 
   e.metrics = measure(e.run, s.serving.targets);
   if (options.capacity) add_capacities(b, s, options, e);
   add_money(s, e);
-  add_notes(b, e);
+  add_notes(s, profile, b, e);
   return e;
 }
 
