@@ -143,9 +143,7 @@ bool open_scenarios(const QCommandLineParser& parser, const Options& o,
   for (const QString& file : files) {
     if (parser.isSet(o.render)) {
       try {
-        const llmsim::Scenario s =
-            llmsim::load_scenario(file.toStdString(), in.overrides, llmsim::default_data_dir());
-        llmsim::require_training(s, "llmsim-gui --render");
+        llmsim::load_scenario(file.toStdString(), in.overrides, llmsim::default_data_dir());
       } catch (const std::exception& e) {
         fail(QString::fromStdString(e.what()));
         return false;

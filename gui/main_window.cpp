@@ -28,10 +28,12 @@
 
 #include "gui/comparison.hpp"
 #include "gui/comparison_model.hpp"
+#include "gui/serving_widget.hpp"
 #include "gui/timeline_painter.hpp"
 #include "gui/timeline_widget.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
+#include "costmodel/estimate/serving/serving_estimate.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/estimate/training/step_model.hpp"
 #include "sim/check.hpp"
@@ -57,9 +59,8 @@ ScheduleExperiment experiment_from_form(const FormInputs& in) {
 
 namespace {
 
-// Scenario mode: every scenario x checked schedule x value of `vary` is one `llmsim run`.
-RunOutcome run_scenarios(const FormInputs& in) {
-  RunOutcome out;
+// `vary` ("key=value1,value2,...") as its key and values; no key and one empty value if empty.
+std::pair<std::string, std::vector<std::string>> vary_of(const FormInputs& in) {
   std::string vary_key;
   std::vector<std::string> vary_values{""};
   if (!in.vary.empty()) {
@@ -77,6 +78,36 @@ RunOutcome run_scenarios(const FormInputs& in) {
       start = comma + 1;
     }
   }
+  return {vary_key, vary_values};
+}
+
+// Serving scenarios: every scenario x value of `vary` is one `llmsim serve`.
+RunOutcome run_serving_scenarios(const FormInputs& in) {
+  RunOutcome out;
+  const auto [vary_key, vary_values] = vary_of(in);
+  for (const std::string& file : in.scenarios) {
+    for (const std::string& value : vary_values) {
+      std::vector<std::string> set = in.overrides;
+      if (!vary_key.empty()) set.push_back(vary_key + "=" + value);
+      const Scenario s = load_scenario(file, set, default_data_dir());
+      ServingOptions o;
+      o.max_spans = 0;
+      const ServingEstimate e = estimate_serving(s, scenario_profile(s), o);
+      out.serving.push_back(serving_curve(s.name + (vary_key.empty() ? "" : ", " + vary_key + "=" + value),
+                                          e, s.serving.targets));
+    }
+  }
+  return out;
+}
+
+// Scenario mode: every scenario x checked schedule x value of `vary` is one `llmsim run`.
+RunOutcome run_scenarios(const FormInputs& in) {
+  if (load_scenario(in.scenarios.front(), in.overrides, default_data_dir()).workload ==
+      WorkloadKind::kServing) {
+    return run_serving_scenarios(in);
+  }
+  RunOutcome out;
+  const auto [vary_key, vary_values] = vary_of(in);
   if (in.methods.empty()) throw UserError("no schedule chosen; allowed: " + schedule_method_list());
   for (const std::string& file : in.scenarios) {
     for (ScheduleMethod m : in.methods) {
@@ -312,6 +343,7 @@ void MainWindow::build_ui() {
   form->addRow("p2p latency (us)", latency_);
 
   auto* methods_box = methods_group(this, edit, method_boxes_);
+  methods_box_ = methods_box;
   error_ = error_label();
   auto* panel = side_panel({scenario_box, form_box, methods_box, error_});
 
@@ -319,10 +351,14 @@ void MainWindow::build_ui() {
   connect(timeline_, &TimelineWidget::hovered, this,
           [this](const QString& text) { statusBar()->showMessage(QString(text).replace('\n', "; ")); });
   auto* scroll = timeline_scroll(timeline_);
+  timeline_scroll_ = scroll;
 
   model_ = new ComparisonModel(this);
   table_ = comparison_table(model_);
   auto* right = right_splitter(scroll, table_);
+  serving_ = new ServingWidget;
+  serving_->hide();
+  right->insertWidget(0, serving_);
   right_ = right;
 
   auto* main = new QSplitter(Qt::Horizontal);
@@ -442,6 +478,17 @@ void MainWindow::show_outcome(RunOutcome outcome) {
     return;
   }
   error_->clear();
+  const bool serving = !outcome.serving.empty();
+  serving_->setVisible(serving);
+  timeline_scroll_->setVisible(!serving);
+  table_->setVisible(!serving);
+  methods_box_->setVisible(!serving);
+  if (serving) {
+    serving_->set_curves(std::move(outcome.serving));
+    statusBar()->showMessage("ready", 3000);
+    emit results_shown();
+    return;
+  }
   std::vector<std::string> names;
   for (const auto& c : outcome.cases) {
     names.emplace_back(outcome.training.empty() ? std::string(schedule_method_name(c.plan.method))
@@ -458,10 +505,9 @@ QString MainWindow::error_text() const { return error_->text(); }
 QString MainWindow::open_scenario(const QString& path) {
   try {
     const Scenario s = load_scenario(path.toStdString(), overrides_, default_data_dir());
-    require_training(s, "llmsim-gui");
     FormInputs in = inputs();
     in.scenarios = {path.toStdString()};
-    in.methods = {s.plan.schedule};
+    if (s.workload == WorkloadKind::kTraining) in.methods = {s.plan.schedule};
     set_inputs(in);
     statusBar()->showMessage("opened " + path, 5000);
     return {};
@@ -492,13 +538,18 @@ int table_height(const QTableView* t, int rows) {
 }  // namespace
 
 int MainWindow::content_height() const {
+  if (serving_->isVisible()) {
+    return menuBar()->sizeHint().height() + statusBar()->sizeHint().height() +
+           serving_->minimumHeight() + 8;
+  }
   const int timeline_h = timeline_->minimumHeight() + 4;
   return menuBar()->sizeHint().height() + statusBar()->sizeHint().height() + timeline_h +
          table_height(table_, model_->rowCount()) + right_->handleWidth() + 8;
 }
 
 void MainWindow::fit_splitter_to_content() {
-  right_->setSizes({timeline_->minimumHeight() + 4, table_height(table_, model_->rowCount())});
+  if (serving_->isVisible()) return;  // the serving view is the splitter's only visible part
+  right_->setSizes({0, timeline_->minimumHeight() + 4, table_height(table_, model_->rowCount())});
 }
 
 namespace {

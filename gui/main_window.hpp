@@ -1,7 +1,8 @@
 #pragma once
 // MainWindow: the inputs panel (a schedule experiment set by hand: pipeline size,
 // micro-batches, virtual stages, F / B / W / BW / F&B costs, transfer latency, and which
-// schedules to compare), the stacked timelines, and the comparison table. Simulations run
+// schedules to compare), the stacked timelines, and the comparison table; for serving
+// scenarios, the serving view (latency distributions and capacity of each case) instead. Simulations run
 // off the GUI thread; invalid inputs are refused in the form with the CLI's message.
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include <QMainWindow>
 
 #include "gui/comparison.hpp"
+#include "gui/serving_view.hpp"
 #include "sim/pipeline/schedule_experiment.hpp"
 
 class QCheckBox;
@@ -26,6 +28,7 @@ class QTimer;
 namespace llmsim::gui {
 
 class ComparisonModel;
+class ServingWidget;
 class TimelineWidget;
 
 // The form's contents as text, exactly as typed (costs use the CLI's syntax). With scenario
@@ -49,6 +52,7 @@ ScheduleExperiment experiment_from_form(const FormInputs& in);
 struct RunOutcome {
   std::vector<ExperimentCase> cases;
   std::vector<TrainingFigures> training;  // scenario mode: one per case
+  std::vector<ServingCurve> serving;      // serving scenarios: one per case (no timelines)
   std::string error;  // empty on success
 };
 
@@ -71,6 +75,7 @@ class MainWindow : public QMainWindow {
   void fit_splitter_to_content();
 
   TimelineWidget* timeline() const { return timeline_; }
+  ServingWidget* serving() const { return serving_; }
   ComparisonModel* comparison() const { return model_; }
   QString error_text() const;
 
@@ -109,9 +114,12 @@ class MainWindow : public QMainWindow {
   QLabel* scenario_label_ = nullptr;
   QLineEdit* vary_ = nullptr;
   QWidget* experiment_box_ = nullptr;
+  QWidget* methods_box_ = nullptr;
   std::vector<std::string> scenarios_;
   std::vector<std::string> overrides_;
   TimelineWidget* timeline_ = nullptr;
+  QWidget* timeline_scroll_ = nullptr;
+  ServingWidget* serving_ = nullptr;
   QTableView* table_ = nullptr;
   QSplitter* right_ = nullptr;
   ComparisonModel* model_ = nullptr;

@@ -17,6 +17,7 @@
 
 #include "gui/comparison_model.hpp"
 #include "gui/main_window.hpp"
+#include "gui/serving_widget.hpp"
 #include "gui/timeline_widget.hpp"
 
 using namespace llmsim;
@@ -203,4 +204,34 @@ TEST_CASE("MainWindow: a malformed scenario gets an error dialog, not a crash",
   }
   CHECK(shown);
   CHECK(w.inputs().scenarios.empty());  // nothing was loaded
+}
+
+TEST_CASE("MainWindow: a serving scenario shows latency distributions and capacity, as llmsim serve",
+          "[gui][widget]") {
+  MainWindow w;
+  w.resize(1400, 900);
+  w.show();
+  const std::string file = kSource + "/scenarios/llama-3.1-70b-serving.yaml";
+  FormInputs in = w.inputs();
+  in.overrides = {"serving.traffic.requests=2000"};
+  in.vary = "serving.traffic.requests_per_s=2,4";
+  w.set_inputs(in);
+  REQUIRE(w.open_scenario(QString::fromStdString(file)).isEmpty());
+  in = w.inputs();
+  in.vary = "serving.traffic.requests_per_s=2,4";
+  w.set_inputs(in);
+  w.run_now();
+  REQUIRE(w.error_text().isEmpty());
+  REQUIRE(w.serving()->isVisible());
+  CHECK_FALSE(w.timeline()->isVisible());
+  const auto& curves = w.serving()->curves();
+  REQUIRE(curves.size() == 2);
+  CHECK(curves[0].ttft_s.size() == 2000);
+  // The same figures as the CLI for the same case.
+  const auto cli = nlohmann::json::parse(run_cli(
+      "serve " + file + " --json --set serving.traffic.requests=2000 --set serving.traffic.requests_per_s=4"));
+  CHECK(curves[1].decode_per_node == Approx(cli["decode_output_tokens_per_s_per_node"].get<double>()));
+  CHECK(curves[1].nodes_for_daily_volume == Approx(cli["nodes_for_daily_volume"].get<double>()));
+  // Twice the load: a slower first token at the median.
+  CHECK(curves[1].ttft_s[1000] > curves[0].ttft_s[1000]);
 }
