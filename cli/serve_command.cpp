@@ -85,6 +85,16 @@ void print_iteration(const DeploymentActivity& a) {
              1e3 * a.attention_s / n, 1e3 * a.comm_s / n);
 }
 
+void print_full_batch(const ServingEstimate& e) {
+  const FullBatchDecode& f = e.full_batch;
+  fmt::print("\nFull {} deployment ({} sequences per GPU rank, {:.0f} cached tokens each): iteration "
+             "{:.2f} ms (computation {:.2f}, attention {:.2f}, communication {:.2f}); {:.1f} tokens/s "
+             "per user, {} output tokens/s per node\n",
+             f.deployment, f.batch_per_rank, f.kv_tokens, 1e3 * f.iteration.seconds,
+             1e3 * f.iteration.compute_s, 1e3 * f.iteration.attention_s, 1e3 * f.iteration.comm_s,
+             f.tokens_per_s_per_user, human(f.tokens_per_s_per_node));
+}
+
 void print_capacity(const Scenario& s, const ServingEstimate& e) {
   if (e.capacity.empty()) return;
   fmt::print("\nCapacity (the largest load with 90% of requests within the targets):\n");
@@ -134,6 +144,7 @@ void print_serve(const Scenario& s, const calibration::Profile& profile, const S
     fmt::print("  {:<10} {:<9} {}\n", l.deployment.name, l.deployment.role, layout_text(l));
   }
   print_metrics(s, e);
+  print_full_batch(e);
   print_capacity(s, e);
   print_published(compare_published(s, e));
   if (!e.notes.empty()) {
@@ -191,6 +202,11 @@ nlohmann::json serve_json(const Scenario& s, const ServingEstimate& e) {
       {"usd_per_million_input_tokens", e.usd_per_million_input_tokens},
       {"usd_per_million_output_tokens", e.usd_per_million_output_tokens},
       {"cost_per_day_usd", e.cost_per_day_usd}, {"revenue_per_day_usd", e.revenue_per_day_usd}};
+  const FullBatchDecode& full = e.full_batch;
+  j["full_batch"] = {{"deployment", full.deployment}, {"batch_per_rank", full.batch_per_rank},
+                     {"kv_tokens", full.kv_tokens}, {"iteration_s", full.iteration.seconds},
+                     {"tokens_per_s_per_user", full.tokens_per_s_per_user},
+                     {"tokens_per_s_per_node", full.tokens_per_s_per_node}};
   j["capacity"] = nlohmann::json::array();
   for (const DeploymentCapacity& c : e.capacity) j["capacity"].push_back(capacity_json(c));
   j["timeline"] = timeline_json(e.run.samples, 200);

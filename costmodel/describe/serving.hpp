@@ -38,6 +38,7 @@ struct ServingDeployment {
   int tp = 1;                 // attention and dense-FFN tensor parallelism
   int ep = 0;                 // expert parallelism; 0: every GPU of the deployment (MoE)
   int redundant_experts = 0;  // extra copies of popular experts (DeepSeek EPLB), spread over EP
+  double expert_imbalance = 1.0;  // routed tokens on the busiest GPU over the mean (1: balanced)
   int micro_batches = 1;      // 2: two micro-batches overlap computation and communication
   int comm_sms = 0;           // SMs held by communication kernels while overlapping
   EpKernel ep_kernel = EpKernel::kNormal;

@@ -58,6 +58,7 @@ ServingDeployment read_deployment(YamlMap& d, std::size_t i) {
   out.tp = static_cast<int>(d.integer_or("tp", 1, 1, 1024));
   out.ep = static_cast<int>(d.integer_or("ep", 0, 0, 1 << 20));
   out.redundant_experts = static_cast<int>(d.integer_or("redundant_experts", 0, 0, 1 << 16));
+  out.expert_imbalance = d.number_or("expert_imbalance", 1.0, 1.0, 1000.0);
   out.micro_batches = static_cast<int>(d.integer_or("micro_batches", 1, 1, 2));
   out.comm_sms = static_cast<int>(d.integer_or("comm_sms", 0, 0, 1024));
   const std::string k = d.choice_or("ep_kernel", out.role == "decode" ? "low-latency" : "normal",
@@ -66,7 +67,8 @@ ServingDeployment read_deployment(YamlMap& d, std::size_t i) {
   read_mtp(d, out);
   out.precision = read_serving_precision(d);
   out.scheduler = read_scheduler(d);
-  d.finish({"name", "role", "nodes", "tp", "ep", "redundant_experts", "micro_batches", "comm_sms",
+  d.finish({"name", "role", "nodes", "tp", "ep", "redundant_experts", "expert_imbalance",
+            "micro_batches", "comm_sms",
             "ep_kernel", "mtp", "precision", "scheduler"});
   return out;
 }
@@ -82,6 +84,7 @@ void check_layout(YamlMap& d, const ServingDeployment& dep, const ModelSpec& mod
   if (!model.moe.enabled()) {
     if (dep.ep > 1) d.fail("ep", "the model has no experts; leave ep out or give 1");
     if (dep.redundant_experts > 0) d.fail("redundant_experts", "the model has no experts");
+    if (dep.expert_imbalance != 1.0) d.fail("expert_imbalance", "the model has no experts");
   } else {
     const int ep = dep.ep > 0 ? dep.ep : gpus;
     if (gpus % ep != 0) d.fail("ep", fmt::format("must divide the deployment's {} GPUs", gpus));

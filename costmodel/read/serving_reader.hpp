@@ -9,6 +9,7 @@
 //         tp: 1                    # attention / dense-FFN tensor parallelism
 //         ep: 144                  # expert parallelism (default: all GPUs of the deployment)
 //         redundant_experts: 32
+//         expert_imbalance: 1.0    # routed tokens on the busiest GPU / the mean (1: balanced)
 //         micro_batches: 2         # two overlapped micro-batches
 //         comm_sms: 0
 //         ep_kernel: low-latency   # normal | low-latency (DeepEP)

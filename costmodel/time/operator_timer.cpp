@@ -106,6 +106,7 @@ OperatorTime OperatorTimer::time(const AttentionOp& op) {
     sh.heads = kv;
     sh.seq_q = op.q_len * std::max<std::int64_t>(1, op.heads / kv);
     sh.causal = false;
+    sh.split_kv = true;
   }
   return kernel(op.pass == AttentionPass::kBackward ? KernelClass::kAttentionBwd
                                                     : KernelClass::kAttentionFwd,

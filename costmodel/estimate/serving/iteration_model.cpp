@@ -49,9 +49,14 @@ IterationModel::IterationModel(const DeploymentLayout& layout, const ModelSpec& 
       "6, 8, 11, ... (powers of sqrt 2) and interpolated linearly between them");
   notes_.push_back("serving: attention data-parallel ranks of one unit carry equal shares of "
                    "the unit's batch (requests go to the least-loaded rank)");
-  if (model.moe.enabled()) {
+  if (model.moe.enabled() && layout.deployment.expert_imbalance == 1.0) {
     notes_.push_back("serving: tokens are routed to experts uniformly (redundant experts assumed "
                      "to balance the load); an expert with no token this iteration costs nothing");
+  } else if (model.moe.enabled()) {
+    notes_.push_back(fmt::format(
+        "serving: {}: the busiest GPU's experts get {:g} x the mean routed tokens; its grouped "
+        "GEMMs and its share of each dispatch and combine set the pace",
+        layout.deployment.name, layout.deployment.expert_imbalance));
   }
 }
 
@@ -59,7 +64,7 @@ double IterationModel::grouped_seconds(const OpAccount& op, double tokens) {
   // Copies this GPU's experts receive: as many as its tokens send (balanced), over its local
   // experts; an expert receives at least one with probability 1 - (1 - 1/local)^copies.
   const double local = layout_.experts_per_gpu;
-  const double copies = tokens / layout_.tp * model_.moe.top_k;
+  const double copies = tokens / layout_.tp * model_.moe.top_k * layout_.deployment.expert_imbalance;
   const double active = local * (1.0 - std::pow(1.0 - 1.0 / local, copies));
   if (active <= 0.0) return 0.0;
   GemmOp g{op.precision, std::max<std::int64_t>(1, std::llround(copies / active)), op.gemm.n,
@@ -99,7 +104,9 @@ double IterationModel::layer_comm_seconds(const LayerAccount& layer, double toke
   if (layer.kind != LayerKind::kMoE || layout_.ep <= 1) return s;
   CollectiveRequest q;
   q.gpus = layout_.ep;
-  q.ep.tokens = std::max(1, static_cast<int>(std::llround(tokens / layout_.tp)));
+  // The busiest GPU's share sets the pace: its tokens scaled by the imbalance.
+  q.ep.tokens = std::max(1, static_cast<int>(std::llround(tokens / layout_.tp *
+                                                          layout_.deployment.expert_imbalance)));
   q.ep.hidden = model_.hidden;
   q.ep.topk = model_.moe.top_k;
   q.ep.experts = model_.moe.routed_experts + layout_.deployment.redundant_experts;

@@ -239,6 +239,24 @@ void add_notes(const Scenario& s, const calibration::Profile& profile, Bench& b,
   for (const auto& t : b.timers) add(t->notes());
 }
 
+FullBatchDecode full_batch(Bench& b, const std::vector<ServingRequest>& requests) {
+  const DeploymentLayout& l = b.layouts.back();
+  FullBatchDecode f;
+  f.deployment = l.deployment.name;
+  f.batch_per_rank = l.deployment.scheduler.max_batch;
+  f.kv_tokens = mean_of(requests, &ServingRequest::prompt) + mean_of(requests, &ServingRequest::output) / 2.0;
+  IterationLoad load;
+  load.decode_seqs = f.batch_per_rank;
+  load.decode_kv = f.kv_tokens;
+  f.iteration = b.models.back()->time(load);
+  double accepted = 1.0, tokens = 1.0;  // per step, MTP drafts accepted in a chain
+  for (int i = 1; i <= l.deployment.mtp_depth; ++i) tokens += (accepted *= l.deployment.mtp_acceptance);
+  f.tokens_per_s_per_user = tokens / f.iteration.seconds;
+  f.tokens_per_s_per_node = f.tokens_per_s_per_user * f.batch_per_rank * l.ranks_per_unit * l.units /
+                            l.deployment.nodes;
+  return f;
+}
+
 }  // namespace
 
 ServingEstimate estimate_serving(const Scenario& s, const calibration::Profile& profile,
@@ -257,6 +275,7 @@ ServingEstimate estimate_serving(const Scenario& s, const calibration::Profile& 
   }
   e.run = b.simulate(requests, ServingPath::kFull, options.max_spans, progress);
   e.metrics = measure(e.run, s.serving.targets);
+  e.full_batch = full_batch(b, requests);
   if (options.capacity) add_capacities(b, s, options, e);
   add_money(s, e);
   add_notes(s, profile, b, e);

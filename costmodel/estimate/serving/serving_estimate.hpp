@@ -11,6 +11,7 @@
 
 #include "costmodel/describe/scenario.hpp"
 #include "costmodel/estimate/serving/deployment_layout.hpp"
+#include "costmodel/estimate/serving/iteration_model.hpp"
 #include "costmodel/estimate/serving/request_sim.hpp"
 #include "costmodel/estimate/serving/serving_metrics.hpp"
 #include "costmodel/time/calibration/profile.hpp"
@@ -30,8 +31,21 @@ struct DeploymentCapacity {
   DeploymentActivity activity;  // of the deployment in that run: mean iteration and its parts
 };
 
+// The decoding deployment with every rank at its max_batch, each sequence at the traffic's
+// mean cached length (mean prompt + half the mean output): the speed a user sees when the
+// deployment is full, and the throughput it then gives.
+struct FullBatchDecode {
+  std::string deployment;
+  int batch_per_rank = 0;
+  double kv_tokens = 0.0;
+  IterationTime iteration;
+  double tokens_per_s_per_user = 0.0;
+  double tokens_per_s_per_node = 0.0;
+};
+
 struct ServingEstimate {
   std::vector<DeploymentLayout> layouts;
+  FullBatchDecode full_batch;
   ServingRun run;               // the scenario's own traffic, whole path
   ServingMetrics metrics;
   std::vector<DeploymentCapacity> capacity;

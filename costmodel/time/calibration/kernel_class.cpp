@@ -85,7 +85,7 @@ KernelWork rows_cols_work(KernelClass c, const KernelShape& s, double bytes_per_
   return w;
 }
 
-KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile) {
+KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile, int units) {
   need_positive(c, "batch", s.batch);
   need_positive(c, "heads", s.heads);
   need_positive(c, "seq_q", s.seq_q);
@@ -127,6 +127,12 @@ KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile) {
   // Softmax entries computed (exp, max, sum): once per visible pair forward; the backward
   // recomputes P and forms dS (FlashAttention-2 paper, Algorithm 2): twice.
   w.elementwise = (c == KernelClass::kAttentionBwd ? 2.0 : 1.0) * bh * pairs;
+  if (s.split_kv && units > 1) {
+    // FlashMLA's tile scheduler (get_mla_metadata) splits the sequences' keys over SM parts
+    // so that every SM gets an equal share of the padded work: no wave quantization.
+    w.tile_flops = w.tile_flops * w.tiles / units;
+    w.tiles = units;
+  }
   return w;
 }
 
@@ -206,7 +212,7 @@ KernelWork work_of(KernelClass c, const KernelShape& s, TileShape tile, int unit
     case KernelClass::kSoftmax: return rows_cols_work(c, s, 8.0);
     case KernelClass::kFp8Quantize: return rows_cols_work(c, s, 5.0 + 4.0 / 128.0);
     case KernelClass::kAttentionFwd:
-    case KernelClass::kAttentionBwd: return attention_work(c, s, tile);
+    case KernelClass::kAttentionBwd: return attention_work(c, s, tile, units);
     case KernelClass::kAllReduce:
     case KernelClass::kAllToAll: {
       need_positive(c, "participants", s.participants);

@@ -65,6 +65,9 @@ struct KernelShape {
   // head_dim_v elements of the cached keys, so the cache is read once (head_dim_qk per key).
   bool kv_shared = false;
   double kv_element_bytes = 2.0;  // bytes per cached key / value element (BF16 2, FP8 1)
+  // Decode kernels split the keys of a sequence over SMs when there are fewer query tiles
+  // than SMs (FlashMLA, FlashDecoding): the work spreads evenly, with no wave quantization.
+  bool split_kv = false;
 };
 
 // A GEMM's shape: C[m, n] += A[m, k] B[k, n].
