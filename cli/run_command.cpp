@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -172,9 +173,10 @@ void run_run(const RunOptions& o) {
 // ---- compare ----
 
 struct CompareOptions {
-  std::string scenario;
+  std::vector<std::string> scenarios;
   std::vector<std::string> overrides;
   std::vector<std::string> vary;
+  bool zip = false;  // the axes advance together instead of making a grid
   bool json = false;
 };
 
@@ -239,46 +241,71 @@ std::string explain(const Case& base, const Case& c) {
   return out;
 }
 
-// The grid's points in order, each a label and its --set overrides.
-std::vector<std::pair<std::string, std::vector<std::string>>> grid_points(const CompareOptions& o) {
-  if (o.vary.empty()) throw UserError("compare needs at least one --vary key=value1,value2,...");
-  std::vector<Axis> axes;
-  for (const auto& v : o.vary) axes.push_back(parse_vary(v));
+// The values' combinations, in order: every one (a grid), or the i-th of each (--zip).
+std::vector<std::vector<std::size_t>> combinations(const std::vector<Axis>& axes, bool zip) {
+  std::vector<std::vector<std::size_t>> out;
+  if (axes.empty()) return {{}};
+  if (zip) {
+    for (const auto& a : axes) {
+      if (a.values.size() != axes.front().values.size()) {
+        throw UserError(fmt::format("--zip: every --vary needs as many values ({} has {}, {} has {})",
+                                    axes.front().key, axes.front().values.size(), a.key, a.values.size()));
+      }
+    }
+    for (std::size_t i = 0; i < axes.front().values.size(); ++i) out.emplace_back(axes.size(), i);
+    return out;
+  }
   std::size_t total = 1;
   for (const auto& a : axes) {
     total *= a.values.size();
     if (total > 10000) throw UserError("--vary: more than 10000 combinations; narrow the grid");
   }
-  std::vector<std::pair<std::string, std::vector<std::string>>> points;
   std::vector<std::size_t> idx(axes.size(), 0);
   for (std::size_t n = 0; n < total; ++n) {
-    auto& [label, overrides] = points.emplace_back(std::string(), o.overrides);
-    for (std::size_t i = 0; i < axes.size(); ++i) {
-      overrides.push_back(axes[i].key + "=" + axes[i].values[idx[i]]);
-      label += (i ? " " : "") + axes[i].key + "=" + axes[i].values[idx[i]];
-    }
+    out.push_back(idx);
     for (std::size_t i = axes.size(); i-- > 0;) {
       if (++idx[i] < axes[i].values.size()) break;
       idx[i] = 0;
     }
   }
+  return out;
+}
+
+// The cases in order: each scenario file with each combination of the varied values.
+std::vector<ComparePoint> grid_points(const CompareOptions& o) {
+  if (o.vary.empty() && o.scenarios.size() < 2) {
+    throw UserError("compare needs at least one --vary key=value1,value2,... or two scenarios");
+  }
+  std::vector<Axis> axes;
+  for (const auto& v : o.vary) axes.push_back(parse_vary(v));
+  std::vector<ComparePoint> points;
+  for (const std::string& file : o.scenarios) {
+    for (const auto& combo : combinations(axes, o.zip)) {
+      ComparePoint& p = points.emplace_back(ComparePoint{file, "", o.overrides});
+      if (o.scenarios.size() > 1) p.label = std::filesystem::path(file).stem().string();
+      for (std::size_t i = 0; i < axes.size(); ++i) {
+        p.overrides.push_back(axes[i].key + "=" + axes[i].values[combo[i]]);
+        p.label += (p.label.empty() ? "" : " ") + axes[i].key + "=" + axes[i].values[combo[i]];
+      }
+    }
+  }
   return points;
 }
 
-using GridPoints = std::vector<std::pair<std::string, std::vector<std::string>>>;
+using GridPoints = std::vector<ComparePoint>;
 
 // Estimates the grid's points in order until done or Ctrl-C; returns the finished cases.
-std::vector<Case> run_grid(const GridPoints& points, const CompareOptions& o, std::size_t& total) {
+std::vector<Case> run_grid(const GridPoints& points, std::size_t& total) {
   total = points.size();
   InterruptGuard guard;
   Progress progress("compare", points.size());
   std::vector<Case> cases;
-  for (const auto& [label, overrides] : points) {
+  for (const ComparePoint& p : points) {
     if (guard.interrupted()) break;
-    const Scenario s = load_scenario(o.scenario, overrides, default_data_dir());
+    const Scenario s = load_scenario(p.file, p.overrides, default_data_dir());
     require_training(s, "llmsim compare");
     const calibration::Profile profile = scenario_profile(s);
-    cases.push_back(Case{label, estimate_run(s, profile)});
+    cases.push_back(Case{p.label, estimate_run(s, profile)});
     progress.done(cases.size());
   }
   return cases;
@@ -288,13 +315,13 @@ void print_compare(const CompareOptions& o, const std::vector<Case>& cases);
 
 void run_compare(const CompareOptions& o) {
   const GridPoints points = grid_points(o);
-  if (load_scenario(o.scenario, points.front().second, default_data_dir()).workload ==
+  if (load_scenario(points.front().file, points.front().overrides, default_data_dir()).workload ==
       WorkloadKind::kServing) {
-    compare_serving(o.scenario, points, o.json);
+    compare_serving(points, o.json);
     return;
   }
   std::size_t total = 0;
-  const std::vector<Case> cases = run_grid(points, o, total);
+  const std::vector<Case> cases = run_grid(points, total);
   if (!cases.empty()) print_compare(o, cases);
   if (cases.size() < total) {
     throw Interrupted{fmt::format("compare: interrupted after {} of {} cases; the finished ones "
@@ -362,14 +389,20 @@ void add_run_command(CLI::App& app) {
       "compare",
       "Run a scenario over a grid of field values and put the results side by side, saying "
       "which part of the step moved (training) or of each deployment's iteration (serving).");
-  cmp->add_option("scenario", c->scenario, "Scenario YAML file")->required();
-  cmp->add_option("--vary", c->vary,
-                  "key=value1,value2,... (repeatable: several keys make a grid)")
+  cmp->add_option("scenarios", c->scenarios,
+                  "Scenario YAML files (one, or several to compare with each other)")
       ->required();
+  cmp->add_option("--vary", c->vary,
+                  "key=value1,value2,... (repeatable: several keys make a grid)");
+  cmp->add_flag("--zip", c->zip,
+                "Advance the --vary keys together (their i-th values make case i) instead of "
+                "making a grid, e.g. --zip --vary serving.deployments.1.nodes=18,40 --vary "
+                "serving.deployments.1.ep=144,320");
   cmp->add_option("--set", c->overrides, "Override a field for every case: path.to.key=value");
   cmp->add_flag("--json", c->json, "Print JSON instead of a table");
-  cmp->footer("Example: llmsim compare scenarios/deepseek-v3-pretrain.yaml --vary "
-              "parallelism.schedule=1f1b,zb1p,dualpipe");
+  cmp->footer("Examples: llmsim compare scenarios/deepseek-v3-pretrain.yaml --vary "
+              "parallelism.schedule=1f1b,zb1p,dualpipe\n"
+              "  llmsim compare scenarios/deepseek-v3-serving.yaml --vary cluster=h800,h200-fleet");
   cmp->callback([c] { run_compare(*c); });
 }
 

@@ -93,22 +93,21 @@ void print_cases(const std::vector<ServingCase>& cases, bool json) {
 
 }  // namespace
 
-void compare_serving(const std::string& scenario,
-                     const std::vector<std::pair<std::string, std::vector<std::string>>>& points,
-                     bool json) {
+void compare_serving(const std::vector<ComparePoint>& points, bool json) {
   InterruptGuard guard;
   Progress progress("compare", points.size());
   std::vector<ServingCase> cases;
-  for (const auto& [label, overrides] : points) {
+  for (const ComparePoint& p : points) {
     if (guard.interrupted()) break;
-    const Scenario s = load_scenario(scenario, overrides, default_data_dir());
+    const Scenario s = load_scenario(p.file, p.overrides, default_data_dir());
     if (s.workload != WorkloadKind::kServing) {
-      throw UserError(fmt::format("compare {}: a grid point is not a serving scenario", label));
+      throw UserError(fmt::format("compare {}: not a serving scenario; compare serving scenarios "
+                                  "with serving scenarios", p.label));
     }
     const calibration::Profile profile = scenario_profile(s);
     ServingOptions o;
     o.max_spans = 0;
-    cases.push_back(ServingCase{label, estimate_serving(s, profile, o)});
+    cases.push_back(ServingCase{p.label, estimate_serving(s, profile, o)});
     progress.done(cases.size());
   }
   if (!cases.empty()) print_cases(cases, json);

@@ -9,9 +9,14 @@
 
 namespace llmsim::cli {
 
-// `points`: each a label and its --set overrides, in order. Ctrl-C keeps the finished points.
-void compare_serving(const std::string& scenario,
-                     const std::vector<std::pair<std::string, std::vector<std::string>>>& points,
-                     bool json);
+// One case of `llmsim compare`: a scenario file and the --set overrides that make the case.
+struct ComparePoint {
+  std::string file;
+  std::string label;
+  std::vector<std::string> overrides;
+};
+
+// The points in order. Ctrl-C keeps the finished points.
+void compare_serving(const std::vector<ComparePoint>& points, bool json);
 
 }  // namespace llmsim::cli

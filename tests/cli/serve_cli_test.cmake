@@ -63,3 +63,21 @@ expect_fail_with(2 "needs more KV cache than a unit of deployment replica holds"
                  serve ${LLAMA} --set serving.traffic.prompt_tokens=3000000 --set serving.traffic.lengths=fixed)
 expect_fail_with(2 "leave no room for the KV cache"
                  serve ${LLAMA} --set serving.deployments.0.tp=1)
+
+# compare on serving scenarios: two files side by side, and linked values with --zip.
+expect_ok(compare ${LLAMA} ${SRC}/scenarios/azure-conversation-serving.yaml --set serving.traffic.requests=2000 --json)
+string(JSON n LENGTH "${OUT}")
+string(JSON explain GET "${OUT}" 1 explain)
+if(NOT n EQUAL 2 OR NOT explain MATCHES "replica iteration")
+  message(FATAL_ERROR "compare of two serving scenarios: ${OUT}")
+endif()
+expect_ok(compare ${LLAMA} --zip --vary serving.traffic.requests_per_s=2,4 --vary serving.traffic.requests=1000,2000 --json)
+string(JSON n LENGTH "${OUT}")
+string(JSON label GET "${OUT}" 1 case)
+if(NOT n EQUAL 2 OR NOT label STREQUAL "serving.traffic.requests_per_s=4 serving.traffic.requests=2000")
+  message(FATAL_ERROR "compare --zip: ${n} cases, second '${label}'")
+endif()
+expect_fail_with(2 "--zip: every --vary needs as many values"
+                 compare ${LLAMA} --zip --vary serving.traffic.requests_per_s=2,4 --vary serving.traffic.requests=1000)
+expect_fail_with(2 "compare needs at least one --vary" compare ${LLAMA})
+expect_fail_with(2 "not a serving scenario" compare ${LLAMA} ${SRC}/scenarios/deepseek-v3-pretrain.yaml)
