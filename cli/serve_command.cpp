@@ -107,9 +107,16 @@ void print_capacity(const Scenario& s, const ServingEstimate& e) {
     const bool prefill = c.role == "prefill";
     const bool decode = c.role == "decode";
     fmt::print("  {:<10} {}{:.3g}x the scenario's load: ", c.name, c.bounded ? "" : ">= ", c.rate_scale);
-    if (!decode) fmt::print("{} input tokens/s per node", human(c.input_tokens_per_s_per_node));
+    const double per_gpu = 1.0 / s.cluster.gpus_per_node;
+    if (!decode) {
+      fmt::print("{} input tokens/s per node ({} per GPU)", human(c.input_tokens_per_s_per_node),
+                 human(c.input_tokens_per_s_per_node * per_gpu));
+    }
     if (!decode && !prefill) fmt::print(", ");
-    if (!prefill) fmt::print("{} output tokens/s per node", human(c.output_tokens_per_s_per_node));
+    if (!prefill) {
+      fmt::print("{} output tokens/s per node ({} per GPU)", human(c.output_tokens_per_s_per_node),
+                 human(c.output_tokens_per_s_per_node * per_gpu));
+    }
     fmt::print(" (TTFT p90 {:.3f} s, TPOT p90 {:.4f} s)\n", c.metrics.ttft_s.p90, c.metrics.tpot_s.p90);
     print_iteration(c.activity);
   }
@@ -157,8 +164,10 @@ nlohmann::json latency_json(const LatencySummary& l) {
   return {{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"mean", l.mean}, {"max", l.max}};
 }
 
-nlohmann::json capacity_json(const DeploymentCapacity& c) {
+nlohmann::json capacity_json(const DeploymentCapacity& c, int gpus_per_node) {
   return {{"deployment", c.name},
+          {"input_tokens_per_s_per_gpu", c.input_tokens_per_s_per_node / gpus_per_node},
+          {"output_tokens_per_s_per_gpu", c.output_tokens_per_s_per_node / gpus_per_node},
           {"role", c.role},
           {"nodes", c.nodes},
           {"rate_scale", c.rate_scale},
@@ -208,7 +217,9 @@ nlohmann::json serve_json(const Scenario& s, const ServingEstimate& e) {
                      {"tokens_per_s_per_user", full.tokens_per_s_per_user},
                      {"tokens_per_s_per_node", full.tokens_per_s_per_node}};
   j["capacity"] = nlohmann::json::array();
-  for (const DeploymentCapacity& c : e.capacity) j["capacity"].push_back(capacity_json(c));
+  for (const DeploymentCapacity& c : e.capacity) {
+    j["capacity"].push_back(capacity_json(c, s.cluster.gpus_per_node));
+  }
   j["timeline"] = timeline_json(e.run.samples, 200);
   const PublishedComparison pc = compare_published(s, e);
   j["reference"] = nlohmann::json::array();
