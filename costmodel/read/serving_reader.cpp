@@ -145,7 +145,8 @@ ServingTraffic read_traffic(YamlMap& t, const std::string& base_dir) {
     read_synthetic_traffic(t, out);
   }
   out.cache_hit_rate = t.number_or("cache_hit_rate", 0.0, 0.0, 0.999);
-  out.requests = t.integer_or("requests", out.requests, 1, 100'000'000);
+  // About 200 bytes per request are held while simulating: 10 million is 2 GB.
+  out.requests = t.integer_or("requests", out.requests, 1, 10'000'000);
   out.seed = static_cast<std::uint64_t>(t.integer_or("seed", 1, 0, 1LL << 62));
   t.finish({"arrivals", "requests_per_s", "burstiness", "prompt_tokens", "output_tokens",
             "lengths", "cache_hit_rate", "requests", "seed", "trace_file", "rate_scale"});

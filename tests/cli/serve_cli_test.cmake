@@ -81,3 +81,7 @@ expect_fail_with(2 "--zip: every --vary needs as many values"
                  compare ${LLAMA} --zip --vary serving.traffic.requests_per_s=2,4 --vary serving.traffic.requests=1000)
 expect_fail_with(2 "compare needs at least one --vary" compare ${LLAMA})
 expect_fail_with(2 "not a serving scenario" compare ${LLAMA} ${SRC}/scenarios/deepseek-v3-pretrain.yaml)
+
+# Limits: one line, exit 2.
+expect_fail_with(2 "must be between 1 and 10000000" serve ${LLAMA} --set serving.traffic.requests=20000000)
+expect_fail_with(2 "beyond the 1e+09 s" serve ${LLAMA} --set serving.traffic.requests_per_s=1e-9 --set serving.traffic.requests=10)

@@ -14,7 +14,9 @@ namespace llmsim {
 
 namespace {
 
-constexpr std::int64_t kNone = -1;
+// Samples kept for the time series: past this many, every other one is dropped and the
+// stride doubles (the series stays evenly spaced in iterations).
+constexpr std::size_t kMaxSamples = 1 << 17;
 
 // A request's progress through the simulation.
 struct Flight {
@@ -134,6 +136,9 @@ class ServingSimulator {
   std::int64_t in_system_ = 0;
   double last_change_s_ = 0.0;
   std::size_t finished_ = 0;
+  std::int64_t iteration_count_ = 0;
+  std::uint64_t sample_count_ = 0;
+  std::uint64_t sample_stride_ = 1;
   double transfer_a_ = 0.0, transfer_b_ = 0.0;  // seconds = a + b * bytes
 };
 
@@ -263,7 +268,10 @@ void ServingSimulator::enter(int deployment, std::int64_t r) {
   const int u = pick_unit(deployment);
   Unit& unit = units_[static_cast<std::size_t>(u)];
   Flight& f = flights_[static_cast<std::size_t>(r)];
-  const double need = is_decode_role(unit) ? static_cast<double>(f.prompt) + f.remaining : static_cast<double>(f.prompt) + 1.0;
+  // The sequence's whole cache must fit in the unit, or it would be preempted forever: the
+  // prompt and every output token (a prefill deployment keeps the prompt and the first token).
+  const double need = static_cast<double>(f.prompt) +
+                      (is_prefill_role(unit) ? 1.0 : static_cast<double>(f.remaining));
   if (blocks_for(unit, need) > unit.total_blocks) {
     const DeploymentLayout& l = layouts_[static_cast<std::size_t>(deployment)];
     throw UserError(fmt::format(
@@ -294,6 +302,11 @@ void ServingSimulator::try_start(int u) {
   engine_.schedule_in(d, &iterations_, static_cast<std::uint64_t>(u));
   DeploymentActivity& a = out_.deployments[static_cast<std::size_t>(unit.deployment)];
   const IterationLoad l = load_of(unit);
+  if (++iteration_count_ > options_.max_iterations) {
+    throw UserError(fmt::format(
+        "serving: more than {} iterations to simulate; simulate fewer requests "
+        "(serving.traffic.requests) or shorter outputs", options_.max_iterations));
+  }
   ++a.iterations;
   a.busy_unit_s += d.seconds();
   a.compute_s += t.compute_s;
@@ -560,7 +573,16 @@ void ServingSimulator::sample(const Unit& unit) {
   s.kv_used = total > 0 ? static_cast<double>(used) / static_cast<double>(total) : 0.0;
   DeploymentActivity& a = out_.deployments[d];
   a.peak_blocks = std::max(a.peak_blocks, used);
+  out_.peak_kv_used = std::max(out_.peak_kv_used, s.kv_used);
+  out_.peak_waiting = std::max(out_.peak_waiting, s.waiting);
+  if (++sample_count_ % sample_stride_ != 0) return;
   out_.samples.push_back(s);
+  if (out_.samples.size() >= kMaxSamples) {
+    std::size_t kept = 0;
+    for (std::size_t i = 1; i < out_.samples.size(); i += 2) out_.samples[kept++] = out_.samples[i];
+    out_.samples.resize(kept);
+    sample_stride_ *= 2;
+  }
 }
 
 }  // namespace llmsim

@@ -73,7 +73,9 @@ struct DeploymentActivity {
 struct ServingRun {
   std::vector<ServedRequest> requests;  // in arrival order
   std::vector<DeploymentActivity> deployments;
-  std::vector<ServingSample> samples;
+  std::vector<ServingSample> samples;   // evenly spaced in iterations, at most 131,072
+  double peak_kv_used = 0.0;            // over every iteration, not only the samples
+  std::int64_t peak_waiting = 0;
   std::vector<IterationSpan> spans;     // the first `max_spans` iterations
   double end_s = 0.0;                   // last completion
   double in_system_integral = 0.0;      // integral of requests in the system over time, s
@@ -83,6 +85,9 @@ struct ServingRun {
 struct ServingSimOptions {
   ServingPath path = ServingPath::kFull;
   std::size_t max_spans = 0;
+  // A bound on one simulation's work: about 0.25 us per iteration on one core, so the default
+  // stops within half a minute.
+  std::int64_t max_iterations = 100'000'000;
   std::function<void(std::size_t finished)> progress;  // called every 4096 completions
 };
 

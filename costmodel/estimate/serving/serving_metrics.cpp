@@ -66,10 +66,8 @@ ServingMetrics measure(const ServingRun& run, const LatencyTargets& targets, dou
   m.goodput_rps = m.slo_attainment * m.arrival_rate;
   m.mean_in_system = run.in_system_integral / span;
   m.mean_time_in_system_s = m.e2e_s.mean;
-  for (const ServingSample& s : run.samples) {
-    m.peak_kv_used = std::max(m.peak_kv_used, s.kv_used);
-    m.peak_waiting = std::max(m.peak_waiting, s.waiting);
-  }
+  m.peak_kv_used = run.peak_kv_used;
+  m.peak_waiting = run.peak_waiting;
   for (const DeploymentActivity& a : run.deployments) m.preemptions += a.preemptions;
   return m;
 }

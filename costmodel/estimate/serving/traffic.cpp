@@ -16,6 +16,8 @@ namespace llmsim {
 
 namespace {
 
+constexpr double kMaxArrivalSeconds = 1e9;
+
 class Variates {
  public:
   explicit Variates(std::uint64_t seed) : rng_(seed) {}
@@ -136,7 +138,15 @@ std::vector<ServingRequest> from_trace(const ServingTraffic& t, double scale) {
 }  // namespace
 
 std::vector<ServingRequest> make_requests(const ServingTraffic& t, double rate_scale) {
-  return t.arrivals == "trace" ? from_trace(t, rate_scale) : synthetic(t, rate_scale);
+  std::vector<ServingRequest> rs = t.arrivals == "trace" ? from_trace(t, rate_scale) : synthetic(t, rate_scale);
+  // Simulated time is int64 nanoseconds (292 years); arrivals stay within 1e9 s (31 years).
+  if (!rs.empty() && !(rs.back().arrival_s <= kMaxArrivalSeconds)) {
+    throw UserError(fmt::format("serving.traffic: the last of {} requests arrives after {:.3g} s, "
+                                "beyond the {:g} s llmsim simulates; raise the rate or simulate "
+                                "fewer requests",
+                                rs.size(), rs.back().arrival_s, kMaxArrivalSeconds));
+  }
+  return rs;
 }
 
 }  // namespace llmsim

@@ -172,3 +172,20 @@ TEST_CASE("Serving: the same seed gives the same output bit for bit", "[serving]
   const ServingRun z = c.run(requests(s));
   CHECK(z.requests[0].arrival_s != x.requests[0].arrival_s);
 }
+
+TEST_CASE("Serving: limits hold with a clear error", "[serving]") {
+  Rig r(llama({"serving.traffic.requests=200"}));
+  ServingSimOptions o;
+  o.max_iterations = 1000;
+  CHECK_THROWS_WITH(simulate_serving(requests(r.s), {r.layout}, {&r.model}, r.timer, o),
+                    Catch::Contains("more than 1000 iterations"));
+  // Arrivals past 1e9 s of simulated time are refused before the simulation starts.
+  ServingTraffic t = r.s.serving.traffic;
+  t.requests_per_s = 1e-7;
+  CHECK_THROWS_WITH(make_requests(t), Catch::Contains("beyond the 1e+09 s"));
+  // A sequence whose whole cache cannot fit in its unit is refused, not preempted forever.
+  ServingRequest q;
+  q.prompt = 10;
+  q.output = 16'000'000;
+  CHECK_THROWS_WITH(r.run({q}), Catch::Contains("needs more KV cache than a unit"));
+}
