@@ -230,6 +230,24 @@ void add_notes(const Scenario& s, const calibration::Profile& profile, Bench& b,
       "left out; disaggregated deployments are sized alone",
       100 * kAttainment, 100 * kSkip));
   for (const DeploymentLayout& l : b.layouts) e.notes.push_back(l.deployment.name + ": " + l.kv_note);
+  const ServingDeployment& last = b.layouts.back().deployment;
+  if (last.mtp_depth > 0) {
+    e.notes.push_back(fmt::format(
+        "{}: MTP speculative decoding: every step verifies {} drafted token(s) and yields the "
+        "expected 1 + a + a^2 + ... tokens per sequence (a = {:g}), not a per-request draw",
+        last.name, last.mtp_depth, last.mtp_acceptance));
+  }
+  if (s.serving.disaggregated()) {
+    e.notes.push_back(
+        "disaggregated: a request's KV cache goes from the prefill to the decode deployment as "
+        "one transfer from a GPU to a GPU of another node, timed by the network model (a line "
+        "through 1 MiB and 256 MiB); the decode deployment admits a request only with blocks for "
+        "its whole output, so it never preempts");
+  } else {
+    e.notes.push_back("colocated: KV blocks are allocated as sequences grow; when none is free, "
+                      "the most recently admitted sequence is preempted and later recomputed "
+                      "(vLLM's recompute preemption)");
+  }
   auto add = [&](const std::vector<std::string>& from) {
     for (const std::string& n : from) {
       if (std::find(e.notes.begin(), e.notes.end(), n) == e.notes.end()) e.notes.push_back(n);
