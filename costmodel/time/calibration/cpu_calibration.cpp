@@ -193,10 +193,13 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
   MeasurementPlan plan;
   plan.classes = classes;
   // Many passes for the quick grid: other processes on a shared machine slow down whole
-  // stretches of time (measure_and_fit keeps each shape's fastest pass). A time budget keeps
-  // --quick under a minute however loaded the machine.
+  // stretches of time. Each shape is timed beside the class's reference shape (paired: see
+  // measured_calibration.hpp), since this CPU's speed changes by whole factors from one
+  // stretch to the next. A time budget keeps --quick under a minute however loaded the machine.
   plan.rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 16 : 5;
   plan.budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
+  plan.paired = true;
+  plan.min_rounds = std::min(plan.rounds, 4);  // a median of ratios needs a few passes
   plan.shapes = [&o](KernelClass c) { return cpu_grid(c, o.grid); };
   plan.measure = [&](KernelClass c, const KernelShape& s) {
     return measure_cpu_kernel(c, s, timing, o.threads);
