@@ -13,11 +13,12 @@ namespace llmsim::calibration {
 
 namespace {
 
-// A shape this far from the first fit is suspected of having met a busy (or, paired, an
-// unusually fast) stretch in every pass: it is measured kRemeasureRounds more times, while the
-// class's time budget lasts, and the class refitted. Fastest-pass plans re-measure only shapes
-// above the fit, since load only slows a kernel down; paired plans take a median, which a
-// stretch can move either way, so they re-measure both.
+// A shape this far from the screening fit is suspected of having met a busy (or, paired, an
+// unusually fast) stretch in every pass, or most: it is measured again, as many more times as
+// it was (at least kRemeasureRounds; once at least, more while the time budget lasts), and the
+// class refitted. Fastest-pass plans re-measure only shapes above the fit, since load only
+// slows a kernel down; paired plans take a median, which stretches can move either way, so
+// they re-measure both.
 constexpr double kOutlierPct = 10.0;
 constexpr int kRemeasureRounds = 3;
 
@@ -87,22 +88,31 @@ int per_pass(const MeasurementPlan& plan, std::size_t n) {
   return static_cast<int>(plan.paired ? 2 * n + 1 : n);
 }
 
-// The class's grid in rounds: other processes on a shared machine slow down whole stretches
-// of time, and spreading a shape's repetitions over passes keeps one stretch from deciding
-// it. Passes after the first plan.min_rounds stop at `deadline_s`.
-ClassSamples measure_grid(KernelClass c, const std::vector<KernelShape>& grid, Counter& counter,
-                          Clock::time_point started, double deadline_s) {
-  ClassSamples cs;
-  cs.shapes.resize(grid.size());
-  for (int round = 0; round < counter.plan.rounds; ++round) {
-    if (round >= counter.plan.min_rounds && seconds_since(started) > deadline_s) {
-      counter.done += per_pass(counter.plan, grid.size()) * (counter.plan.rounds - round);
+// Every class's grid in rounds, one pass of each class in turn: other processes on a shared
+// machine slow down whole stretches of time, and spreading each shape's repetitions over
+// passes, and each pass over the classes, keeps one stretch from deciding a shape or a class;
+// when the budget runs out, every class has had as many passes. Passes after the first
+// plan.min_rounds stop once kPassShare of the budget is spent (the rest is for re-measures).
+constexpr double kPassShare = 0.8;
+
+std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelShape>>& grids,
+                                         Counter& counter, Clock::time_point started) {
+  const MeasurementPlan& plan = counter.plan;
+  std::vector<ClassSamples> out(grids.size());
+  for (std::size_t k = 0; k < grids.size(); ++k) out[k].shapes.resize(grids[k].size());
+  for (int round = 0; round < plan.rounds; ++round) {
+    if (round >= plan.min_rounds && seconds_since(started) > kPassShare * plan.budget_s) {
+      for (const auto& g : grids) counter.done += per_pass(plan, g.size()) * (plan.rounds - round);
       break;
     }
-    double before = 0.0;
-    for (std::size_t i = 0; i < grid.size(); ++i) counter.pass(c, grid, i, cs, before, false);
+    for (std::size_t k = 0; k < grids.size(); ++k) {
+      double before = 0.0;
+      for (std::size_t i = 0; i < grids[k].size(); ++i) {
+        counter.pass(plan.classes[k], grids[k], i, out[k], before, false);
+      }
+    }
   }
-  return cs;
+  return out;
 }
 
 // Each shape's time (see the top of measured_calibration.hpp). Paired: the median ratio to
@@ -124,15 +134,31 @@ std::vector<Measurement> points_of(const ClassSamples& cs, bool paired) {
   return out;
 }
 
-FitResult fit_points(KernelClass c, const std::vector<Measurement>& points, const ClassSetup& setup) {
+// The fit that finds shapes to re-measure. One shape far off bends a least-squares fit toward
+// itself, and its neighbours then look off instead of it: so the training shapes more than
+// kOutlierPct (and 3 times the median error) off a first try are left out of a second, while
+// enough remain to fit. Only the choice of shapes to re-measure uses it; the profile is
+// fitted to every training shape.
+KernelModel screening_fit(KernelClass c, const std::vector<Measurement>& points,
+                          const ClassSetup& setup) {
   const Split split = split_holdout(points, 4);
-  return fit_kernel_model(c, split.train, setup.start, setup.free);
+  const FitResult first = fit_kernel_model(c, split.train, setup.start, setup.free);
+  const std::vector<double> err = percent_errors(c, first.model, split.train);
+  const double cut = std::max(kOutlierPct, 3.0 * quantile(err, 0.5));
+  std::vector<Measurement> kept;
+  for (std::size_t i = 0; i < err.size(); ++i) {
+    if (err[i] <= cut) kept.push_back(split.train[i]);
+  }
+  const FitResult second = kept.size() == err.size() || 2 * kept.size() < err.size()
+                               ? first
+                               : fit_kernel_model(c, kept, setup.start, setup.free);
+  return second.model;
 }
 
-// Re-measures the shapes far from the fit, while the budget lasts; returns how many were.
+// Re-measures the shapes far from the fit: once each, more while the budget lasts; returns
+// how many were.
 int remeasure_outliers(KernelClass c, const std::vector<KernelShape>& grid, ClassSamples& cs,
-                       const KernelModel& model, Counter& counter, Clock::time_point started,
-                       double deadline_s) {
+                       const KernelModel& model, Counter& counter, Clock::time_point started) {
   const std::vector<Measurement> points = points_of(cs, counter.plan.paired);
   int again = 0;
   for (std::size_t i = 0; i < grid.size(); ++i) {
@@ -140,8 +166,9 @@ int remeasure_outliers(KernelClass c, const std::vector<KernelShape>& grid, Clas
         predict_work_seconds(model, work_of(c, grid[i], model.tile, model.units));
     const double off_pct = 100.0 * (points[i].seconds - predicted) / predicted;
     if (!(off_pct > kOutlierPct || (counter.plan.paired && off_pct < -kOutlierPct))) continue;
+    const int rounds = std::max<int>(kRemeasureRounds, static_cast<int>(cs.shapes[i].pass_s.size()));
     int r = 0;
-    for (; r < kRemeasureRounds && seconds_since(started) <= deadline_s; ++r) {
+    for (; r < rounds && (r == 0 || seconds_since(started) <= counter.plan.budget_s); ++r) {
       double before = 0.0;
       counter.pass(c, grid, i, cs, before, true);
     }
@@ -194,30 +221,30 @@ std::vector<ClassProfile> measure_and_fit(const MeasurementPlan& plan) {
           plan.measure && plan.setup,
       "incomplete measurement plan");
   Counter counter{plan};
-  for (KernelClass c : plan.classes) counter.total += per_pass(plan, plan.shapes(c).size());
-  counter.total *= plan.rounds;
-  // The time budget bounds the whole run however loaded the machine: each class has its share.
+  std::vector<std::vector<KernelShape>> grids;
+  for (KernelClass c : plan.classes) {
+    grids.push_back(plan.shapes(c));
+    counter.total += per_pass(plan, grids.back().size()) * plan.rounds;
+  }
+  // The time budget bounds the passes however loaded the machine.
   const auto started = Clock::now();
+  std::vector<ClassSamples> samples = measure_passes(grids, counter, started);
   std::vector<ClassProfile> out;
   for (std::size_t k = 0; k < plan.classes.size(); ++k) {
     const KernelClass c = plan.classes[k];
-    const double deadline =
-        plan.budget_s * static_cast<double>(k + 1) / static_cast<double>(plan.classes.size());
-    const std::vector<KernelShape> grid = plan.shapes(c);
-    ClassSamples samples = measure_grid(c, grid, counter, started, deadline);
     const ClassSetup setup = plan.setup(c);
-    const KernelModel first = fit_points(c, points_of(samples, plan.paired), setup).model;
-    const int again = remeasure_outliers(c, grid, samples, first, counter, started, deadline);
-    ClassProfile cp = class_profile(c, points_of(samples, plan.paired), setup);
-    const std::size_t passes = samples.shapes.empty() ? 0 : samples.shapes.front().pass_s.size();
+    const KernelModel first = screening_fit(c, points_of(samples[k], plan.paired), setup);
+    const int again = remeasure_outliers(c, grids[k], samples[k], first, counter, started);
+    ClassProfile cp = class_profile(c, points_of(samples[k], plan.paired), setup);
+    const std::size_t passes = samples[k].shapes.empty() ? 0 : samples[k].shapes.front().pass_s.size();
     cp.holdout_method += plan.paired
                              ? fmt::format("; {} pass(es), each shape timed between two timings "
                                            "of the first shape: median ratio x its fastest",
                                            passes)
                              : fmt::format("; fastest of {} pass(es)", passes);
     if (again > 0) {
-      cp.holdout_method += fmt::format("; {} shape(s) over {}% {} the first fit were measured up "
-                                       "to {} more times",
+      cp.holdout_method += fmt::format("; {} shape(s) over {}% {} a screening fit were measured "
+                                       "again (up to as many more passes, at least {})",
                                        again, kOutlierPct, plan.paired ? "off" : "above",
                                        kRemeasureRounds);
     }

@@ -59,8 +59,9 @@ struct ClassSetup {
 
 struct MeasurementPlan {
   std::vector<KernelClass> classes;
-  // Passes over each class's grid; passes after the first min_rounds stop once the class's
-  // share of budget_s (seconds from the start of measure_and_fit) is spent.
+  // Passes over each class's grid, one pass of each class in turn; passes after the first
+  // min_rounds stop once 80% of budget_s (seconds from the start of measure_and_fit) is
+  // spent, and re-measures (one each at least) once all of it is.
   int rounds = 1;
   int min_rounds = 1;
   double budget_s = 1e9;
