@@ -78,21 +78,33 @@ std::string pct(const std::optional<double>& v) {
   return v ? fmt::format("{:.1f}%", *v) : std::string("-");
 }
 
+// The median over a class's points of their spread (0 for tables): how much repeated
+// measurements of one shape disagreed, beside the error of the fit.
+std::optional<double> median_spread_pct(const ClassProfile& c) {
+  std::vector<double> s;
+  for (const ProfilePoint& pt : c.points) {
+    if (pt.spread > 0.0) s.push_back(100.0 * pt.spread);
+  }
+  if (s.empty()) return std::nullopt;
+  std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(s.size() / 2), s.end());
+  return s[s.size() / 2];
+}
+
 void print_table(const Profile& p) {
   fmt::print("calibration profile: {}\n", p.name);
   fmt::print("device: {}\n", p.device);
   fmt::print("date: {}   method: {}\n", p.date, p.method);
-  fmt::print("\n{:<17} {:>6} {:>5} {:>9} {:>9} {:>9} {:>11} {:>11} {:>11}  {}\n", "class", "fit",
-             "held", "holdout", "max err", "train", "compute eff", "memory eff", "overhead",
-             "basis");
-  fmt::print("{:<17} {:>6} {:>5} {:>9} {:>9} {:>9} {:>11} {:>11} {:>11}\n", "", "points", "out",
-             "MAPE", "held out", "MAPE", "(of peak)", "(of peak)", "(us)");
+  fmt::print("\n{:<17} {:>6} {:>5} {:>9} {:>9} {:>7} {:>9} {:>11} {:>11} {:>11}  {}\n", "class",
+             "fit", "held", "holdout", "max err", "spread", "train", "compute eff", "memory eff",
+             "overhead", "basis");
+  fmt::print("{:<17} {:>6} {:>5} {:>9} {:>9} {:>7} {:>9} {:>11} {:>11} {:>11}\n", "", "points",
+             "out", "MAPE", "held out", "", "MAPE", "(of peak)", "(of peak)", "(us)");
   for (const auto& c : p.classes) {
     const bool flops = c.kernel_class != KernelClass::kMemoryBound &&
                        c.model.peak_flops_per_s > 0.0;
-    fmt::print("{:<17} {:>6} {:>5} {:>9} {:>9} {:>9} {:>11} {:>11} {:>11.2f}  {}\n",
+    fmt::print("{:<17} {:>6} {:>5} {:>9} {:>9} {:>7} {:>9} {:>11} {:>11} {:>11.2f}  {}\n",
                kernel_class_name(c.kernel_class), c.fit_points, c.holdout_points,
-               pct(c.holdout_mape_pct), pct(c.holdout_max_pct),
+               pct(c.holdout_mape_pct), pct(c.holdout_max_pct), pct(median_spread_pct(c)),
                c.is_fitted() ? fmt::format("{:.1f}%", c.train_mape_pct) : std::string("-"),
                flops ? fmt::format("{:.3f}", c.model.compute_efficiency) : std::string("-"),
                c.model.peak_bytes_per_s > 0.0 ? fmt::format("{:.3f}", c.model.memory_efficiency)
@@ -107,6 +119,8 @@ void print_table(const Profile& p) {
     if (!c.is_fitted()) fmt::print("\nassumption, {}: {}\n", kernel_class_name(c.kernel_class), c.assumption);
   }
   fmt::print("\nMAPE: mean |predicted - measured| / measured over the held-out shapes (percent).\n");
+  fmt::print("spread: median over the class's shapes of (p90 - p10) / median of the repeated "
+             "measurements each time is taken from (see basis).\n");
 }
 
 // A one-line progress display on stderr, only when stderr is a terminal.

@@ -9,6 +9,7 @@ packages=(
   libboost-graph-dev      # cluster topologies (sim/)
   libfmt-dev              # formatting everywhere
   catch2                  # tests (2.13 in Debian 12)
+  librapidcheck-dev       # property tests (tests/property_test_main.cpp)
   libyaml-cpp-dev         # scenario files
   nlohmann-json3-dev      # JSON output and traces
   libcli11-dev            # the llmsim command line

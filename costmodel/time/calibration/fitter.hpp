@@ -18,10 +18,13 @@ namespace llmsim::calibration {
 struct Measurement {
   KernelShape shape;
   double seconds = 0.0;         // the time fitted to: the 10th percentile of repetitions
-                                // (robust to preemption on a shared machine); published
-                                // tables: the derived time
-  double median_s = 0.0;        // median over repetitions (0 if unknown)
-  double spread = 0.0;          // (p90 - p10) / median over repetitions; 0 if unknown
+                                // (robust to preemption on a shared machine; thread teams:
+                                // the fastest), or what measure_and_fit made of several
+                                // passes (measured_calibration.hpp); published tables: the
+                                // derived time
+  double median_s = 0.0;        // median over repetitions (or passes); 0 if unknown
+  double spread = 0.0;          // (p90 - p10) / median over repetitions (or, paired, over
+                                // passes' ratios to the reference); 0 if unknown
   std::string label;            // where it came from (kernel name, table row)
 };
 

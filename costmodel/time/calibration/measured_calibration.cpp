@@ -1,6 +1,8 @@
 #include "costmodel/time/calibration/measured_calibration.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <utility>
 
 #include <fmt/format.h>
@@ -11,11 +13,13 @@ namespace llmsim::calibration {
 
 namespace {
 
-// Load only ever slows a kernel down. A shape measured this much above the fitted model is
-// suspected of having met a busy stretch in every pass: it is measured again (keeping the
-// fastest) up to kRemeasureRounds times, and the class refitted. Shapes below the model are
-// left alone, since no load makes a kernel faster.
-constexpr double kSlowOutlierPct = 10.0;
+// A shape this far from the screening fit is suspected of having met a busy (or, paired, an
+// unusually fast) stretch in every pass, or most: it is measured again, as many more times as
+// it was (at least kRemeasureRounds; once at least, more while the time budget lasts), and the
+// class refitted. Fastest-pass plans re-measure only shapes above the fit, since load only
+// slows a kernel down; paired plans take a median, which stretches can move either way, so
+// they re-measure both.
+constexpr double kOutlierPct = 10.0;
 constexpr int kRemeasureRounds = 3;
 
 using Clock = std::chrono::steady_clock;
@@ -24,54 +28,151 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// The q-quantile (0..1) of `v`, linear between order statistics; v is not empty.
+double quantile(std::vector<double> v, double q) {
+  LLMSIM_CHECK(!v.empty(), "quantile of nothing");
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+// One shape's passes.
+struct ShapeSamples {
+  Measurement fastest;        // the fastest pass (label, its repetitions' median and spread)
+  std::vector<double> ratio;  // paired: each pass's time / the reference's either side
+  std::vector<double> pass_s; // each pass's time
+};
+
+// One class's passes: its shapes' and, paired, every timing of the reference shape.
+struct ClassSamples {
+  std::vector<ShapeSamples> shapes;
+  std::vector<double> reference_s;
+};
+
 struct Counter {
   const MeasurementPlan& plan;
   int done = 0;
   int total = 0;
   // `extra`: a measurement beyond the planned passes (a re-measure): it grows the total too.
-  void measure(KernelClass c, const KernelShape& shape, Measurement& best, bool first,
-               bool extra = false) {
+  Measurement time(KernelClass c, const KernelShape& shape, bool extra) {
     total += extra ? 1 : 0;
     if (plan.progress) plan.progress(CalibrationProgress{c, done, total, describe_shape(c, shape)});
     const Measurement m = plan.measure(c, shape);
-    if (first || m.seconds < best.seconds) best = m;
     ++done;
+    return m;
+  }
+  // One pass of `grid[i]`; paired, between timings of the reference (`before`: the timing
+  // just made, or 0 to make one).
+  void pass(KernelClass c, const std::vector<KernelShape>& grid, std::size_t i, ClassSamples& cs,
+            double& before, bool extra) {
+    if (plan.paired && before <= 0.0) {
+      before = time(c, grid.front(), extra).seconds;
+      cs.reference_s.push_back(before);
+    }
+    const Measurement m = time(c, grid[i], extra);
+    ShapeSamples& s = cs.shapes[i];
+    if (s.pass_s.empty() || m.seconds < s.fastest.seconds) s.fastest = m;
+    s.pass_s.push_back(m.seconds);
+    if (!plan.paired) return;
+    const double after = time(c, grid.front(), extra).seconds;
+    cs.reference_s.push_back(after);
+    s.ratio.push_back(m.seconds / std::sqrt(before * after));
+    before = after;
   }
 };
 
-// The class's grid in rounds, each shape keeping its fastest pass: other processes on a shared
-// machine slow down whole stretches of time, and spreading a shape's repetitions over passes
-// keeps one busy stretch from biasing it. Passes after the first stop at `deadline_s`.
-std::vector<Measurement> measure_grid(KernelClass c, const std::vector<KernelShape>& grid,
-                                      Counter& counter, Clock::time_point started,
-                                      double deadline_s) {
-  std::vector<Measurement> points(grid.size());
-  for (int round = 0; round < counter.plan.rounds; ++round) {
-    if (round > 0 && seconds_since(started) > deadline_s) {
-      counter.done += static_cast<int>(grid.size()) * (counter.plan.rounds - round);
+// Planned measurements of one pass over a grid of n shapes.
+int per_pass(const MeasurementPlan& plan, std::size_t n) {
+  return static_cast<int>(plan.paired ? 2 * n + 1 : n);
+}
+
+// Every class's grid in rounds, one pass of each class in turn: other processes on a shared
+// machine slow down whole stretches of time, and spreading each shape's repetitions over
+// passes, and each pass over the classes, keeps one stretch from deciding a shape or a class;
+// when the budget runs out, every class has had as many passes. Passes after the first
+// plan.min_rounds stop once kPassShare of the budget is spent (the rest is for re-measures).
+constexpr double kPassShare = 0.8;
+
+std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelShape>>& grids,
+                                         Counter& counter, Clock::time_point started) {
+  const MeasurementPlan& plan = counter.plan;
+  std::vector<ClassSamples> out(grids.size());
+  for (std::size_t k = 0; k < grids.size(); ++k) out[k].shapes.resize(grids[k].size());
+  for (int round = 0; round < plan.rounds; ++round) {
+    if (round >= plan.min_rounds && seconds_since(started) > kPassShare * plan.budget_s) {
+      for (const auto& g : grids) counter.done += per_pass(plan, g.size()) * (plan.rounds - round);
       break;
     }
-    for (std::size_t i = 0; i < grid.size(); ++i) counter.measure(c, grid[i], points[i], round == 0);
-  }
-  return points;
-}
-
-FitResult fit_points(KernelClass c, const std::vector<Measurement>& points, const ClassSetup& setup) {
-  const Split split = split_holdout(points, 4);
-  return fit_kernel_model(c, split.train, setup.start, setup.free);
-}
-
-// Re-measures the shapes far slower than the fit, while the budget lasts; returns how many.
-int remeasure_slow(KernelClass c, std::vector<Measurement>& points, const KernelModel& model,
-                   Counter& counter, Clock::time_point started, double deadline_s) {
-  int again = 0;
-  for (Measurement& m : points) {
-    const double predicted = predict_work_seconds(model, work_of(c, m.shape, model.tile, model.units));
-    if (!(m.seconds > predicted * (1.0 + kSlowOutlierPct / 100.0))) continue;
-    for (int r = 0; r < kRemeasureRounds && seconds_since(started) <= deadline_s; ++r) {
-      counter.measure(c, m.shape, m, false, true);
+    for (std::size_t k = 0; k < grids.size(); ++k) {
+      double before = 0.0;
+      for (std::size_t i = 0; i < grids[k].size(); ++i) {
+        counter.pass(plan.classes[k], grids[k], i, out[k], before, false);
+      }
     }
-    ++again;
+  }
+  return out;
+}
+
+// Each shape's time (see the top of measured_calibration.hpp). Paired: the median ratio to
+// the reference times the reference's fastest; median_s the median pass; spread the ratios'
+// (p90 - p10) / median over passes (one pass: its repetitions'). Otherwise the fastest pass
+// as measured.
+std::vector<Measurement> points_of(const ClassSamples& cs, bool paired) {
+  std::vector<Measurement> out;
+  for (const ShapeSamples& s : cs.shapes) {
+    Measurement m = s.fastest;
+    if (paired) {
+      const double mid = quantile(s.ratio, 0.5);
+      m.seconds = quantile(cs.reference_s, 0.0) * mid;
+      m.median_s = quantile(s.pass_s, 0.5);
+      if (s.ratio.size() >= 2) m.spread = (quantile(s.ratio, 0.9) - quantile(s.ratio, 0.1)) / mid;
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
+// The fit that finds shapes to re-measure. One shape far off bends a least-squares fit toward
+// itself, and its neighbours then look off instead of it: so the training shapes more than
+// kOutlierPct (and 3 times the median error) off a first try are left out of a second, while
+// enough remain to fit. Only the choice of shapes to re-measure uses it; the profile is
+// fitted to every training shape.
+KernelModel screening_fit(KernelClass c, const std::vector<Measurement>& points,
+                          const ClassSetup& setup) {
+  const Split split = split_holdout(points, 4);
+  const FitResult first = fit_kernel_model(c, split.train, setup.start, setup.free);
+  const std::vector<double> err = percent_errors(c, first.model, split.train);
+  const double cut = std::max(kOutlierPct, 3.0 * quantile(err, 0.5));
+  std::vector<Measurement> kept;
+  for (std::size_t i = 0; i < err.size(); ++i) {
+    if (err[i] <= cut) kept.push_back(split.train[i]);
+  }
+  const FitResult second = kept.size() == err.size() || 2 * kept.size() < err.size()
+                               ? first
+                               : fit_kernel_model(c, kept, setup.start, setup.free);
+  return second.model;
+}
+
+// Re-measures the shapes far from the fit: once each, more while the budget lasts; returns
+// how many were.
+int remeasure_outliers(KernelClass c, const std::vector<KernelShape>& grid, ClassSamples& cs,
+                       const KernelModel& model, Counter& counter, Clock::time_point started) {
+  const std::vector<Measurement> points = points_of(cs, counter.plan.paired);
+  int again = 0;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    const double predicted =
+        predict_work_seconds(model, work_of(c, grid[i], model.tile, model.units));
+    const double off_pct = 100.0 * (points[i].seconds - predicted) / predicted;
+    if (!(off_pct > kOutlierPct || (counter.plan.paired && off_pct < -kOutlierPct))) continue;
+    const int rounds = std::max<int>(kRemeasureRounds, static_cast<int>(cs.shapes[i].pass_s.size()));
+    int r = 0;
+    for (; r < rounds && (r == 0 || seconds_since(started) <= counter.plan.budget_s); ++r) {
+      double before = 0.0;
+      counter.pass(c, grid, i, cs, before, true);
+    }
+    again += r > 0 ? 1 : 0;
   }
   return again;
 }
@@ -116,27 +217,36 @@ ClassProfile class_profile(KernelClass c, const std::vector<Measurement>& points
 
 std::vector<ClassProfile> measure_and_fit(const MeasurementPlan& plan) {
   LLMSIM_CHECK(
-      !plan.classes.empty() && plan.rounds >= 1 && plan.shapes && plan.measure && plan.setup,
+      !plan.classes.empty() && plan.rounds >= 1 && plan.min_rounds >= 1 && plan.shapes &&
+          plan.measure && plan.setup,
       "incomplete measurement plan");
   Counter counter{plan};
-  for (KernelClass c : plan.classes) counter.total += static_cast<int>(plan.shapes(c).size());
-  counter.total *= plan.rounds;
-  // The time budget bounds the whole run however loaded the machine: each class has its share.
+  std::vector<std::vector<KernelShape>> grids;
+  for (KernelClass c : plan.classes) {
+    grids.push_back(plan.shapes(c));
+    counter.total += per_pass(plan, grids.back().size()) * plan.rounds;
+  }
+  // The time budget bounds the passes however loaded the machine.
   const auto started = Clock::now();
+  std::vector<ClassSamples> samples = measure_passes(grids, counter, started);
   std::vector<ClassProfile> out;
   for (std::size_t k = 0; k < plan.classes.size(); ++k) {
     const KernelClass c = plan.classes[k];
-    const double deadline =
-        plan.budget_s * static_cast<double>(k + 1) / static_cast<double>(plan.classes.size());
-    std::vector<Measurement> points = measure_grid(c, plan.shapes(c), counter, started, deadline);
     const ClassSetup setup = plan.setup(c);
-    const int again = remeasure_slow(c, points, fit_points(c, points, setup).model, counter,
-                                     started, deadline);
-    ClassProfile cp = class_profile(c, points, setup);
+    const KernelModel first = screening_fit(c, points_of(samples[k], plan.paired), setup);
+    const int again = remeasure_outliers(c, grids[k], samples[k], first, counter, started);
+    ClassProfile cp = class_profile(c, points_of(samples[k], plan.paired), setup);
+    const std::size_t passes = samples[k].shapes.empty() ? 0 : samples[k].shapes.front().pass_s.size();
+    cp.holdout_method += plan.paired
+                             ? fmt::format("; {} pass(es), each shape timed between two timings "
+                                           "of the first shape: median ratio x its fastest",
+                                           passes)
+                             : fmt::format("; fastest of {} pass(es)", passes);
     if (again > 0) {
-      cp.holdout_method += fmt::format("; {} shape(s) measured over {}% above the first fit were "
-                                       "measured {} more times, fastest kept", again,
-                                       kSlowOutlierPct, kRemeasureRounds);
+      cp.holdout_method += fmt::format("; {} shape(s) over {}% {} a screening fit were measured "
+                                       "again (up to as many more passes, at least {})",
+                                       again, kOutlierPct, plan.paired ? "off" : "above",
+                                       kRemeasureRounds);
     }
     out.push_back(std::move(cp));
   }

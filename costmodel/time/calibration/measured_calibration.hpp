@@ -1,10 +1,21 @@
 #pragma once
 // Measuring and fitting, whatever runs the kernels: the part of calibration that the CPU
 // (cpu_calibration.hpp) and the GPU (cuda_calibration.hpp) share. Each class's grid of shapes
-// is measured in rounds, each shape keeping its fastest pass; every 4th shape (the 2nd, 6th,
-// ...) is held out; the kernel-time model is fitted to the rest and judged on the held-out
-// shapes. The device supplies the shapes, the measurement and each class's fixed model inputs
-// (peaks, units, tile) with the parameters the fit may change.
+// is measured in rounds (passes); every 4th shape (the 2nd, 6th, ...) is held out; the
+// kernel-time model is fitted to the rest and judged on the held-out shapes. The device
+// supplies the shapes, the measurement and each class's fixed model inputs (peaks, units,
+// tile) with the parameters the fit may change.
+//
+// Two ways to turn passes into one time per shape:
+// - fastest pass (paired = false): right where load only ever slows a kernel down;
+// - paired with a reference (paired = true): each pass times the class's reference shape (its
+//   grid's first) before and after every shape; a shape's time is its median ratio to the
+//   reference timed either side, times the reference's fastest time. A machine whose speed
+//   comes in stretches (a busy SMT sibling, frequency steps, a shared host: on the 2-core
+//   machine this was developed on, SwiGLU ran at 2.5 or 4.4 ns per element for 10 ms to
+//   seconds at a time) slows a shape and the reference beside it alike, so the ratio holds in
+//   slow and fast stretches; a fastest pass instead picks the fast stretch for some shapes and
+//   not others, and a class's shapes disagree by the whole factor.
 
 #include <functional>
 #include <string>
@@ -48,10 +59,13 @@ struct ClassSetup {
 
 struct MeasurementPlan {
   std::vector<KernelClass> classes;
-  // Passes over each class's grid; passes after the first stop once the class's share of
-  // budget_s (seconds from the start of measure_and_fit) is spent.
+  // Passes over each class's grid, one pass of each class in turn; passes after the first
+  // min_rounds stop once 80% of budget_s (seconds from the start of measure_and_fit) is
+  // spent, and re-measures (one each at least) once all of it is.
   int rounds = 1;
+  int min_rounds = 1;
   double budget_s = 1e9;
+  bool paired = false;  // see the top of this file
   std::function<std::vector<KernelShape>(KernelClass)> shapes;
   std::function<Measurement(KernelClass, const KernelShape&)> measure;
   std::function<ClassSetup(KernelClass)> setup;

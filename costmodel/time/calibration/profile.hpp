@@ -22,10 +22,10 @@ namespace llmsim::calibration {
 // One point of the data a class was fitted to, with the fitted model's prediction.
 struct ProfilePoint {
   KernelShape shape;
-  double measured_s = 0.0;   // the time fitted to (10th percentile of repetitions, or table)
-  double median_s = 0.0;     // median of repetitions (0 for tables)
+  double measured_s = 0.0;   // the time fitted to (Measurement::seconds, or table)
+  double median_s = 0.0;     // median of repetitions or passes (0 for tables)
   double predicted_s = 0.0;
-  double spread = 0.0;     // relative spread over repetitions (0 for tables)
+  double spread = 0.0;     // relative spread (Measurement::spread; 0 for tables)
   bool held_out = false;   // not used by the fit that produced the parameters
   std::optional<double> holdout_error_pct;  // leave-one-out: error when this point was out
   std::string label;

@@ -35,6 +35,29 @@ TEST_CASE("e4m3_encode: the quantize kernel's bit-level rounding agrees with rou
   CHECK(e4m3_decode(e4m3_encode(460.0f)) == 448.0f);
 }
 
+TEST_CASE("e4m3_encode: every code, every tie between neighbours and the floats around it", "[fp8]") {
+  // Ties go to the even code (the one whose last mantissa bit is 0); a float one ulp either
+  // side of a tie goes to the nearer code. Both signs, subnormals to 448.
+  for (int c = 0; c < 0x7e; ++c) {
+    const float lo = e4m3_decode(static_cast<std::uint8_t>(c));
+    const float hi = e4m3_decode(static_cast<std::uint8_t>(c + 1));
+    const float mid = 0.5f * (lo + hi);  // exact: neighbours differ in their last bits only
+    const std::uint8_t even = static_cast<std::uint8_t>(c % 2 == 0 ? c : c + 1);
+    INFO("code " << c << ", tie " << mid);
+    for (float s : {1.0f, -1.0f}) {
+      const auto sign = static_cast<std::uint8_t>(s < 0.0f ? 0x80 : 0);
+      CHECK(e4m3_encode(s * lo) == (sign | c));
+      CHECK(e4m3_encode(s * mid) == (sign | even));
+      CHECK(e4m3_encode(s * std::nextafter(mid, 0.0f)) == (sign | c));
+      CHECK(e4m3_encode(s * std::nextafter(mid, 1000.0f)) == (sign | (c + 1)));
+    }
+  }
+  CHECK(e4m3_encode(448.0f) == 0x7e);
+  CHECK(e4m3_encode(464.0f) == 0x7e);   // the tie past 448 saturates rather than round up
+  CHECK(e4m3_encode(-1e30f) == 0xfe);
+  CHECK(e4m3_encode(0.0f) == 0x00);
+}
+
 TEST_CASE("quantize_e4m3: fine-grained blocks keep small blocks precise", "[fp8]") {
   // Row 0: a block of 1.0s and a block with an outlier of 1000. Per-tensor scaling maps 1000
   // to 448 (scale 1000/448), so 1.0 becomes 1.0 * 448 / 1000 = 0.448 -> E4M3 0.4375 and comes
