@@ -174,9 +174,10 @@ CollectiveMode collective_mode(const std::string& asked, const CollectiveRequest
   validate_request(c, q);
   const std::size_t flows = estimated_flow_count(q, c.gpus_per_node);
   if (mode == CollectiveMode::kAuto) {
-    const bool big = flows > kFlowModeMaxFlows;
+    const std::size_t most = flow_mode_max_flows(c);
+    const bool big = flows > most;
     mode = big ? CollectiveMode::kAnalytical : CollectiveMode::kFlow;
-    why = fmt::format("auto: {} flows {} {}", flows, big ? ">" : "<=", kFlowModeMaxFlows);
+    why = fmt::format("auto: {} flows {} {}", flows, big ? ">" : "<=", most);
   } else {
     why = "as asked";
   }
@@ -286,8 +287,8 @@ void add_collective_command(CLI::App& app) {
       "Time one collective or MoE all-to-all on a cluster: nccl-tests' algbw and busbw, the "
       "bottleneck link, and for ep-dispatch / ep-combine DeepEP's per-GPU NVLink and RDMA "
       "bandwidth. Flow-level simulation (max-min fair sharing) by default; plans with more "
-      "than 70000 flows (e.g. all-to-all over more than 256 GPUs) switch to the closed-form "
-      "analytical model automatically, and the output says which mode ran.");
+      "than 4096 flows (e.g. all-to-all over more than 64 GPUs; on fat-trees, 70000) switch "
+      "to the closed-form analytical model automatically, and the output says which mode ran.");
   cmd->add_option("--cluster", o->cluster, "cluster YAML (scenarios/clusters/*.yaml)")->required();
   cmd->add_option("--op", o->op,
                   "all-reduce | reduce-scatter | all-gather | all-to-all | p2p | ep-dispatch | "
@@ -299,7 +300,8 @@ void add_collective_command(CLI::App& app) {
   cmd->add_option("--algorithm", o->algorithm, "all-reduce algorithm: ring | hierarchical")
       ->check(CLI::IsMember({"ring", "hierarchical"}));
   cmd->add_option("--mode", o->mode,
-                  "auto (flow up to 70000 flows, analytical above) | flow | analytical")
+                  "auto (flow up to 4096 flows, 70000 on fat-trees; analytical above) | flow | "
+                  "analytical")
       ->check(CLI::IsMember({"auto", "flow", "analytical"}));
   cmd->add_option("--tokens", o->tokens, "EP: tokens per GPU (default 4096)");
   cmd->add_option("--hidden", o->hidden, "EP: hidden size (default 7168)");

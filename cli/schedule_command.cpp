@@ -137,13 +137,13 @@ void run_schedule(const ScheduleOptions& o) {
 
   // Files first, so that a write error is reported before anything is printed.
   if (!o.trace_path.empty()) {
-    ChromeTrace trace;
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      add_pipeline_to_trace(trace, static_cast<int>(i), cases[i].title, cases[i].plan,
-                            cases[i].result);
-    }
     write_file_atomically(o.trace_path, [&](std::ostream& out) {
-      trace.write(out);
+      ChromeTrace trace(out);  // streamed: the spans are never held
+      for (std::size_t i = 0; i < cases.size(); ++i) {
+        add_pipeline_to_trace(trace, static_cast<int>(i), cases[i].title, cases[i].plan,
+                              cases[i].result);
+      }
+      trace.finish();
       out << '\n';
     });
   }

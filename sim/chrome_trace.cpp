@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "sim/check.hpp"
+
 namespace llmsim {
 
 void ChromeTrace::name_process(int pid, const std::string& name) {
@@ -35,17 +37,39 @@ void ChromeTrace::add_span(int pid, int tid, const std::string& name, const std:
                      {"args", std::move(args)}});
 }
 
+namespace {
+constexpr const char* kOpening = R"({"displayTimeUnit":"ns","traceEvents":[)";
+constexpr const char* kEnd = "]}";
+}  // namespace
+
+ChromeTrace::ChromeTrace(std::ostream& out) : out_(&out) { out << kOpening; }
+
 void ChromeTrace::add(const nlohmann::json& event) {
-  if (!events_.empty()) events_ += ',';
-  events_ += event.dump();
+  LLMSIM_CHECK(!finished_, "a trace event after the trace was finished");
+  if (out_) {
+    if (!empty_) *out_ << ',';
+    *out_ << event.dump();
+  } else {
+    if (!empty_) events_ += ',';
+    events_ += event.dump();
+  }
+  empty_ = false;
+}
+
+void ChromeTrace::finish() {
+  LLMSIM_CHECK(out_ && !finished_, "finish() is for a streaming trace, once");
+  *out_ << kEnd;
+  finished_ = true;
 }
 
 void ChromeTrace::write(std::ostream& out) const {
-  out << R"({"displayTimeUnit":"ns","traceEvents":[)" << events_ << "]}";
+  LLMSIM_CHECK(!out_, "write() of a streaming trace");
+  out << kOpening << events_ << kEnd;
 }
 
 std::string ChromeTrace::text() const {
-  return R"({"displayTimeUnit":"ns","traceEvents":[)" + events_ + "]}";
+  LLMSIM_CHECK(!out_, "text() of a streaming trace");
+  return kOpening + events_ + kEnd;
 }
 
 }  // namespace llmsim

@@ -162,11 +162,15 @@ CollectiveResult simulate_collective(const Topology& topology, const CollectiveR
   return r;
 }
 
+std::size_t flow_mode_max_flows(const ClusterSpec& c) {
+  return c.topology == TopologyKind::kFatTree ? kFlowModeMaxFlowsFatTree : kFlowModeMaxFlows;
+}
+
 CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q,
                                 CollectiveMode mode) {
   validate_request(c, q);
   if (mode == CollectiveMode::kAuto) {
-    mode = estimated_flow_count(q, c.gpus_per_node) > kFlowModeMaxFlows
+    mode = estimated_flow_count(q, c.gpus_per_node) > flow_mode_max_flows(c)
                ? CollectiveMode::kAnalytical
                : CollectiveMode::kFlow;
   }

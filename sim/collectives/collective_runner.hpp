@@ -40,9 +40,22 @@ class CollectiveRun final : public EventHandler {
 
 enum class CollectiveMode { kAuto, kFlow, kAnalytical };
 
-// Plans with more flows than this run in analytical mode under kAuto: an all-to-all over
-// 256 GPUs (65,280 flows) still simulates flow by flow, one over 512 GPUs does not.
-inline constexpr std::size_t kFlowModeMaxFlows = 70000;
+// Plans with more flows than flow_mode_max_flows(cluster) run in analytical mode under kAuto.
+// On single nodes, rail-optimized and multi-plane clusters the closed form gives the flow
+// simulation's time to 0.03% on every group the two both ran (ring and hierarchical
+// all-reduce, reduce-scatter, all-gather up to 8,192 GPUs; all-to-all and DeepEP dispatch /
+// combine up to 256), while a flow simulation costs about 5 us per flow (a 65,536-flow
+// reduce-scatter: 0.3 s): the switch comes early, at 4,096 flows (an all-to-all over 64 GPUs,
+// 4,032 flows, and a reduce-scatter over 512, 4,096, still simulate flow by flow; an
+// all-to-all over 128 and a reduce-scatter over 1,024 do not). At the former 70,000, a
+// DeepSeek-V3 step on 65,536 GPUs took 1.16 s of llmsim's time and on 131,072 0.012 s (97x);
+// at 4,096, bench/scaling_perftest's largest neighbour ratio is about 5. On a fat-tree the
+// closed form ignores ECMP collisions and oversubscribed EP traffic (5% off for ring
+// collectives over 1,024 GPUs, 54% for DeepEP dispatch over 256 at 3:1), so the flow
+// simulation runs up to 70,000 flows there, as before, run-time cliff and all.
+inline constexpr std::size_t kFlowModeMaxFlows = 4096;
+inline constexpr std::size_t kFlowModeMaxFlowsFatTree = 70000;
+std::size_t flow_mode_max_flows(const ClusterSpec& c);
 // Flow count of the plan a request would build, without building it.
 std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node);
 

@@ -107,13 +107,44 @@ TEST_CASE("Collectives: bad requests are user errors", "[network]") {
 }
 
 TEST_CASE("Collectives: auto mode switches to the closed form for big plans", "[network]") {
-  const ClusterSpec c = h800();
+  const ClusterSpec c = h800();  // multi-plane: the switch at 4,096 flows
   const auto small =
-      run_collective(c, request(CollectiveOp::kAllToAll, 256, 1e9), CollectiveMode::kAuto);
-  CHECK_FALSE(small.analytical);  // 65,280 flows
+      run_collective(c, request(CollectiveOp::kAllToAll, 64, 1e9), CollectiveMode::kAuto);
+  CHECK_FALSE(small.analytical);  // 4,032 flows
   const auto big =
-      run_collective(c, request(CollectiveOp::kAllToAll, 512, 1e9), CollectiveMode::kAuto);
-  CHECK(big.analytical);  // 261,632 flows
+      run_collective(c, request(CollectiveOp::kAllToAll, 128, 1e9), CollectiveMode::kAuto);
+  CHECK(big.analytical);  // 16,256 flows
+  // A fat-tree keeps the flow simulation up to 70,000 flows.
+  ClusterSpec fat = c;
+  fat.topology = TopologyKind::kFatTree;
+  CHECK_FALSE(
+      run_collective(fat, request(CollectiveOp::kAllToAll, 128, 1e9), CollectiveMode::kAuto)
+          .analytical);
+  CHECK(run_collective(fat, request(CollectiveOp::kAllToAll, 512, 1e9), CollectiveMode::kAuto)
+            .analytical);  // 261,632 flows
+}
+
+TEST_CASE("Collectives: just past the auto switch, the closed form gives the flow time",
+          "[network]") {
+  // The switch comes early on multi-plane clusters (kFlowModeMaxFlows) because there the
+  // closed form agrees with the flow simulation; the first plans past it, flow-simulated
+  // anyway: an all-to-all over 128 GPUs (16,256 flows), a reduce-scatter over 1,024 and a
+  // hierarchical all-reduce over 2,048 (8,192 and 6,144 flows), a DeepEP dispatch over 256
+  // (9,984).
+  const ClusterSpec c = h800();
+  CollectiveRequest hier = request(CollectiveOp::kAllReduce, 2048, 256e6);
+  hier.algorithm = AllReduceAlgorithm::kHierarchical;
+  for (const CollectiveRequest& q :
+       {request(CollectiveOp::kAllToAll, 128, 256e6),
+        request(CollectiveOp::kReduceScatter, 1024, 256e6),
+        request(CollectiveOp::kEpDispatch, 256, 0.0), hier}) {
+    INFO(collective_op_name(q.op) << " over " << q.gpus);
+    REQUIRE(estimated_flow_count(q, c.gpus_per_node) > kFlowModeMaxFlows);
+    const auto flow = run_collective(c, q, CollectiveMode::kFlow);
+    const auto closed = run_collective(c, q, CollectiveMode::kAuto);
+    CHECK(closed.analytical);
+    CHECK(closed.time.seconds() == Approx(flow.time.seconds()).epsilon(0.001));
+  }
 }
 
 // The closed form against the flow simulation, on the topologies the model claims.

@@ -44,22 +44,24 @@ rc::Gen<Problem> problems() {
         static_cast<std::size_t>(links),
         rc::gen::map(rc::gen::inRange(8, 801), [](int c) { return c / 8.0; }));
     // A path: a subset of the links, in a random order (possibly empty).
-    const auto path = rc::gen::map(
-        rc::gen::pair(rc::gen::container<std::vector<bool>>(static_cast<std::size_t>(links),
-                                                            rc::gen::arbitrary<bool>()),
-                      rc::gen::arbitrary<std::uint32_t>()),
-        [](const std::pair<std::vector<bool>, std::uint32_t>& x) {
-          std::vector<std::int32_t> out;
-          for (std::size_t l = 0; l < x.first.size(); ++l) {
-            if (x.first[l]) out.push_back(static_cast<std::int32_t>(l));
-          }
-          if (!out.empty()) std::rotate(out.begin(), out.begin() + x.second % out.size(), out.end());
-          return out;
-        });
+    const auto path =
+        rc::gen::map(rc::gen::pair(rc::gen::container<std::vector<bool>>(
+                                       static_cast<std::size_t>(links), rc::gen::arbitrary<bool>()),
+                                   rc::gen::arbitrary<std::uint32_t>()),
+                     [](const std::pair<std::vector<bool>, std::uint32_t>& x) {
+                       std::vector<std::int32_t> out;
+                       for (std::size_t l = 0; l < x.first.size(); ++l) {
+                         if (x.first[l]) out.push_back(static_cast<std::int32_t>(l));
+                       }
+                       if (!out.empty())
+                         std::rotate(out.begin(), out.begin() + x.second % out.size(), out.end());
+                       return out;
+                     });
     return rc::gen::build<Problem>(
         rc::gen::set(&Problem::capacity, capacities),
-        rc::gen::set(&Problem::paths,
-                     rc::gen::resize(30, rc::gen::container<std::vector<std::vector<std::int32_t>>>(path))));
+        rc::gen::set(
+            &Problem::paths,
+            rc::gen::resize(30, rc::gen::container<std::vector<std::vector<std::int32_t>>>(path))));
   });
 }
 

@@ -517,7 +517,8 @@ Measurement communication(KernelClass c, const KernelShape& s, const TimingOptio
     const std::vector<double> more = run_team(p, opt.warmup, 4 * team_reps(opt), body);
     times.insert(times.end(), more.begin(), more.end());
     const double fastest = *std::min_element(times.begin(), times.end());
-    if (std::count_if(times.begin(), times.end(), [&](double t) { return t <= 1.05 * fastest; }) >= 3) {
+    if (std::count_if(times.begin(), times.end(), [&](double t) { return t <= 1.05 * fastest; }) >=
+        3) {
       break;
     }
   }

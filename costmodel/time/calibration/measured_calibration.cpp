@@ -166,7 +166,8 @@ int remeasure_outliers(KernelClass c, const std::vector<KernelShape>& grid, Clas
         predict_work_seconds(model, work_of(c, grid[i], model.tile, model.units));
     const double off_pct = 100.0 * (points[i].seconds - predicted) / predicted;
     if (!(off_pct > kOutlierPct || (counter.plan.paired && off_pct < -kOutlierPct))) continue;
-    const int rounds = std::max<int>(kRemeasureRounds, static_cast<int>(cs.shapes[i].pass_s.size()));
+    const int rounds =
+        std::max<int>(kRemeasureRounds, static_cast<int>(cs.shapes[i].pass_s.size()));
     int r = 0;
     for (; r < rounds && (r == 0 || seconds_since(started) <= counter.plan.budget_s); ++r) {
       double before = 0.0;
@@ -236,12 +237,13 @@ std::vector<ClassProfile> measure_and_fit(const MeasurementPlan& plan) {
     const KernelModel first = screening_fit(c, points_of(samples[k], plan.paired), setup);
     const int again = remeasure_outliers(c, grids[k], samples[k], first, counter, started);
     ClassProfile cp = class_profile(c, points_of(samples[k], plan.paired), setup);
-    const std::size_t passes = samples[k].shapes.empty() ? 0 : samples[k].shapes.front().pass_s.size();
-    cp.holdout_method += plan.paired
-                             ? fmt::format("; {} pass(es), each shape timed between two timings "
+    const std::size_t passes =
+        samples[k].shapes.empty() ? 0 : samples[k].shapes.front().pass_s.size();
+    cp.holdout_method += plan.paired ? fmt::format(
+                                           "; {} pass(es), each shape timed between two timings "
                                            "of the first shape: median ratio x its fastest",
                                            passes)
-                             : fmt::format("; fastest of {} pass(es)", passes);
+                                     : fmt::format("; fastest of {} pass(es)", passes);
     if (again > 0) {
       cp.holdout_method += fmt::format("; {} shape(s) over {}% {} a screening fit were measured "
                                        "again (up to as many more passes, at least {})",

@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <sstream>
 #include <string>
 
 #include "report/timeline_svg.hpp"
+#include "sim/check.hpp"
 #include "sim/pipeline/pipeline_report.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
 
@@ -47,6 +49,29 @@ TEST_CASE("PipelineReport: Chrome trace has one track per rank and one span per 
   }
   CHECK(spans == p.total_ops());
   CHECK(threads == 3);
+}
+
+TEST_CASE("ChromeTrace: streamed to a stream, the same document as collected", "[sim][report]") {
+  const PipelinePlan p = make_schedule({ScheduleMethod::kDualPipe, 4, 8, 1});
+  const PipelineResult r = run_pipeline(p, PipelineCosts{});
+  ChromeTrace held;
+  add_pipeline_to_trace(held, 0, "dualpipe", p, r);
+  std::ostringstream out;
+  ChromeTrace streamed(out);
+  // Written as added: the opening and the first events are out before the trace is finished.
+  add_pipeline_to_trace(streamed, 0, "dualpipe", p, r);
+  const std::size_t before_finish = out.str().size();
+  CHECK(before_finish + 2 == held.text().size());
+  streamed.finish();
+  CHECK(out.str() == held.text());
+  CHECK_THROWS_AS(streamed.text(), InternalError);
+  CHECK_THROWS_AS(streamed.finish(), InternalError);
+  CHECK_THROWS_AS(held.finish(), InternalError);
+  // An empty streamed trace is a valid document too.
+  std::ostringstream none;
+  ChromeTrace empty(none);
+  empty.finish();
+  CHECK(nlohmann::json::parse(none.str())["traceEvents"].empty());
 }
 
 TEST_CASE("PipelineReport: SVG timeline draws every op and labels every rank", "[sim][report]") {

@@ -35,7 +35,8 @@ TEST_CASE("e4m3_encode: the quantize kernel's bit-level rounding agrees with rou
   CHECK(e4m3_decode(e4m3_encode(460.0f)) == 448.0f);
 }
 
-TEST_CASE("e4m3_encode: every code, every tie between neighbours and the floats around it", "[fp8]") {
+TEST_CASE("e4m3_encode: every code, every tie between neighbours and the floats around it",
+          "[fp8]") {
   // Ties go to the even code (the one whose last mantissa bit is 0); a float one ulp either
   // side of a tie goes to the nearer code. Both signs, subnormals to 448.
   for (int c = 0; c < 0x7e; ++c) {
