@@ -88,11 +88,33 @@ int per_pass(const MeasurementPlan& plan, std::size_t n) {
   return static_cast<int>(plan.paired ? 2 * n + 1 : n);
 }
 
+// Whether a paired class's shapes are known well enough to stop measuring it: the standard
+// error of a median of n ratios is about 1.25 sigma / sqrt(n), sigma about (p90 - p10) / 2.56
+// of the ratios (normal); the class's typical shape (the median of its shapes' spreads) must
+// be within kSettledPct. Compute kernels on a busy machine settle in the first 4 passes
+// (spread 1 to 5%); 2-thread collectives, whose ratios spread 20 to 50% with both CPUs busy,
+// take the passes the others leave.
+constexpr double kSettledPct = 1.0;
+
+bool settled(const ClassSamples& cs) {
+  std::vector<double> spread;
+  std::size_t n = 0;
+  for (const ShapeSamples& s : cs.shapes) {
+    if (s.ratio.size() < 2) return false;
+    const double mid = quantile(s.ratio, 0.5);
+    spread.push_back((quantile(s.ratio, 0.9) - quantile(s.ratio, 0.1)) / mid);
+    n = n == 0 ? s.ratio.size() : std::min(n, s.ratio.size());
+  }
+  if (spread.empty()) return false;
+  const double sigma = quantile(spread, 0.5) / 2.56;
+  return 100.0 * 1.25 * sigma / std::sqrt(static_cast<double>(n)) < kSettledPct;
+}
+
 // Every class's grid in rounds, one pass of each class in turn: other processes on a shared
 // machine slow down whole stretches of time, and spreading each shape's repetitions over
-// passes, and each pass over the classes, keeps one stretch from deciding a shape or a class;
-// when the budget runs out, every class has had as many passes. Passes after the first
-// plan.min_rounds stop once kPassShare of the budget is spent (the rest is for re-measures).
+// passes, and each pass over the classes, keeps one stretch from deciding a shape or a class.
+// After the first plan.min_rounds, a paired class that has settled takes no more passes, and
+// passes stop once kPassShare of the budget is spent (the rest is for re-measures).
 constexpr double kPassShare = 0.8;
 
 std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelShape>>& grids,
@@ -106,6 +128,10 @@ std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelSha
       break;
     }
     for (std::size_t k = 0; k < grids.size(); ++k) {
+      if (round >= plan.min_rounds && plan.paired && settled(out[k])) {
+        counter.done += per_pass(plan, grids[k].size());
+        continue;
+      }
       double before = 0.0;
       for (std::size_t i = 0; i < grids[k].size(); ++i) {
         counter.pass(plan.classes[k], grids[k], i, out[k], before, false);

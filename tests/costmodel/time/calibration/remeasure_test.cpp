@@ -76,6 +76,7 @@ MeasurementPlan two_speed_plan(bool paired, int& call) {
   std::map<double, int> unused;
   MeasurementPlan plan = synthetic_plan(unused, -1.0);
   plan.rounds = 4;
+  plan.min_rounds = 4;  // all four, settled or not
   plan.paired = paired;
   plan.measure = [&call](KernelClass, const KernelShape& s) {
     const int n = call++;
@@ -151,4 +152,30 @@ TEST_CASE("measure_and_fit: a training shape still far off after re-measuring is
   CHECK(held.fit_points == 9);
   REQUIRE(held.holdout_max_pct.has_value());
   CHECK(*held.holdout_max_pct > 90.0);
+}
+
+TEST_CASE("measure_and_fit, paired: a class stops taking passes once it has settled",
+          "[calibration][load]") {
+  // Exact ratios settle at once: the class takes its 3 first passes of 25 calls, not 40.
+  // Ratios that alternate by 20% (every other call 1.2 times slower, so a shape and the
+  // reference beside it disagree in turn) do not settle (their median is known to 1%
+  // only after about 150 passes) and take all 40.
+  for (const bool noisy : {false, true}) {
+    int call = 0;
+    std::map<double, int> unused;
+    MeasurementPlan plan = synthetic_plan(unused, -1.0);
+    plan.rounds = 40;
+    plan.min_rounds = 3;
+    plan.paired = true;
+    plan.measure = [&call, noisy](KernelClass, const KernelShape& s) {
+      Measurement m;
+      m.shape = s;
+      m.seconds = true_seconds(s) * (noisy && (call++ / 3) % 2 == 1 ? 1.2 : 1.0);
+      m.label = "synthetic";
+      return m;
+    };
+    const ClassProfile c = measure_and_fit(plan).front();
+    INFO((noisy ? "noisy" : "exact"));
+    CHECK_THAT(c.holdout_method, Catch::Contains(noisy ? "; 40 pass(es)" : "; 3 pass(es)"));
+  }
 }
