@@ -21,6 +21,7 @@
 #include "costmodel/time/calibration/profile.hpp"
 #include "costmodel/time/calibration/published_tables.hpp"
 #include "costmodel/read/model_file.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim::cli {
@@ -64,7 +65,8 @@ std::vector<KernelClass> parse_classes(const std::string& text, const std::strin
     if (!c || std::find(available.begin(), available.end(), *c) == available.end()) {
       std::string allowed;
       for (KernelClass k : available) allowed += (allowed.empty() ? "" : ", ") + kernel_class_name(k);
-      throw UserError(fmt::format("--classes: '{}' has no {} reference kernel; allowed: {}", name,
+      throw UserError(fmt::format("--classes: '{}' has no {} reference kernel; allowed: {}",
+                                  quote_value(name),
                                   cuda ? "CUDA" : "CPU", allowed));
     }
     out.push_back(*c);
@@ -143,6 +145,8 @@ void run_calibrate(const CalibrateOptions& o) {
   const std::string date = o.date.empty() ? today_utc() : o.date;
   std::string generator = "llmsim calibrate";
   for (const auto& a : o.argv) generator += " " + a;
+  // A profile that cannot be written is refused before the measurements, not after them.
+  if (!o.out.empty()) check_writable(o.out);
   Profile p;
   if (!o.from_tables.empty()) {
     const std::string dir =

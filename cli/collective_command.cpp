@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "costmodel/time/calibration/csv_table.hpp"
 #include "costmodel/read/cluster_file.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
 
@@ -73,7 +74,7 @@ double parse_size(const std::string& text) {
     throw UserError(
         fmt::format("--bytes = '{}': expected a positive size such as 4096, 256MB or "
                     "1GiB (KB/MB/GB decimal, KiB/MiB/GiB binary)",
-                    text));
+                    quote_value(text)));
   }
   return value * scale;
 }
@@ -142,7 +143,7 @@ CollectiveRequest collective_request(const CollectiveOptions& o, const ClusterSp
     throw UserError(
         fmt::format("--op = '{}': expected all-reduce, reduce-scatter, all-gather, "
                     "all-to-all, p2p, ep-dispatch or ep-combine",
-                    o.op));
+                    quote_value(o.op)));
   }
   q.op = *op;
   q.gpus = o.gpus > 0 ? o.gpus : c.gpus();

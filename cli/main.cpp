@@ -3,14 +3,45 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "costmodel/version.hpp"
 #include "sim/check.hpp"
+
+namespace {
+
+// Every error in one short line, whatever raised it (our readers quote values themselves;
+// CLI11's messages and file paths do not): a newline becomes a space, and a word (a run
+// without spaces) over 120 characters is input echoed back, quoted as values are
+// (quote_value: its first 77 characters and its length). 120, not 80: a value our readers
+// quoted already is one word of up to about 100 ("'xxx...(100000").
+std::string one_short_line(std::string_view message) {
+  constexpr std::size_t kLongWord = 120;
+  std::string out, word;
+  auto flush = [&] {
+    out += word.size() > kLongWord ? llmsim::quote_value(word) : word;
+    word.clear();
+  };
+  for (char c : message) {
+    if (c == ' ' || c == '\n') {
+      flush();
+      out += ' ';
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -19,6 +50,11 @@ int main(int argc, char** argv) {
       "llmsim"};
   app.set_version_flag("--version", llmsim::version());
   app.require_subcommand(1);
+  // A bad flag or value in one line, as every other error (CLI11's default adds a second,
+  // "Run with --help for more information.").
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("llmsim: error: {} (see --help)\n", one_short_line(e.what()));
+  });
   llmsim::cli::add_run_command(app);
   llmsim::cli::add_serve_command(app);
   llmsim::cli::add_schedule_command(app);
@@ -36,13 +72,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "llmsim: %s\n", e.message.c_str());
     return 130;
   } catch (const llmsim::UserError& e) {
-    std::fprintf(stderr, "llmsim: error: %s\n", e.what());
+    std::fprintf(stderr, "llmsim: error: %s\n", one_short_line(e.what()).c_str());
     return 2;
   } catch (const llmsim::InternalError& e) {
     std::fprintf(stderr, "llmsim: %s\nPlease report this as a bug.\n", e.what());
     return 70;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "llmsim: error: %s\n", e.what());
+    std::fprintf(stderr, "llmsim: error: %s\n", one_short_line(e.what()).c_str());
     return 1;
   }
   return 0;

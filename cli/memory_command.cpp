@@ -12,6 +12,7 @@
 #include "costmodel/account/memory.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
 
@@ -50,7 +51,8 @@ void run_memory(const MemoryOptions& o) {
     if (ph == nullptr) {
       std::string names;
       for (const auto& p : s.phases) names += (names.empty() ? "" : ", ") + p.name;
-      throw UserError(fmt::format("--phase {}: no such phase; the scenario has: {}", o.phase, names));
+      throw UserError(fmt::format("--phase {}: no such phase; the scenario has: {}",
+                                  quote_value(o.phase), names));
     }
   }
   const MemoryRequest r = memory_request(s, *ph);

@@ -5,6 +5,7 @@
 
 namespace llmsim::cli {
 
+using llmsim::check_writable;
 using llmsim::write_file_atomically;
 
 }  // namespace llmsim::cli

@@ -21,6 +21,7 @@
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/published_figures.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "report/output_file.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -190,7 +191,7 @@ Axis parse_vary(const std::string& text) {
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
     throw UserError(fmt::format("--vary {}: expected key=value1,value2,... (e.g. "
                                 "parallelism.schedule=1f1b,dualpipe)",
-                                text));
+                                quote_value(text)));
   }
   Axis a;
   a.key = text.substr(0, eq);
@@ -198,7 +199,7 @@ Axis parse_vary(const std::string& text) {
   while (true) {
     const auto comma = text.find(',', start);
     std::string v = text.substr(start, comma - start);
-    if (v.empty()) throw UserError(fmt::format("--vary {}: an empty value", text));
+    if (v.empty()) throw UserError(fmt::format("--vary {}: an empty value", quote_value(text)));
     a.values.push_back(v);
     if (comma == std::string::npos) break;
     start = comma + 1;

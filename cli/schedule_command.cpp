@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/pipeline/pipeline_executor.hpp"
 #include "report/timeline_svg.hpp"
@@ -120,7 +121,7 @@ void run_schedule(const ScheduleOptions& o) {
   for (const std::string& name : names) {
     const auto method = parse_schedule_method(name);
     if (!method) {
-      throw UserError(fmt::format("method '{}': unknown; allowed: {}", name,
+      throw UserError(fmt::format("method '{}': unknown; allowed: {}", quote_value(name),
                                   schedule_method_list()));
     }
     e.methods.push_back(*method);
@@ -195,8 +196,8 @@ void add_schedule_command(CLI::App& app) {
   cmd->add_option("-p,--pp", opts->pp, "Pipeline ranks")->capture_default_str()->check(
       CLI::Range(1, 4096));
   cmd->add_option("-n,--micro-batches", opts->micro_batches,
-                  "Micro-batches per step (pp x micro-batches x vpp at most 4,194,304: about 5 s "
-                  "and 550 MB)")
+                  "Micro-batches per step (pp x micro-batches x vpp at most 4,194,304, ZB-V "
+                  "counting vpp 2: about 5 s and 550 MB)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 24));
   cmd->add_option("--vpp", opts->vpp, "Model chunks per rank for 'interleaved' (default 2)")

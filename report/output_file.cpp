@@ -17,6 +17,21 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   write_file_atomically(path, [&](std::ostream& out) { out << contents; });
 }
 
+void check_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path tmp(path);
+  tmp += ".llmsim-tmp";
+  std::error_code ec;
+  const bool existed = fs::exists(tmp, ec);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::app);
+    if (!out) {
+      throw UserError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+    }
+  }
+  if (!existed) fs::remove(tmp, ec);
+}
+
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write) {
   namespace fs = std::filesystem;

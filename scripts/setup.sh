@@ -17,6 +17,7 @@ packages=(
   qt6-base-dev qt6-svg-dev  # llmsim-gui (Debian 12: libqt6svg6-dev is a virtual name for qt6-svg-dev)
   fonts-dejavu-core       # text in offscreen GUI renders
   universal-ctags         # scripts/long-functions.sh: no function over 80 lines
+  time                    # GNU time: peak memory in tests/cli/schedule_cli_test.cmake
   clang libclang-rt-14-dev llvm-14  # scripts/fuzz.sh: libFuzzer, ASan / UBSan runtimes, symbolizer
 )
 

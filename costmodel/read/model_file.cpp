@@ -314,7 +314,7 @@ ModelSpec load_model(const std::string& name, const std::string& data_dir,
   for (const auto& n : names) list += list.empty() ? n : ", " + n;
   const std::string hint = did_you_mean(lower(name), names);
   throw UserError(fmt::format("model '{}': not in the catalog ({}/models){}; known: {}; or give a "
-                              ".yaml model file or a config.json", name, data_dir,
+                              ".yaml model file or a config.json", quote_value(name), data_dir,
                               hint.empty() ? "" : "; did you mean '" + hint + "'?",
                               list.empty() ? "(none)" : list));
 }

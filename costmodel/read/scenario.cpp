@@ -156,10 +156,10 @@ TrainingPhase read_phase(YamlMap& m, const PhaseDefaults& d, const ParallelPlan&
 void apply_override(YAML::Node& root, const std::string& assignment) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw UserError(fmt::format("--set '{}': expected path.to.key=value", assignment));
+    throw UserError(fmt::format("--set '{}': expected path.to.key=value", quote_value(assignment)));
   }
   const std::string path = assignment.substr(0, eq);
-  YAML::Node value = load_yaml_string(assignment.substr(eq + 1), "--set " + path);
+  YAML::Node value = load_yaml_string(assignment.substr(eq + 1), "--set " + quote_value(path));
   tag_tree(value);
   std::vector<std::string> keys;
   std::size_t start = 0;
@@ -170,10 +170,10 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
     start = dot + 1;
   }
   for (const auto& k : keys) {
-    if (k.empty()) throw UserError(fmt::format("--set {}: empty key in the path", path));
+    if (k.empty()) throw UserError(fmt::format("--set {}: empty key in the path", quote_value(path)));
   }
   if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (!root.IsMap()) throw UserError(fmt::format("--set {}: the scenario is not a mapping", path));
+  if (!root.IsMap()) throw UserError(fmt::format("--set {}: the scenario is not a mapping", quote_value(path)));
   YAML::Node node = root;  // YAML::Node is a reference type: edits reach the tree
   std::string sofar;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -182,8 +182,9 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
     sofar += (sofar.empty() ? "" : ".") + k;
     if (node.IsSequence()) {
       if (!is_index(k) || std::stoul(k) >= node.size()) {
-        throw UserError(fmt::format("--set {}: {} is a list of {}; use an index from 0 to {}", path,
-                                    sofar.substr(0, sofar.size() - k.size() - 1), node.size(),
+        throw UserError(fmt::format("--set {}: {} is a list of {}; use an index from 0 to {}",
+                                    quote_value(path),
+                                    quote_value(sofar.substr(0, sofar.size() - k.size() - 1)), node.size(),
                                     node.size() == 0 ? 0 : node.size() - 1));
       }
       const std::size_t idx = std::stoul(k);
@@ -196,8 +197,8 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
       continue;
     }
     if (!node.IsMap()) {
-      throw UserError(fmt::format("--set {}: {} is not a mapping", path,
-                                  sofar.substr(0, sofar.size() - k.size() - 1)));
+      throw UserError(fmt::format("--set {}: {} is not a mapping", quote_value(path),
+                                  quote_value(sofar.substr(0, sofar.size() - k.size() - 1))));
     }
     if (last) {
       node[k] = value;
@@ -289,7 +290,7 @@ void read_cluster_field(YamlMap& m, Scenario& s, const std::vector<GpuSpec>& cus
   const auto gpu = find_gpu(s.cluster.gpu, custom);
   if (!gpu) {
     throw UserError(fmt::format("{} = {}: not in the hardware catalog; known: {} (add yours under "
-                                "hardware:)", cluster_where, s.cluster.gpu, gpu_name_list(custom)));
+                                "hardware:)", cluster_where, quote_value(s.cluster.gpu), gpu_name_list(custom)));
   }
   s.gpu = *gpu;
 }

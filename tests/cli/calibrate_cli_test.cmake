@@ -37,6 +37,14 @@ if(NOT cpu_device MATCHES "^CPU" OR NOT n EQUAL 2)
   message(FATAL_ERROR "unexpected CPU JSON: device=${cpu_device} classes=${n} mape=${mape}")
 endif()
 
+# A profile that cannot be written is refused before measuring (it used to fail only after a
+# full calibration): one line, exit 2, at once.
+execute_process(COMMAND ${LLMSIM} calibrate --out ${WORK}/no/such/dir/p.yaml RESULT_VARIABLE rc
+                OUTPUT_QUIET ERROR_VARIABLE err TIMEOUT 20)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "^llmsim: error: [^\n]*p.yaml: cannot write[^\n]*\n$")
+  message(FATAL_ERROR "calibrate --out into a missing folder: exit ${rc}\n${err}")
+endif()
+
 # FP8 numerics: the table and the JSON.
 expect_ok(fp8-error --k 1024 --m 16 --n 16)
 foreach(word "per-tensor" "fine-grained" "FP32 every 128" "DeepSeek-V3 report, section 3.3.2")

@@ -91,10 +91,37 @@ endforeach()
 expect_fail_with(2 "a serving scenario (serving:); llmsim run estimates training jobs"
                  run ${SRC}/tests/data/serving_placeholder.yaml)
 
-# Hostile YAML in --set: an alias that contains itself, and a 100 kB value, are one short line.
+# Hostile YAML in --set: an alias that contains itself (was a segmentation fault in run and
+# memory), a "billion laughs" of 9 levels of 9 aliases (was a hang), and a 100 kB value, are
+# one short line.
 expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels" run ${DS} --set "cluster=&a {x: *a}")
+expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels" memory ${DS} --set "cluster=&a {x: *a}")
+set(laughs "a: &a [x,x,x,x,x,x,x,x,x]")
+set(prev a)
+foreach(name b c d e f g h i)
+  set(refs "*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev}")
+  string(APPEND laughs ", ${name}: &${name} [${refs}]")
+  set(prev ${name})
+endforeach()
+execute_process(COMMAND ${LLMSIM} run ${DS} --set "cluster={${laughs}}" RESULT_VARIABLE rc
+                OUTPUT_QUIET ERROR_VARIABLE err TIMEOUT 20)
+string(FIND "${err}" "more than 1000000 YAML values once aliases are expanded" at)
+if(NOT rc EQUAL 2 OR at EQUAL -1)
+  message(FATAL_ERROR "billion laughs in --set: exit ${rc}, expected 2 and the value limit\n${err}")
+endif()
 string(REPEAT "7" 100000 long)
 expect_fail_with(2 "(100000 characters)" run ${DS} --set "parallelism.tp=${long}")
+# A 1 MB value in a scenario file (a command-line argument cannot hold 1 MB): quoted in 80
+# characters, so the one error line stays short.
+string(REPEAT "7" 1000000 huge)
+file(WRITE ${WORK}/huge_value.yaml "name: huge\nmodel: ${huge}\n")
+expect_fail_with(2 "(1000000 characters)" run ${WORK}/huge_value.yaml)
+string(LENGTH "${ERR}" n)
+execute_process(COMMAND ${LLMSIM} run ${WORK}/huge_value.yaml OUTPUT_QUIET ERROR_VARIABLE err)
+string(LENGTH "${err}" n)
+if(n GREATER 400)
+  message(FATAL_ERROR "a 1 MB value made a ${n}-character error:\n${err}")
+endif()
 
 # Limits that hold (hardening): simulated time that would overflow, an empty --from-tables
 # (it used to start a full CPU calibration), and an EP request too large to route.
@@ -102,8 +129,8 @@ expect_fail_with(2 "could run 4e+10 s of simulated time" schedule --pp 1 --micro
 expect_fail_with(2 "of simulated time" schedule --p2p-bytes 1e15 --p2p-gbps 1e-300)
 execute_process(COMMAND ${LLMSIM} calibrate --from-tables "" RESULT_VARIABLE rc TIMEOUT 20
                 OUTPUT_QUIET ERROR_VARIABLE err)
-if(NOT rc EQUAL 2)
-  message(FATAL_ERROR "calibrate --from-tables '': exit ${rc}, expected 2\n${err}")
+if(NOT rc EQUAL 2 OR NOT err MATCHES "^llmsim: error: --from-tables: an empty device name[^\n]*\n$")
+  message(FATAL_ERROR "calibrate --from-tables '': exit ${rc}, expected 2 and one line\n${err}")
 endif()
 expect_fail_with(2 "--experts 1000000000 (at most 65536)"
                  collective --cluster ${SRC}/scenarios/clusters/h800.yaml --op ep-dispatch --gpus 32 --experts 1000000000)

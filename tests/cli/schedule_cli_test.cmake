@@ -43,3 +43,38 @@ expect_fail("the plan has 8 stages" schedule --f 1,2,3 --pp 8)
 expect_fail_with(2 "pp x micro-batches x vpp = 4096 x 8192 x 1 = 33554432: at most 4194304"
                  schedule --pp 4096 --micro-batches 8192)
 expect_fail_with(2 "at most 4194304" schedule --pp 4096 --micro-batches 16777216 --json)
+# ZB-V runs two stages per rank and counts as vpp 2 (at pp 64 x 65536 it took 1 GB).
+expect_fail_with(2 "pp x micro-batches x 2 (ZB-V's stages per rank) = 64 x 65536 x 2 = 8388608"
+                 schedule --method zbv --pp 64 --micro-batches 65536)
+
+# Limits that hold, measured (hardening): peak resident memory by GNU time (setup.sh installs
+# it), in KiB. The issue's case: 64 ranks x 10,000 micro-batches with --trace (was 2.2 GB, then
+# 245 MB with the trace held as text; streamed: 63 MB) and with --json (was 1.3 GB; 63 MB),
+# both under 500 MB; the trace under 200 MB, which holding it would exceed. And the plan at its stated limit, the heaviest schedule there (ZB2P at
+# pp 4096 x 1024: 4.6 s, 547 MiB), under the "about 550 MB" it states, within 60 s.
+find_program(GNU_TIME time PATHS /usr/bin NO_DEFAULT_PATH)
+function(expect_peak_under kib seconds)
+  execute_process(COMMAND ${GNU_TIME} -f "%M" -o ${WORK}/peak.txt ${LLMSIM} ${ARGN}
+                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err TIMEOUT ${seconds})
+  string(JOIN " " args ${ARGN})
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "llmsim ${args}: exit ${rc} (timeout ${seconds} s)\n${err}")
+  endif()
+  file(READ ${WORK}/peak.txt peak)
+  string(STRIP "${peak}" peak)
+  if(NOT peak LESS kib)
+    message(FATAL_ERROR "llmsim ${args}: peak ${peak} KiB, expected under ${kib}")
+  endif()
+endfunction()
+if(GNU_TIME)
+  expect_peak_under(195313 60 schedule --pp 64 --micro-batches 10000 --trace ${WORK}/big.json)
+  expect_peak_under(488281 60 schedule --pp 64 --micro-batches 10000 --json)
+  expect_peak_under(600000 60 schedule --method zb2p --pp 4096 --micro-batches 1024)
+  file(REMOVE ${WORK}/big.json)
+endif()
+
+# Errors from the command-line parser are one line too, and a long value is quoted short.
+expect_fail_with(2 "--pp: Value 0 not in range 1 to 4096" schedule --pp 0)
+string(REPEAT "z" 100000 long)
+expect_fail_with(2 "(100000 characters)': unknown; allowed" schedule --method ${long})
+expect_fail_with(2 "(100000 characters)" fp8-error --k ${long})

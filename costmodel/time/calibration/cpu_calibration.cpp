@@ -196,11 +196,12 @@ Profile calibrate_cpu(const CalibrationOptions& o) {
                peaks.source};
   MeasurementPlan plan;
   plan.classes = classes;
-  // Many passes for the quick grid: other processes on a shared machine slow down whole
+  // Many passes for the quick grid, up to 48 for the classes that have not settled (see
+  // measured_calibration.cpp): other processes on a shared machine slow down whole
   // stretches of time. Each shape is timed beside the class's reference shape (paired: see
   // measured_calibration.hpp), since this CPU's speed changes by whole factors from one
   // stretch to the next. A time budget keeps --quick under a minute however loaded the machine.
-  plan.rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 16 : 5;
+  plan.rounds = o.grid == GridSize::kCi ? 1 : o.grid == GridSize::kQuick ? 48 : 5;
   plan.budget_s = o.grid == GridSize::kQuick ? 40.0 : o.grid == GridSize::kCi ? 20.0 : 1e9;
   plan.paired = true;
   plan.min_rounds = std::min(plan.rounds, 4);  // a median of ratios needs a few passes

@@ -440,23 +440,29 @@ class PinToCpu {
 // machine, two threads sometimes share one CPU and take turns (seen on a 2-vCPU VM with the
 // other CPU busy: a 32 KiB all-to-all took 0.6, 1.1 or 7 us pass by pass unpinned, as the
 // two threads met on one CPU, on two, or across a time slice; 0.8 to 1.0 us pinned).
-std::vector<double> run_team(int n, int warmup, int reps,
+// Stops after `max_seconds` too (at least one timed run): on a loaded machine a run whose
+// threads wait out each other's time slices takes milliseconds, not microseconds.
+std::vector<double> run_team(int n, int warmup, int reps, double max_seconds,
                              const std::function<void(int, SpinBarrier&)>& body) {
   SpinBarrier sync(n);
   std::vector<double> times;
   std::vector<Clock::time_point> started(sz(n));
+  std::atomic<bool> stop{false};  // set by thread 0 between runs, read by all after a barrier
   const std::vector<int> cpus = allowed_cpus();
   const bool pin = static_cast<int>(cpus.size()) >= n;
+  const auto team_start = Clock::now();
   auto loop = [&](int id) {
     const PinToCpu self(pin ? cpus[sz(id)] : -1);
     for (int r = 0; r < warmup + reps; ++r) {
       sync.arrive_and_wait();
+      if (stop.load(std::memory_order_acquire)) break;
       started[sz(id)] = Clock::now();
       body(id, sync);
       sync.arrive_and_wait();  // every thread's start is written before this
       if (id == 0 && r >= warmup) {
         const auto first = *std::min_element(started.begin(), started.end());
         times.push_back(std::chrono::duration<double>(Clock::now() - first).count());
+        if (seconds_since(team_start) > max_seconds) stop.store(true, std::memory_order_release);
       }
     }
   };
@@ -510,11 +516,11 @@ Measurement communication(KernelClass c, const KernelShape& s, const TimingOptio
   // The fastest repetition, once three are within 5% of it: on a loaded machine few
   // repetitions find every thread running at once, and the others wait out a time slice (the
   // median was milliseconds with both CPUs busy). Batches of four times the repetitions of
-  // other kernels (each is a few us) until then, for at most 8 batches or 20 ms.
+  // other kernels (each is a few us) until then, for at most 8 batches or about 20 ms.
   std::vector<double> times;
   const auto start = Clock::now();
   for (int batch = 0; batch < 8 && (batch == 0 || seconds_since(start) < 0.02); ++batch) {
-    const std::vector<double> more = run_team(p, opt.warmup, 4 * team_reps(opt), body);
+    const std::vector<double> more = run_team(p, opt.warmup, 4 * team_reps(opt), 0.02, body);
     times.insert(times.end(), more.begin(), more.end());
     const double fastest = *std::min_element(times.begin(), times.end());
     if (std::count_if(times.begin(), times.end(), [&](double t) { return t <= 1.05 * fastest; }) >=

@@ -88,11 +88,33 @@ int per_pass(const MeasurementPlan& plan, std::size_t n) {
   return static_cast<int>(plan.paired ? 2 * n + 1 : n);
 }
 
+// Whether a paired class's shapes are known well enough to stop measuring it: the standard
+// error of a median of n ratios is about 1.25 sigma / sqrt(n), sigma about (p90 - p10) / 2.56
+// of the ratios (normal); the class's typical shape (the median of its shapes' spreads) must
+// be within kSettledPct. Compute kernels on a busy machine settle in the first 4 passes
+// (spread 1 to 5%); 2-thread collectives, whose ratios spread 20 to 50% with both CPUs busy,
+// take the passes the others leave.
+constexpr double kSettledPct = 1.0;
+
+bool settled(const ClassSamples& cs) {
+  std::vector<double> spread;
+  std::size_t n = 0;
+  for (const ShapeSamples& s : cs.shapes) {
+    if (s.ratio.size() < 2) return false;
+    const double mid = quantile(s.ratio, 0.5);
+    spread.push_back((quantile(s.ratio, 0.9) - quantile(s.ratio, 0.1)) / mid);
+    n = n == 0 ? s.ratio.size() : std::min(n, s.ratio.size());
+  }
+  if (spread.empty()) return false;
+  const double sigma = quantile(spread, 0.5) / 2.56;
+  return 100.0 * 1.25 * sigma / std::sqrt(static_cast<double>(n)) < kSettledPct;
+}
+
 // Every class's grid in rounds, one pass of each class in turn: other processes on a shared
 // machine slow down whole stretches of time, and spreading each shape's repetitions over
-// passes, and each pass over the classes, keeps one stretch from deciding a shape or a class;
-// when the budget runs out, every class has had as many passes. Passes after the first
-// plan.min_rounds stop once kPassShare of the budget is spent (the rest is for re-measures).
+// passes, and each pass over the classes, keeps one stretch from deciding a shape or a class.
+// After the first plan.min_rounds, a paired class that has settled takes no more passes, and
+// passes stop once kPassShare of the budget is spent (the rest is for re-measures).
 constexpr double kPassShare = 0.8;
 
 std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelShape>>& grids,
@@ -106,6 +128,10 @@ std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelSha
       break;
     }
     for (std::size_t k = 0; k < grids.size(); ++k) {
+      if (round >= plan.min_rounds && plan.paired && settled(out[k])) {
+        counter.done += per_pass(plan, grids[k].size());
+        continue;
+      }
       double before = 0.0;
       for (std::size_t i = 0; i < grids[k].size(); ++i) {
         counter.pass(plan.classes[k], grids[k], i, out[k], before, false);
@@ -139,12 +165,20 @@ std::vector<Measurement> points_of(const ClassSamples& cs, bool paired) {
 // kOutlierPct (and 3 times the median error) off a first try are left out of a second, while
 // enough remain to fit. Only the choice of shapes to re-measure uses it; the profile is
 // fitted to every training shape.
+// |log(predicted / measured)|: symmetric, so a point 30 times too slow is as far off as one
+// 30 times too fast (the percent error of a slow point never exceeds 100%).
+double log_error(KernelClass c, const KernelModel& m, const Measurement& p) {
+  const double predicted = predict_work_seconds(m, work_of(c, p.shape, m.tile, m.units));
+  return std::abs(std::log(predicted / p.seconds));
+}
+
 KernelModel screening_fit(KernelClass c, const std::vector<Measurement>& points,
                           const ClassSetup& setup) {
   const Split split = split_holdout(points, 4);
   const FitResult first = fit_kernel_model(c, split.train, setup.start, setup.free);
-  const std::vector<double> err = percent_errors(c, first.model, split.train);
-  const double cut = std::max(kOutlierPct, 3.0 * quantile(err, 0.5));
+  std::vector<double> err;
+  for (const Measurement& p : split.train) err.push_back(log_error(c, first.model, p));
+  const double cut = std::max(std::log1p(kOutlierPct / 100.0), 3.0 * quantile(err, 0.5));
   std::vector<Measurement> kept;
   for (std::size_t i = 0; i < err.size(); ++i) {
     if (err[i] <= cut) kept.push_back(split.train[i]);
@@ -178,9 +212,39 @@ int remeasure_outliers(KernelClass c, const std::vector<KernelShape>& grid, Clas
   return again;
 }
 
+// Training shapes still more than kGrossPct off the screening fit after re-measuring (either
+// way: over 1.5 times the fit's time or under 1 / 1.5 of it): their time is the machine's
+// state (a 2-thread all-reduce of 229 KiB at 1.7 ms with its neighbours at 26 and 39 us, both
+// CPUs busy), not the kernel's, and one such point bends a least-squares fit of 9 by 40 to
+// 80% everywhere. They are left out of the fit and said so;
+// held-out shapes are never left out, so the held-out error still counts every one. None is
+// left out if that would leave fewer than half the training shapes.
+constexpr double kGrossPct = 50.0;
+
+std::vector<bool> gross_outliers(KernelClass c, const std::vector<Measurement>& points,
+                                 const ClassSetup& setup) {
+  const KernelModel m = screening_fit(c, points, setup);
+  std::vector<bool> out(points.size(), false);
+  std::size_t train = 0, left = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (i % 4 == 1) continue;  // held out (split_holdout's every 4th from the 2nd)
+    ++train;
+    if (log_error(c, m, points[i]) > std::log1p(kGrossPct / 100.0)) {
+      out[i] = true;
+      ++left;
+    }
+  }
+  if (2 * left > train) std::fill(out.begin(), out.end(), false);
+  return out;
+}
+
 ClassProfile class_profile(KernelClass c, const std::vector<Measurement>& points,
-                           const ClassSetup& setup) {
-  const Split split = split_holdout(points, 4);
+                           const ClassSetup& setup, const std::vector<bool>& left_out) {
+  Split split = split_holdout(points, 4);
+  split.train.clear();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (i % 4 != 1 && !left_out[i]) split.train.push_back(points[i]);
+  }
   const FitResult fit = fit_kernel_model(c, split.train, setup.start, setup.free);
   const std::vector<double> held = percent_errors(c, fit.model, split.holdout);
   ClassProfile cp;
@@ -208,7 +272,7 @@ ClassProfile class_profile(KernelClass c, const std::vector<Measurement>& points
     pt.predicted_s =
         predict_work_seconds(cp.model, work_of(c, pt.shape, cp.model.tile, cp.model.units));
     pt.held_out = i % 4 == 1;
-    pt.label = points[i].label;
+    pt.label = points[i].label + (left_out[i] ? " [left out of the fit]" : "");
     cp.points.push_back(pt);
   }
   return cp;
@@ -236,7 +300,9 @@ std::vector<ClassProfile> measure_and_fit(const MeasurementPlan& plan) {
     const ClassSetup setup = plan.setup(c);
     const KernelModel first = screening_fit(c, points_of(samples[k], plan.paired), setup);
     const int again = remeasure_outliers(c, grids[k], samples[k], first, counter, started);
-    ClassProfile cp = class_profile(c, points_of(samples[k], plan.paired), setup);
+    const std::vector<Measurement> points = points_of(samples[k], plan.paired);
+    const std::vector<bool> left_out = gross_outliers(c, points, setup);
+    ClassProfile cp = class_profile(c, points, setup, left_out);
     const std::size_t passes =
         samples[k].shapes.empty() ? 0 : samples[k].shapes.front().pass_s.size();
     cp.holdout_method += plan.paired ? fmt::format(
@@ -249,6 +315,12 @@ std::vector<ClassProfile> measure_and_fit(const MeasurementPlan& plan) {
                                        "again (up to as many more passes, at least {})",
                                        again, kOutlierPct, plan.paired ? "off" : "above",
                                        kRemeasureRounds);
+    }
+    const auto n_left = std::count(left_out.begin(), left_out.end(), true);
+    if (n_left > 0) {
+      cp.holdout_method += fmt::format("; {} training shape(s) still over {}% off it left out "
+                                       "of the fit",
+                                       n_left, kGrossPct);
     }
     out.push_back(std::move(cp));
   }

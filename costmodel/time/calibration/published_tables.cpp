@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "costmodel/time/calibration/csv_table.hpp"
+#include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim::calibration {
@@ -305,7 +306,7 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
     throw UserError(
         fmt::format("--from-tables {}: no published tables for this device; "
                     "allowed: h800",
-                    device));
+                    quote_value(device)));
   }
   const std::string hw = reference_dir + "/hardware_specs.csv";
   const std::string normal = reference_dir + "/deepgemm_h800_normal.csv";

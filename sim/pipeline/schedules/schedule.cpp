@@ -41,9 +41,10 @@ constexpr std::array<MethodName, 14> kNames{{
 constexpr int kMaxPp = 4096;
 constexpr int kMaxMicroBatches = 1 << 24;
 constexpr int kMaxVpp = 64;
-// pp x micro-batches x vpp: the plan holds a few operations per micro-batch, stage and rank.
-// At this limit a plan is generated and simulated in at most about 5 s and 550 MB (1F1B at
-// pp 4096 x 1024: 2.4 s, 370 MB; ZB2P at 512 x 8192: 4.8 s, 525 MB; one core, Release).
+// pp x micro-batches x vpp (ZB-V: x 2): the plan holds a few operations per micro-batch,
+// stage and rank. At this limit a plan is generated and simulated in at most about 5 s and
+// 550 MB (1F1B at pp 4096 x 1024: 2.4 s, 370 MB; ZB2P at 512 x 8192: 4.8 s, 525 MB; one
+// core, Release).
 constexpr std::int64_t kMaxMicroBatchStages = std::int64_t{1} << 22;
 
 }  // namespace
@@ -82,12 +83,18 @@ PipelinePlan make_schedule(const ScheduleRequest& r) {
   if (r.vpp < 1 || r.vpp > kMaxVpp) {
     throw UserError(fmt::format("vpp = {}: must be between 1 and {}", r.vpp, kMaxVpp));
   }
-  const std::int64_t stages = std::int64_t{r.pp} * r.micro_batches * r.vpp;
+  // ZB-V runs two stages per rank, each with its F, B and W: twice the operations of 1F1B at
+  // the same pp and micro-batches, so it counts as vpp = 2 (at pp 64 x 65,536 it took 9.8 s
+  // and 1.03 GB; at 64 x 32,768, 4.6 s and 519 MB).
+  const bool zbv = r.method == ScheduleMethod::kZBV;
+  const int chunks = zbv ? 2 : r.vpp;
+  const std::int64_t stages = std::int64_t{r.pp} * r.micro_batches * chunks;
   if (stages > kMaxMicroBatchStages) {
     throw UserError(fmt::format(
-        "pp x micro-batches x vpp = {} x {} x {} = {}: at most {} (about 5 s and 550 MB to "
+        "pp x micro-batches x {} = {} x {} x {} = {}: at most {} (about 5 s and 550 MB to "
         "simulate); lower the micro-batch count or the pipeline size",
-        r.pp, r.micro_batches, r.vpp, stages, kMaxMicroBatchStages));
+        zbv ? "2 (ZB-V's stages per rank)" : "vpp", r.pp, r.micro_batches, chunks, stages,
+        kMaxMicroBatchStages));
   }
   if (r.vpp != 1 && r.method != ScheduleMethod::kInterleaved1F1B) {
     throw UserError(fmt::format(

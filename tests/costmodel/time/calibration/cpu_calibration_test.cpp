@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
 
 #include "costmodel/time/calibration/cpu_calibration.hpp"
 
@@ -31,7 +32,13 @@ TEST_CASE("calibrate_cpu: CI grid measures, holds out and fits each class", "[ca
     CHECK(c.points.size() == grid.size());
     // Every 4th shape from the 2nd is held out: 8 shapes -> 2 held out, 6 fitted.
     CHECK(c.holdout_points == static_cast<int>((grid.size() + 2) / 4));
-    CHECK(c.fit_points + c.holdout_points == static_cast<int>(grid.size()));
+    // A training shape still far off after re-measuring (a loaded machine) is left out of
+    // the fit and labelled so.
+    int left_out = 0;
+    for (const auto& pt : c.points)
+      left_out += pt.label.find("[left out of the fit]") != std::string::npos;
+    CHECK(left_out <= (c.fit_points + left_out) / 2);
+    CHECK(c.fit_points + left_out + c.holdout_points == static_cast<int>(grid.size()));
     REQUIRE(c.holdout_mape_pct.has_value());
     CHECK(std::isfinite(*c.holdout_mape_pct));
     for (const auto& pt : c.points) {

@@ -76,6 +76,7 @@ MeasurementPlan two_speed_plan(bool paired, int& call) {
   std::map<double, int> unused;
   MeasurementPlan plan = synthetic_plan(unused, -1.0);
   plan.rounds = 4;
+  plan.min_rounds = 4;  // all four, settled or not
   plan.paired = paired;
   plan.measure = [&call](KernelClass, const KernelShape& s) {
     const int n = call++;
@@ -111,4 +112,70 @@ TEST_CASE("measure_and_fit, paired: speed that changes in stretches does not spl
   REQUIRE(paired.holdout_max_pct.has_value());
   CHECK(*paired.holdout_max_pct < 1.0);
   CHECK_THAT(paired.holdout_method, Catch::Contains("4 pass(es), each shape timed between"));
+}
+
+namespace {
+
+// A machine on which one shape is 30 times slower in every pass and every re-measure.
+MeasurementPlan stuck_plan(double stuck_bytes) {
+  std::map<double, int> unused;
+  MeasurementPlan plan = synthetic_plan(unused, -1.0);
+  plan.rounds = 4;
+  plan.paired = true;
+  plan.measure = [stuck_bytes](KernelClass, const KernelShape& s) {
+    Measurement m;
+    m.shape = s;
+    m.seconds = true_seconds(s) * (s.bytes == stuck_bytes ? 30.0 : 1.0);
+    m.label = "synthetic";
+    return m;
+  };
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("measure_and_fit: a training shape still far off after re-measuring is left out, "
+          "a held-out one never",
+          "[calibration][load]") {
+  // Shape 6 trains: left out of the fit and labelled; the fit and the held-out shapes are
+  // then exact. (Kept, it would bend the fit of the other 8 training shapes.)
+  const ClassProfile train = measure_and_fit(stuck_plan(1e5 * (1 << 6))).front();
+  CHECK_THAT(train.holdout_method,
+             Catch::Contains("1 training shape(s) still over 50% off it left out of the fit"));
+  CHECK_THAT(train.points[6].label, Catch::Contains("[left out of the fit]"));
+  CHECK(train.fit_points == 8);
+  REQUIRE(train.holdout_max_pct.has_value());
+  CHECK(*train.holdout_max_pct < 1.0);
+  // Shape 5 is held out: it stays, and the held-out error says so.
+  const ClassProfile held = measure_and_fit(stuck_plan(1e5 * (1 << 5))).front();
+  CHECK_THAT(held.holdout_method, !Catch::Contains("left out of the fit"));
+  CHECK(held.fit_points == 9);
+  REQUIRE(held.holdout_max_pct.has_value());
+  CHECK(*held.holdout_max_pct > 90.0);
+}
+
+TEST_CASE("measure_and_fit, paired: a class stops taking passes once it has settled",
+          "[calibration][load]") {
+  // Exact ratios settle at once: the class takes its 3 first passes of 25 calls, not 40.
+  // Ratios that alternate by 20% (every other call 1.2 times slower, so a shape and the
+  // reference beside it disagree in turn) do not settle (their median is known to 1%
+  // only after about 150 passes) and take all 40.
+  for (const bool noisy : {false, true}) {
+    int call = 0;
+    std::map<double, int> unused;
+    MeasurementPlan plan = synthetic_plan(unused, -1.0);
+    plan.rounds = 40;
+    plan.min_rounds = 3;
+    plan.paired = true;
+    plan.measure = [&call, noisy](KernelClass, const KernelShape& s) {
+      Measurement m;
+      m.shape = s;
+      m.seconds = true_seconds(s) * (noisy && (call++ / 3) % 2 == 1 ? 1.2 : 1.0);
+      m.label = "synthetic";
+      return m;
+    };
+    const ClassProfile c = measure_and_fit(plan).front();
+    INFO((noisy ? "noisy" : "exact"));
+    CHECK_THAT(c.holdout_method, Catch::Contains(noisy ? "; 40 pass(es)" : "; 3 pass(es)"));
+  }
 }
