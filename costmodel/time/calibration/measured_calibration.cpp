@@ -129,6 +129,7 @@ std::vector<ClassSamples> measure_passes(const std::vector<std::vector<KernelSha
           before = 0.0;       // the next shape needs a reference timed just before it
           continue;
         }
+        if (plan.paired && i > 0 && before <= 0.0) ++counter.total;  // that reference
         counter.pass(plan.classes[k], grids[k], i, out[k], before, false);
       }
     }
