@@ -2,7 +2,8 @@
 # Fuzzes the readers with libFuzzer under AddressSanitizer and UBSan (fuzz/: scenario, model
 # and config.json, cluster, --set): builds build-fuzz/ with clang, assembles each target's seed
 # corpus from the repository's files, and runs each target for SECONDS (default 60).
-# Usage: bash scripts/fuzz.sh [SECONDS]        (bash scripts/fuzz.sh 3600 for a longer run)
+# Usage: bash scripts/fuzz.sh [SECONDS [RUNS]]  (bash scripts/fuzz.sh 3600 for a longer run;
+#        bash scripts/fuzz.sh 86400 1000000: one million inputs per target, whichever ends first)
 # Prints per target: executions, exec/s and coverage (cov: edges, ft: features). Exits 1 on any
 # finding: a crash, an exception other than UserError, a sanitizer report, a leak, a timeout
 # (10 s) or more than 2 GB of memory; the input is kept under build-fuzz/findings/<target>/
@@ -11,8 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
-  echo "usage: bash scripts/fuzz.sh [SECONDS]   (a whole number of seconds per target)" >&2
+runs=${2:--1}  # libFuzzer's -runs: -1 means no limit
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ && "$runs" =~ ^(-1|[1-9][0-9]*)$ ]]; then
+  echo "usage: bash scripts/fuzz.sh [SECONDS [RUNS]]   (whole numbers, per target)" >&2
   exit 2
 fi
 bash scripts/setup.sh
@@ -74,13 +76,13 @@ for t in scenario model cluster set; do
   rm -f "$findings"/{crash,leak,timeout,oom}-*
   rc=0
   "$build/fuzz/${t}_fuzzer" "$build/corpus/$t" "$build/seeds/$t" -dict="$build/llmsim.dict" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/" >"$log" 2>&1 || rc=$?
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
   found=("$findings"/{crash,leak,timeout,oom}-*)
-  printf '%-16s %10s executions %7s exec/s   %s\n' "${t}_fuzzer" "${runs:-?}" "${speed:-?}" \
+  printf '%-16s %10s executions %7s exec/s   %s\n' "${t}_fuzzer" "${executed:-?}" "${speed:-?}" \
     "${cov:-no coverage line}"
   if ((rc != 0 || ${#found[@]} > 0)); then
     echo "FINDING in ${t}_fuzzer (libFuzzer exit $rc): ${found[*]:-see $log}" >&2
@@ -92,4 +94,4 @@ if ((${#failed[@]} > 0)); then
   echo "fuzz: findings in ${failed[*]}; inputs under $build/findings/" >&2
   exit 1
 fi
-echo "fuzz: no findings in ${seconds} s per target"
+echo "fuzz: no findings in ${seconds} s${2:+ or $runs inputs} per target"

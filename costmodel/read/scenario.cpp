@@ -170,10 +170,14 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
     start = dot + 1;
   }
   for (const auto& k : keys) {
-    if (k.empty()) throw UserError(fmt::format("--set {}: empty key in the path", quote_value(path)));
+    if (k.empty()) {
+      throw UserError(fmt::format("--set {}: empty key in the path", quote_value(path)));
+    }
   }
   if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (!root.IsMap()) throw UserError(fmt::format("--set {}: the scenario is not a mapping", quote_value(path)));
+  if (!root.IsMap()) {
+    throw UserError(fmt::format("--set {}: the scenario is not a mapping", quote_value(path)));
+  }
   YAML::Node node = root;  // YAML::Node is a reference type: edits reach the tree
   std::string sofar;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -184,8 +188,8 @@ void apply_override(YAML::Node& root, const std::string& assignment) {
       if (!is_index(k) || std::stoul(k) >= node.size()) {
         throw UserError(fmt::format("--set {}: {} is a list of {}; use an index from 0 to {}",
                                     quote_value(path),
-                                    quote_value(sofar.substr(0, sofar.size() - k.size() - 1)), node.size(),
-                                    node.size() == 0 ? 0 : node.size() - 1));
+                                    quote_value(sofar.substr(0, sofar.size() - k.size() - 1)),
+                                    node.size(), node.size() == 0 ? 0 : node.size() - 1));
       }
       const std::size_t idx = std::stoul(k);
       if (last) {
@@ -289,8 +293,10 @@ void read_cluster_field(YamlMap& m, Scenario& s, const std::vector<GpuSpec>& cus
   }
   const auto gpu = find_gpu(s.cluster.gpu, custom);
   if (!gpu) {
-    throw UserError(fmt::format("{} = {}: not in the hardware catalog; known: {} (add yours under "
-                                "hardware:)", cluster_where, quote_value(s.cluster.gpu), gpu_name_list(custom)));
+    throw UserError(
+        fmt::format("{} = {}: not in the hardware catalog; known: {} (add yours under "
+                    "hardware:)",
+                    cluster_where, quote_value(s.cluster.gpu), gpu_name_list(custom)));
   }
   s.gpu = *gpu;
 }

@@ -95,7 +95,8 @@ expect_fail_with(2 "a serving scenario (serving:); llmsim run estimates training
 # memory), a "billion laughs" of 9 levels of 9 aliases (was a hang), and a 100 kB value, are
 # one short line.
 expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels" run ${DS} --set "cluster=&a {x: *a}")
-expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels" memory ${DS} --set "cluster=&a {x: *a}")
+expect_fail_with(2 "--set cluster: YAML nested deeper than 64 levels"
+                 memory ${DS} --set "cluster=&a {x: *a}")
 set(laughs "a: &a [x,x,x,x,x,x,x,x,x]")
 set(prev a)
 foreach(name b c d e f g h i)

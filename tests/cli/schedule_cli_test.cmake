@@ -50,8 +50,9 @@ expect_fail_with(2 "pp x micro-batches x 2 (ZB-V's stages per rank) = 64 x 65536
 # Limits that hold, measured (hardening): peak resident memory by GNU time (setup.sh installs
 # it), in KiB. The issue's case: 64 ranks x 10,000 micro-batches with --trace (was 2.2 GB, then
 # 245 MB with the trace held as text; streamed: 63 MB) and with --json (was 1.3 GB; 63 MB),
-# both under 500 MB; the trace under 200 MB, which holding it would exceed. And the plan at its stated limit, the heaviest schedule there (ZB2P at
-# pp 4096 x 1024: 4.6 s, 547 MiB), under the "about 550 MB" it states, within 60 s.
+# both under 500 MB; the trace under 200 MB, which holding it would exceed. And the plan at
+# its stated limit, the heaviest schedule there (ZB2P at pp 4096 x 1024: 4.6 s, 547 MiB), under
+# the "about 550 MB" it states, within 60 s.
 find_program(GNU_TIME time PATHS /usr/bin NO_DEFAULT_PATH)
 function(expect_peak_under kib seconds)
   execute_process(COMMAND ${GNU_TIME} -f "%M" -o ${WORK}/peak.txt ${LLMSIM} ${ARGN}

@@ -15,7 +15,11 @@
 //   machine this was developed on, SwiGLU ran at 2.5 or 4.4 ns per element for 10 ms to
 //   seconds at a time) slows a shape and the reference beside it alike, so the ratio holds in
 //   slow and fast stretches; a fastest pass instead picks the fast stretch for some shapes and
-//   not others, and a class's shapes disagree by the whole factor.
+//   not others, and a class's shapes disagree by the whole factor. A paired class stops taking
+//   passes once its median ratios are known to 1%.
+//
+// Either way, shapes far off a screening fit are measured again, and a training shape still
+// 1.5x off after that is left out of the fit and labelled (measured_calibration.cpp).
 
 #include <functional>
 #include <string>
