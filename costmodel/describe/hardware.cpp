@@ -18,6 +18,24 @@ std::string lower(std::string s) {
 constexpr double kGB = 1e9;
 constexpr double kTBps = 1e12;
 
+// The clock the peaks are quoted at and the clock under sustained load (hardware_specs.csv
+// rows boost_clock_for_peak and sustained_clock_under_load).
+void set_clocks(GpuSpec& g) {
+  if (g.name == "H800" || g.name == "H100" || g.name == "H200") {
+    g.boost_clock_mhz = 1830.0;
+    g.sustained_clock_mhz = 1600.0;
+    g.clock_source =
+        "hardware_specs.csv: peaks at 1830 MHz (FlashMLA deep-dive 2025-09-29: \"989 TFlops / "
+        "1830 MHz / 132 SMs\"); ~1600 MHz under load, measured by DeepSeek on H800 (FlashMLA "
+        "deep-dive 2025-04-22); H100 and H200 assumed the same (same GH100 die, same 700 W)";
+  } else if (g.name == "A100-80GB" || g.name == "A100-40GB") {
+    g.boost_clock_mhz = 1410.0;
+    g.sustained_clock_mhz = 0.0;
+    g.clock_source = "hardware_specs.csv: peaks at the 1410 MHz boost clock (NVIDIA A100 "
+                     "datasheet: 312 TFLOPS = 108 SMs x 2048 FLOP/clock x 1410 MHz)";
+  }
+}
+
 }  // namespace
 
 std::vector<GpuSpec> builtin_gpus() {
@@ -28,20 +46,24 @@ std::vector<GpuSpec> builtin_gpus() {
   g.push_back({"H800", 989.0, 1979.0, 494.7, 80 * kGB, 3.35 * kTBps, 400.0, 132,
                "hardware_specs.csv rows 'H800 SXM': FlashMLA deep-dive docs (989 TFLOPS BF16, "
                "3.35 TB/s); FP8 = 2x BF16 (DeepSeek-V3 report p.15); ISCA25 s4.1 (NVLink 400 GB/s); "
-               "deepseek-ai/profile-data (132 SMs, 80 GB)"});
+               "deepseek-ai/profile-data (132 SMs, 80 GB)", 0.0, 0.0, ""});
   g.push_back({"H100", 989.4, 1978.9, 494.7, 80 * kGB, 3.35 * kTBps, 900.0, 132,
                "hardware_specs.csv rows 'H100 SXM': NVIDIA H100 datasheet via "
-               "glennklockwood.com and hpctech.co.jp"});
+               "glennklockwood.com and hpctech.co.jp", 0.0, 0.0, ""});
   g.push_back({"H200", 989.4, 1978.9, 494.7, 141 * kGB, 4.8 * kTBps, 900.0, 132,
                "hardware_specs.csv rows 'H200 SXM': glennklockwood.com (compute = H100), "
                "MLCommons inference v4.1 NVIDIA system file (141 GB, NVLink 900 GB/s), "
-               "allaboutcircuits.com (4.8 TB/s)"});
+               "allaboutcircuits.com (4.8 TB/s)", 0.0, 0.0, ""});
   g.push_back({"A100-80GB", 312.0, 0.0, 156.0, 80 * kGB, 2.039 * kTBps, 600.0, 108,
                "hardware_specs.csv rows 'A100 SXM 80GB': NVIDIA A100 datasheet via "
-               "glennklockwood.com (no FP8 on Ampere)"});
+               "glennklockwood.com (no FP8 on Ampere)", 0.0, 0.0, ""});
+  g.push_back({"A100-40GB", 312.0, 0.0, 156.0, 40 * kGB, 1.555 * kTBps, 600.0, 108,
+               "hardware_specs.csv rows 'A100 SXM 40GB': NVIDIA A100 datasheet (40 GB HBM2, "
+               "1,555 GB/s; compute and NVLink as the 80 GB part)", 0.0, 0.0, ""});
   g.push_back({"B200", 2250.0, 4500.0, 1100.0, 192 * kGB, 8.0 * kTBps, 1800.0, 148,
                "hardware_specs.csv rows 'B200 (HGX, 1000 W)': glennklockwood.com HGX B200 "
-               "table; 148 SMs from blackwell-gpu-wiki (secondary)"});
+               "table; 148 SMs from blackwell-gpu-wiki (secondary)", 0.0, 0.0, ""});
+  for (GpuSpec& gpu : g) set_clocks(gpu);
   return g;
 }
 

@@ -21,6 +21,11 @@ struct GpuSpec {
   double nvlink_gbps_bidirectional = 0.0;  // total NVLink bandwidth per GPU, GB/s, both directions
   int sm_count = 0;
   std::string source;               // where the figures come from
+  // SM clocks, MHz (0: not known): the clock the peak figures are quoted at, and the clock
+  // the GPU holds under sustained dense tensor-core load (power / thermal limits).
+  double boost_clock_mhz = 0.0;
+  double sustained_clock_mhz = 0.0;
+  std::string clock_source;
 
   bool has_fp8() const { return fp8_tflops > 0.0; }
 };

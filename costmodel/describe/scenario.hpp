@@ -72,6 +72,12 @@ struct Scenario {
   double usd_per_gpu_hour = 0.0;
   std::vector<ReferenceFigure> reference;
   std::string calibration_file;     // resolved path, "" if none
+  // The SM clock the run holds: the GPU's sustained clock under load (default), or the boost
+  // clock its peaks are quoted at (`clock: boost`).
+  bool boost_clock = false;
+  // A kernel profile of another GPU than the cluster's is refused unless this is set
+  // (`allow_profile_mismatch: true`).
+  bool allow_profile_mismatch = false;
 
   const TrainingPhase* find_phase(const std::string& name) const;
 };

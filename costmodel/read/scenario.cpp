@@ -1,6 +1,7 @@
 #include "costmodel/read/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -387,9 +388,21 @@ void read_cost(YamlMap& m, Scenario& s) {
   }
 }
 
+// The GPU's own published profile, calibration/<gpu>-published.yaml, when there is one.
+std::string default_calibration(const Scenario& s, const ReadContext& ctx) {
+  std::string gpu = s.gpu.name;
+  std::transform(gpu.begin(), gpu.end(), gpu.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return resolve_path((fs::path(ctx.data_dir) / "calibration" / (gpu + "-published.yaml")).string(),
+                      "");
+}
+
 void read_calibration(YamlMap& m, Scenario& s, const ReadContext& ctx) {
+  s.boost_clock = m.choice_or("clock", "sustained", {"sustained", "boost"}) == "boost";
+  s.allow_profile_mismatch = m.boolean_or("allow_profile_mismatch", false);
   if (!m.has("calibration")) {
     m.accept("calibration");
+    s.calibration_file = default_calibration(s, ctx);
     return;
   }
   const std::string c = m.string("calibration");
@@ -419,7 +432,8 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
   s.reference = read_reference_figures(m);
   read_calibration(m, s, ctx);
   m.finish({"name", "description", "model", "cluster", "hardware", "parallelism", "precision",
-            "training", "serving", "cost", "reference", "calibration"});
+            "training", "serving", "cost", "reference", "calibration", "clock",
+            "allow_profile_mismatch"});
   return s;
 }
 

@@ -218,12 +218,13 @@ bool contains_text(std::string hay, std::string needle) {
 }
 
 void add_notes(const Scenario& s, const calibration::Profile& profile, Bench& b, ServingEstimate& e) {
-  if (!contains_text(profile.device, s.gpu.name)) {
+  if (!contains_text(profile.gpu, s.gpu.name) || profile.gpu.size() != s.gpu.name.size()) {
     e.notes.push_back(fmt::format(
-        "kernel profile {} was made for {}: operators on the {} are timed with that device's "
-        "peaks and efficiencies",
+        "kernel profile {} was made for {} (allow_profile_mismatch): operators on the {} are "
+        "timed with that device's peaks and efficiencies",
         profile.name, profile.device, s.gpu.name));
   }
+  e.notes.insert(e.notes.end(), profile.notes.begin(), profile.notes.end());
   e.notes.push_back(fmt::format(
       "capacity: the largest load at which {:.0f}% of requests meet the latency targets "
       "(DistServe's SLO attainment), the first and last {:.0f}% of requests (warm-up, drain) "

@@ -1,6 +1,7 @@
 #include "costmodel/estimate/training/run_estimate.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -9,14 +10,52 @@
 
 namespace llmsim {
 
+namespace {
+
+// A profile of another GPU than the cluster's is an error unless the scenario allows it.
+void check_profile_gpu(const Scenario& s, const calibration::Profile& p) {
+  std::string want = s.gpu.name, have = p.gpu;
+  auto lower = [](std::string& t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  lower(want);
+  lower(have);
+  if (want == have) return;
+  const std::string what = p.gpu.empty() ? "this machine's CPU" : "the " + p.gpu;
+  if (s.allow_profile_mismatch) return;
+  throw UserError(fmt::format(
+      "{}: calibration: the kernel profile {} ({}) describes {}, but the cluster runs {}; "
+      "use that GPU's profile (calibration/{}-published.yaml where one ships), or set "
+      "`allow_profile_mismatch: true` to time {} kernels with {}'s efficiencies",
+      s.file, p.name, p.file, what, s.gpu.name, want, s.gpu.name, p.gpu.empty() ? "CPU" : p.gpu));
+}
+
+}  // namespace
+
 calibration::Profile scenario_profile(const Scenario& s) {
   if (s.calibration_file.empty()) {
     throw UserError(fmt::format(
-        "{}: calibration: missing; name the kernel profile that times the operators, e.g. "
-        "`calibration: calibration/h800-published.yaml`",
-        s.file));
+        "{}: calibration: missing, and no published profile ships for the cluster's {}; name "
+        "the kernel profile that times the operators, e.g. "
+        "`calibration: calibration/h800-published.yaml` (with `allow_profile_mismatch: true` "
+        "for another GPU's), or build one with `llmsim calibrate`",
+        s.file, s.gpu.name));
   }
-  return calibration::load_profile(s.calibration_file);
+  const calibration::Profile p = calibration::load_profile(s.calibration_file);
+  check_profile_gpu(s, p);
+  const GpuSpec& g = s.gpu;
+  const bool sustained = !s.boost_clock && g.sustained_clock_mhz > 0;
+  calibration::Profile out = calibration::at_clock(
+      p, sustained ? g.sustained_clock_mhz : g.boost_clock_mhz,
+      sustained ? fmt::format("{} sustained clock under load: {}", g.name, g.clock_source)
+                : fmt::format("{} boost clock{}", g.name,
+                              s.boost_clock ? ", `clock: boost`" : ": no sustained clock known"));
+  if (!s.boost_clock && !sustained) {
+    out.notes.push_back(fmt::format("{}: no sustained clock under load is known; kernels run at "
+                                    "the boost clock",
+                                    g.name));
+  }
+  return out;
 }
 
 namespace {

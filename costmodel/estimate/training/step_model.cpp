@@ -234,6 +234,7 @@ void add_notes(std::vector<std::string>& notes, const std::vector<std::string>& 
 }
 
 void add_profile_notes(StepResult& r, const calibration::Profile& profile) {
+  r.notes.insert(r.notes.end(), profile.notes.begin(), profile.notes.end());
   for (const auto& n : profile.classes) {
     if (n.assumption.empty()) continue;
     r.notes.push_back(fmt::format("profile {}: {}: {}", profile.name,

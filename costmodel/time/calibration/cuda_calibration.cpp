@@ -424,6 +424,16 @@ Probed probe_missing_peaks(cuda::CudaRunner& runner, GpuPeaks& peaks) {
   return probed;
 }
 
+// The catalog GPU a CUDA device name reports ("NVIDIA H100 80GB HBM3" -> "H100"); "" if none.
+std::string catalog_gpu(const std::string& device_name) {
+  auto has = [&](const char* t) { return device_name.find(t) != std::string::npos; };
+  for (const char* g : {"H800", "H100", "H200", "B200"}) {
+    if (has(g)) return g;
+  }
+  if (has("A100")) return has("80GB") ? "A100-80GB" : "A100-40GB";
+  return "";
+}
+
 // The profile's identity and sources: everything but its classes.
 Profile cuda_profile_header(const cuda::DeviceInfo& dev, const CalibrationOptions& o,
                             const GpuPeaks& peaks) {
@@ -433,6 +443,7 @@ Profile cuda_profile_header(const cuda::DeviceInfo& dev, const CalibrationOption
   p.device = fmt::format("{} ({} SMs, CUDA {}, driver {})", dev.name, dev.sm_count,
                          version_text(dev.runtime_version),
                          driver.empty() ? "for CUDA " + version_text(dev.driver_version) : driver);
+  p.gpu = catalog_gpu(dev.name);
   p.date = o.date;
   p.method = "measured";
   p.generator = o.generator;

@@ -59,6 +59,9 @@ nlohmann::ordered_json to_json(const Profile& p) {
   nlohmann::ordered_json j;
   j["name"] = p.name;
   j["device"] = p.device;
+  j["gpu"] = p.gpu;
+  j["clock_mhz"] = p.clock_mhz;
+  j["clock_source"] = p.clock_source;
   j["date"] = p.date;
   j["method"] = p.method;
   j["generator"] = p.generator;
@@ -254,6 +257,39 @@ const ClassProfile* Profile::find(KernelClass c) const {
   return nullptr;
 }
 
+namespace {
+
+bool clock_bound(KernelClass c) {
+  switch (c) {
+    case KernelClass::kGemmFp32:
+    case KernelClass::kGemmBf16:
+    case KernelClass::kGemmFp8:
+    case KernelClass::kGroupedGemmFp8:
+    case KernelClass::kAttentionFwd:
+    case KernelClass::kAttentionBwd: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+Profile at_clock(const Profile& p, double run_mhz, const std::string& run_clock_source) {
+  if (!(p.clock_mhz > 0.0) || !(run_mhz > 0.0) || p.clock_mhz == run_mhz) return p;
+  Profile out = p;
+  const double ratio = run_mhz / p.clock_mhz;
+  for (ClassProfile& c : out.classes) {
+    if (!clock_bound(c.kernel_class)) continue;
+    c.model.peak_flops_per_s *= ratio;
+    c.model.iteration_floor_s /= ratio;
+    c.model.wave_overhead_s /= ratio;
+  }
+  out.notes.push_back(fmt::format(
+      "profile {}: its data ran at {:.0f} MHz ({}); this run's SM clock is {:.0f} MHz ({}): "
+      "GEMM and attention peaks x {:.3f}, their per-iteration and per-wave times / {:.3f}",
+      p.name, p.clock_mhz, p.clock_source, run_mhz, run_clock_source, ratio, ratio));
+  return out;
+}
+
 std::optional<double> Profile::overall_holdout_mape_pct() const {
   double sum = 0.0;
   int n = 0;
@@ -311,6 +347,9 @@ Profile load_profile(const std::string& path) {
   p.file = path;
   p.name = m.string("name");
   p.device = m.string("device");
+  p.gpu = m.string_or("gpu", "");
+  p.clock_mhz = m.number_or("clock_mhz", 0.0, 0.0, 1e5);
+  p.clock_source = m.string_or("clock_source", "");
   p.date = m.string("date");
   p.method = m.choice("method", {"measured", "published tables"});
   p.generator = m.string_or("generator", "");
@@ -329,7 +368,7 @@ Profile load_profile(const std::string& path) {
     }
     p.classes.push_back(std::move(c));
   }
-  m.finish({"name", "device", "date", "method", "generator", "sources", "overall_holdout_mape",
+  m.finish({"name", "device", "gpu", "clock_mhz", "clock_source", "date", "method", "generator", "sources", "overall_holdout_mape",
             "classes"});
   return p;
 }

@@ -51,12 +51,21 @@ struct ClassProfile {
 struct Profile {
   std::string name;              // "h800-published", "cpu-measured"
   std::string device;            // "H800 SXM5", "CPU: AMD EPYC (1 core)"
+  // The catalog GPU the profile describes ("H800", "A100-80GB"); "" for a profile of this
+  // machine's CPU. A scenario whose cluster runs another GPU is refused unless it allows it.
+  std::string gpu;
+  // The SM clock the profile's data ran at, MHz (0: not known). A run at another clock scales
+  // the compute-bound classes' peaks (OperatorTimer; see at_clock below).
+  double clock_mhz = 0.0;
+  std::string clock_source;      // where clock_mhz comes from
   std::string date;              // when measured or generated, YYYY-MM-DD
   std::string method;            // "measured" or "published tables"
   std::string generator;         // the command that wrote it
   std::vector<std::string> sources;  // kernel implementations or table files used
   std::vector<ClassProfile> classes;
   std::string file;              // where it was loaded from ("" if built in memory)
+  // Adjustments made when the profile was applied to a run (clock), shown with the estimate.
+  std::vector<std::string> notes;
 
   const ClassProfile* find(KernelClass c) const;
   // Mean of the classes' holdout MAPE (those that have one), percent.
@@ -67,6 +76,11 @@ struct Profile {
 // and when the shape is invalid for the class.
 double predict_seconds(const Profile& profile, KernelClass c, const KernelShape& shape);
 const ClassProfile& require_class(const Profile& profile, KernelClass c);
+
+// The profile as it runs at `run_mhz`: the compute peaks of the GEMM and attention classes
+// scaled by run_mhz / clock_mhz (memory bandwidth, overheads unchanged), with a note saying
+// so. Unchanged when either clock is unknown (0) or they are equal.
+Profile at_clock(const Profile& p, double run_mhz, const std::string& run_clock_source);
 
 // Reading and writing. The format follows the extension: .json is JSON, anything else YAML.
 // Errors name the file, line and key (YamlMap).

@@ -86,6 +86,7 @@ DevicePeaks read_device_peaks(const std::string& hardware_csv, const std::string
   auto get = [&](const std::string& metric, const std::string& unit) {
     for (std::size_t r = 0; r < t.rows(); ++r) {
       if (t.text(r, "gpu") == gpu && t.text(r, "metric") == metric) {
+        if (t.text(r, "value") == "n/a") return 0.0;  // the GPU lacks it (FP8 on Ampere)
         if (t.text(r, "unit") != unit) {
           throw UserError(fmt::format("{} = '{}': expected unit {}", t.where(r, "unit"),
                                       t.text(r, "unit"), unit));
@@ -155,6 +156,12 @@ Profile published_profile_header(const std::string& date) {
   Profile p;
   p.name = "h800-published";
   p.device = "H800 SXM5 (published tables; no local measurement)";
+  p.gpu = "H800";
+  p.clock_mhz = 1600.0;
+  p.clock_source =
+      "assumed: DeepGEMM's and FlashMLA's tables were measured on DeepSeek's H800s, which "
+      "throttle to ~1600 MHz under such load (FlashMLA deep-dive 2025-04-22, "
+      "hardware_specs.csv H800 SXM sustained_clock_under_load)";
   p.date = date;
   p.method = "published tables";
   p.generator = "llmsim calibrate --from-tables h800";
@@ -298,16 +305,7 @@ void add_flashmla_classes(Profile& p, const std::string& flashmla, const DeviceP
   p.classes.push_back(attention_bwd_from_b200_ratio(fwd, b200_fwd, b200_bwd));
 }
 
-}  // namespace
-
-Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
-                              const std::string& date) {
-  if (device != "h800") {
-    throw UserError(
-        fmt::format("--from-tables {}: no published tables for this device; "
-                    "allowed: h800",
-                    quote_value(device)));
-  }
+Profile fit_h800_profile(const std::string& reference_dir, const std::string& date) {
   const std::string hw = reference_dir + "/hardware_specs.csv";
   const std::string normal = reference_dir + "/deepgemm_h800_normal.csv";
   const std::string contiguous = reference_dir + "/deepgemm_h800_grouped_contiguous.csv";
@@ -342,6 +340,108 @@ Profile fit_published_profile(const std::string& device, const std::string& refe
   p.classes.push_back(bf16_from_fp8(gemm, peaks));
   add_flashmla_classes(p, flashmla, peaks, gemm);
   return p;
+}
+
+// A GPU without kernel tables of its own: its catalog name, its hardware_specs.csv rows, and
+// how the H800's tables stand in for it.
+struct ScaledDevice {
+  const char* device;    // --from-tables name, the catalog name in lower case
+  const char* gpu;       // catalog name
+  const char* csv_gpu;   // hardware_specs.csv gpu column
+  double clock_mhz;      // the clock H800's efficiencies are taken to hold at
+  const char* rule;      // why the H800's tables stand in
+};
+
+const std::vector<ScaledDevice>& scaled_devices() {
+  static const std::vector<ScaledDevice> d = {
+      {"h100", "H100", "H100 SXM", 1600.0,
+       "the H800 is an H100 SXM with NVLink cut to 400 GB/s and FP64 reduced (hardware_specs.csv): "
+       "same GH100 die, 132 SMs, tensor peaks, HBM3 bandwidth and clocks, so DeepGEMM's and "
+       "FlashMLA's H800 tables stand for the H100 unchanged"},
+      {"h200", "H200", "H200 SXM", 1600.0,
+       "the H200 is the H100's GH100 die with 141 GB HBM3e at 4.8 TB/s (hardware_specs.csv): "
+       "H800's fitted efficiencies are kept, at the H200's peaks (memory terms at 4.8 TB/s)"},
+      {"a100-80gb", "A100-80GB", "A100 SXM 80GB", 1410.0,
+       "no kernel table for the A100 ships: H800's fitted efficiencies (fractions of the peak, "
+       "tile and wave behaviour) are assumed to hold at the A100's BF16 peak, HBM bandwidth and "
+       "108 SMs; Ampere has no FP8 and the classes of Hopper-only kernels (FP8) are left out"},
+      {"a100-40gb", "A100-40GB", "A100 SXM 40GB", 1410.0,
+       "no kernel table for the A100 ships: H800's fitted efficiencies (fractions of the peak, "
+       "tile and wave behaviour) are assumed to hold at the A100's BF16 peak, HBM bandwidth and "
+       "108 SMs; Ampere has no FP8 and the classes of Hopper-only kernels (FP8) are left out"},
+      {"b200", "B200", "B200 (HGX, 1000 W)", 0.0,
+       "no kernel table for the B200 ships: H800's fitted efficiencies are assumed to hold at "
+       "the B200's peaks, HBM bandwidth and 148 SMs"},
+  };
+  return d;
+}
+
+bool fp8_class(KernelClass c) {
+  return c == KernelClass::kGemmFp8 || c == KernelClass::kGroupedGemmFp8;
+}
+
+// One H800 class moved to `peaks`: same efficiencies, this GPU's peaks and SMs.
+ClassProfile scaled_class(const ClassProfile& h800, const DevicePeaks& peaks,
+                          const ScaledDevice& d) {
+  ClassProfile c = h800;
+  const bool fp8 = fp8_class(c.kernel_class);
+  if (c.model.peak_flops_per_s > 0) {
+    c.model.peak_flops_per_s = fp8 ? peaks.fp8_flops_per_s : peaks.bf16_flops_per_s;
+  }
+  c.model.peak_bytes_per_s = peaks.hbm_bytes_per_s;
+  c.model.units = peaks.sm_count;
+  c.peak_source = fmt::format("{} peak, HBM bandwidth, SMs from {}", fp8 ? "FP8" : "BF16",
+                              peaks.source);
+  c.source = "h800-published's " + kernel_class_name(c.kernel_class) + ": " + h800.source;
+  c.assumption = fmt::format("{}{}", d.rule,
+                             h800.assumption.empty() ? "" : "; on the H800 itself: " + h800.assumption);
+  c.holdout_method = "none";
+  c.holdout_mape_pct.reset();
+  c.holdout_max_pct.reset();
+  c.holdout_points = 0;
+  c.points.clear();
+  return c;
+}
+
+Profile scaled_profile(const ScaledDevice& d, const std::string& reference_dir,
+                       const std::string& date) {
+  const Profile h800 = fit_h800_profile(reference_dir, date);
+  const DevicePeaks peaks = read_device_peaks(reference_dir + "/hardware_specs.csv", d.csv_gpu);
+  Profile p = h800;
+  p.name = fmt::format("{}-published", d.device);
+  p.device = fmt::format("{} (H800's published tables, scaled; no table of its own)", d.csv_gpu);
+  p.gpu = d.gpu;
+  p.clock_mhz = d.clock_mhz;
+  p.clock_source = d.clock_mhz > 0
+                       ? fmt::format("assumed: H800's efficiencies at its ~1600 MHz hold at the {}'s "
+                                     "clock under load ({:.0f} MHz)",
+                                     d.gpu, d.clock_mhz)
+                       : std::string("not known");
+  p.generator = fmt::format("llmsim calibrate --from-tables {}", d.device);
+  p.classes.clear();
+  for (const ClassProfile& c : h800.classes) {
+    if (fp8_class(c.kernel_class) && peaks.fp8_flops_per_s <= 0) continue;
+    p.classes.push_back(scaled_class(c, peaks, d));
+  }
+  return p;
+}
+
+std::string published_device_list() {
+  std::string s = "h800";
+  for (const ScaledDevice& d : scaled_devices()) s += std::string(", ") + d.device;
+  return s;
+}
+
+}  // namespace
+
+Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
+                              const std::string& date) {
+  if (device == "h800") return fit_h800_profile(reference_dir, date);
+  for (const ScaledDevice& d : scaled_devices()) {
+    if (device == d.device) return scaled_profile(d, reference_dir, date);
+  }
+  throw UserError(fmt::format("--from-tables {}: no published tables for this device; allowed: {}",
+                              quote_value(device), published_device_list()));
 }
 
 }  // namespace llmsim::calibration

@@ -55,9 +55,10 @@ TEST_CASE("Hardware catalog: every built-in figure is the reference CSV's", "[ha
                                                {"H100", "H100 SXM"},
                                                {"H200", "H200 SXM"},
                                                {"A100-80GB", "A100 SXM 80GB"},
+                                               {"A100-40GB", "A100 SXM 40GB"},
                                                {"B200", "B200 (HGX, 1000 W)"}};
   const auto gpus = builtin_gpus();
-  REQUIRE(gpus.size() == 5);
+  REQUIRE(gpus.size() == 6);
   for (const auto& g : gpus) {
     INFO(g.name);
     const std::string r = row.at(g.name);
@@ -70,6 +71,13 @@ TEST_CASE("Hardware catalog: every built-in figure is the reference CSV's", "[ha
     CHECK(g.hbm_bytes_per_second == Approx(value("hbm_bandwidth") * 1e12));
     CHECK(g.nvlink_gbps_bidirectional == Approx(value("nvlink_bw_total")));
     CHECK(g.sm_count == static_cast<int>(value("sm_count")));
+    // Clocks: absent rows are unknown (0).
+    auto clock = [&](const char* metric) {
+      auto it = csv.find({r, metric});
+      return it == csv.end() ? 0.0 : std::stod(it->second);
+    };
+    CHECK(g.boost_clock_mhz == Approx(clock("boost_clock_for_peak")));
+    CHECK(g.sustained_clock_mhz == Approx(clock("sustained_clock_under_load")));
   }
 }
 

@@ -116,12 +116,13 @@ TEST_CASE("gpu_peaks: variants and devices not in the table get no tensor peak",
     CHECK_FALSE(p.tensor_source.empty());
     CHECK(p.fp32_flops_per_s > 0.0);
   }
-  // A100 lists no FP8: the row is incomplete, and the source says so.
+  // A100 lists FP8 as n/a: its BF16 peak is taken, and it has no FP8 peak.
   GpuFacts a100 = hopper("NVIDIA A100-SXM4-80GB", 108);
   a100.cc_major = 8;
   const GpuPeaks p = gpu_peaks(a100, kHardwareCsv);
-  CHECK(p.table_gpu.empty());
-  CHECK(p.tensor_source.find("incomplete") != std::string::npos);
+  CHECK(p.table_gpu == "A100 SXM 80GB");
+  CHECK(p.bf16_flops_per_s == Approx(312e12));
+  CHECK(p.fp8_flops_per_s == 0.0);
   CHECK(p.fp32_flops_per_s == Approx(2.0 * 108 * 64 * 1980e6));
   // Unknown compute capability: no FP32 figure (calibrate_cuda measures a probe instead).
   GpuFacts old = hopper("Tesla K80", 13);
