@@ -63,11 +63,14 @@ int main(int argc, char** argv) {
   llmsim::cli::add_collective_command(app);
   llmsim::cli::add_calibrate_command(app);
   llmsim::cli::add_fp8_error_command(app);
+  llmsim::cli::add_validate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; a bad flag or value is bad input like any other: exit 2.
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const llmsim::cli::ExitStatus& e) {
+    return e.code;
   } catch (const llmsim::cli::Interrupted& e) {
     std::fprintf(stderr, "llmsim: %s\n", e.message.c_str());
     return 130;
