@@ -83,6 +83,7 @@ AccountRequest account_request(const MemoryRequest& r) {
   ar.shard = p.shard();
   ar.recipe = r.recipe;
   ar.recompute = r.recompute;
+  ar.stack = r.stack;
   ar.seq_len = r.seq_len;
   ar.micro_batch = p.micro_batch_size;
   return ar;
@@ -269,6 +270,7 @@ MemoryRequest memory_request(const Scenario& s, const TrainingPhase& phase) {
   r.plan = phase.plan;
   r.recipe = s.precision;
   r.recompute = s.recompute;
+  r.stack = s.stack;
   r.seq_len = phase.seq_len;
   r.micro_batches = phase.micro_batches();
   r.capacity_bytes = s.gpu.hbm_bytes;

@@ -52,6 +52,7 @@ struct MemoryRequest {
   ParallelPlan plan;
   PrecisionRecipe recipe;
   RecomputePolicy recompute = RecomputePolicy::kSelective;
+  KernelStack stack;
   std::int64_t seq_len = 4096;
   int micro_batches = 1;  // per pipeline per step (global batch / (dp x micro_batch_size))
   double capacity_bytes = 0.0;  // HBM per GPU

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "costmodel/account/step_kernels.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim {
@@ -12,6 +13,7 @@ namespace llmsim {
 std::string_view recompute_policy_name(RecomputePolicy p) {
   switch (p) {
     case RecomputePolicy::kNone: return "none";
+    case RecomputePolicy::kAttention: return "attention";
     case RecomputePolicy::kSelective: return "selective";
     case RecomputePolicy::kFull: return "full";
   }
@@ -131,6 +133,7 @@ class Builder {
     op.params = static_cast<double>(width) * (m_.norm == NormKind::kLayerNorm ? 2 : 1);
     // The norm's input is what every policy keeps (its output is the one recomputed).
     if (!full()) op.saved_bytes = e * kOutBytes + rows * kStatBytes;
+    op.forward_recomputed = selective();
     return op;
   }
 
@@ -146,6 +149,7 @@ class Builder {
     op.dgrad_bytes = (2 * in + out) * kOutBytes;
     // DeepSeek-V3 s3.3.3: SwiGLU inputs cached in FP8 under its recipe.
     if (!full()) op.saved_bytes = in * r_.recipe.linear_input_bytes;
+    op.forward_recomputed = selective();
     return op;
   }
 
@@ -191,6 +195,7 @@ class Builder {
         OpAccount qb = gemm(p + "attn.q_up", T, std::int64_t{heads} * qk_dim, d.q_lora_rank, true,
                             none());
         if (selective()) qb.recompute_flops = qb.forward_flops;
+        qb.forward_recomputed = selective();
         ops.push_back(std::move(qb));
       } else {
         OpAccount q = gemm(p + "attn.q", T, std::int64_t{heads} * qk_dim, m_.hidden, true, none());
@@ -207,7 +212,11 @@ class Builder {
       OpAccount kvb = gemm(p + "attn.kv_up", T, std::int64_t{heads} * (d.qk_nope_head_dim + v_dim),
                            d.kv_lora_rank, true, none());
       if (selective()) kvb.recompute_flops = kvb.forward_flops;
+      kvb.forward_recomputed = selective();
       ops.push_back(std::move(kvb));
+      // MLA's decoupled RoPE: the rope part of every query head and the one shared rope key.
+      ops.push_back(rotary(p + "attn.rotary", T, static_cast<double>(heads) * d.qk_rope_head_dim,
+                           d.qk_rope_head_dim));
       kv_width = static_cast<double>(heads) * (qk_dim + v_dim);
     } else {
       const int kv_heads = std::max(1, m_.kv_heads / tp());
@@ -217,6 +226,27 @@ class Builder {
       column_comm(qkv);
       ops.push_back(std::move(qkv));
       kv_width = 2.0 * kv_heads * m_.head_dim;
+      if (!m_.learned_positions) {
+        ops.push_back(rotary(p + "attn.rotary", T, static_cast<double>(heads) * m_.head_dim,
+                             static_cast<double>(kv_heads) * m_.head_dim));
+      }
+    }
+    attention_core(ops, p, heads, qk_dim, v_dim, kv_width);
+    // The output projection's input (the attention output) is kept: FP8 (E5M6 in DeepSeek's
+    // recipe, s3.3.3, counted as 1 byte) or BF16.
+    OpAccount out = gemm(p + "attn.out", T, m_.hidden, std::int64_t{heads} * v_dim, true, true,
+                         bias * m_.hidden);
+    row_comm(out);
+    ops.push_back(std::move(out));
+    ops.push_back(residual_add(p + "attn.residual", norm_tokens_, m_.hidden, r_.stack));
+  }
+
+  void attention_core(std::vector<OpAccount>& ops, const std::string& p, int heads, int qk_dim,
+                      int v_dim, double kv_width) const {
+    const double T = tokens_;
+    if (!r_.stack.flash_attention) {
+      unfused_core(ops, p, heads, qk_dim, v_dim, kv_width);
+      return;
     }
     // The attention core (FlashAttention): BF16 under every recipe.
     OpAccount core;
@@ -243,12 +273,27 @@ class Builder {
       core.comms.push_back({CommKind::kCpAllGatherKv, r_.shard.cp, bytes, bytes, T, 0});
     }
     ops.push_back(std::move(core));
-    // The output projection's input (the attention output) is kept: FP8 (E5M6 in DeepSeek's
-    // recipe, s3.3.3, counted as 1 byte) or BF16.
-    OpAccount out = gemm(p + "attn.out", T, m_.hidden, std::int64_t{heads} * v_dim, true, true,
-                         bias * m_.hidden);
-    row_comm(out);
-    ops.push_back(std::move(out));
+  }
+
+  // Scores materialized: every (q, k) pair, probabilities kept unless recomputed; Q, K and V
+  // kept as with the fused kernel.
+  void unfused_core(std::vector<OpAccount>& ops, const std::string& p, int heads, int qk_dim,
+                    int v_dim, double kv_width) const {
+    const double T = tokens_;
+    const double s = static_cast<double>(r_.seq_len);
+    const bool recomputed = full() || r_.recompute == RecomputePolicy::kAttention;
+    auto core = unfused_attention(p, static_cast<double>(r_.micro_batch), s / r_.shard.cp, s, heads,
+                                  qk_dim, v_dim, r_.recipe.other, r_.stack, !recomputed);
+    for (OpAccount& op : core) {
+      op.forward_recomputed = recomputed;
+      if (recomputed) op.recompute_flops = op.forward_flops;
+    }
+    if (!full()) core.front().saved_bytes += (T * heads * qk_dim + T * kv_width) * kOutBytes;
+    if (r_.shard.cp > 1) {
+      const double bytes = T * kv_width * kOutBytes;
+      core.front().comms.push_back({CommKind::kCpAllGatherKv, r_.shard.cp, bytes, bytes, T, 0});
+    }
+    for (OpAccount& op : core) ops.push_back(std::move(op));
   }
 
   void dense_mlp(std::vector<OpAccount>& ops, const std::string& p, int ffn) const {
@@ -265,6 +310,7 @@ class Builder {
     OpAccount down = gemm(p + "mlp.down", T, m_.hidden, f, true, none(), bias * m_.hidden);
     row_comm(down);
     ops.push_back(std::move(down));
+    ops.push_back(residual_add(p + "mlp.residual", norm_tokens_, m_.hidden, r_.stack));
   }
 
   void moe(std::vector<OpAccount>& ops, const std::string& p) const {
@@ -276,6 +322,7 @@ class Builder {
     OpAccount router = gemm(p + "moe.router", T, e.routed_experts, m_.hidden, false, none());
     if (!full()) router.saved_bytes += T * e.routed_experts * kStatBytes;
     ops.push_back(std::move(router));
+    ops.push_back(moe_route(p + "moe.route", T, e.routed_experts));
     const double copies = T * e.top_k;  // token copies this GPU sends (and, balanced, receives)
     OpAccount dispatch;
     dispatch.name = p + "moe.dispatch";
@@ -288,6 +335,7 @@ class Builder {
     const double per_expert = copies * ep / e.routed_experts;
     const int f = e.expert_ffn;
     const std::int64_t up_n = std::int64_t{f} * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
+    ops.push_back(moe_permute(p + "moe.permute", copies, m_.hidden, r_.recipe.dispatch_bytes));
     // The dispatched copies are kept (recomputing them would repeat the all-to-all).
     ops.push_back(grouped(p + "moe.experts.up_gate", local, per_expert, up_n, m_.hidden, true));
     ops.push_back(activation(p + "moe.experts.act", copies, f));
@@ -301,6 +349,7 @@ class Builder {
     combine.comms.push_back({CommKind::kEpCombine, ep, copies * m_.hidden * r_.recipe.combine_bytes,
                              copies * m_.hidden * r_.recipe.combine_bytes, copies, m_.hidden});
     ops.push_back(std::move(combine));
+    ops.push_back(moe_unpermute(p + "moe.unpermute", T, copies, m_.hidden));
     if (e.shared_experts > 0) {
       const std::int64_t sf = std::int64_t{e.shared_experts} * f;
       const std::int64_t sup = sf * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
@@ -308,12 +357,38 @@ class Builder {
       ops.push_back(activation(p + "moe.shared.act", T, sf));
       ops.push_back(gemm(p + "moe.shared.down", T, m_.hidden, sf, true, none()));
     }
+    ops.push_back(residual_add(p + "moe.residual", norm_tokens_, m_.hidden, r_.stack));
   }
 
-  // Full recomputation: keep each layer's input only, recompute its whole forward.
-  void apply_full(std::vector<OpAccount>& ops) const {
+  // DeepSeek-V3 report s3.5.2: each FP8 GEMM operand is quantized by a pass of its own (read
+  // BF16 from HBM, write FP8 back, read again by the GEMM): the input in the forward, the
+  // output gradient and the transposed input in the backward.
+  void add_fp8_quantize(std::vector<OpAccount>& ops) const {
+    std::vector<OpAccount> out;
+    out.reserve(ops.size() * 2);
+    for (OpAccount& op : ops) {
+      const bool gemm_op = op.kind == OperatorKind::kGemm || op.kind == OperatorKind::kGroupedGemm;
+      if (gemm_op && op.precision == Precision::kFP8 && !op.gemm.batched) {
+        const double rows = op.gemm.tokens_per_group * op.gemm.groups;
+        OpAccount q = fp8_quantize(op.name + ".quantize", rows * static_cast<double>(op.gemm.k),
+                                   rows * static_cast<double>(op.gemm.n));
+        q.forward_recomputed = op.forward_recomputed;
+        out.push_back(std::move(q));
+      }
+      out.push_back(std::move(op));
+    }
+    ops = std::move(out);
+  }
+
+  // The layer's FP8 quantization passes; under full recomputation, keep each layer's input
+  // only and recompute its whole forward.
+  void finish_layer(std::vector<OpAccount>& ops) const {
+    add_fp8_quantize(ops);
     if (!full() || ops.empty()) return;
-    for (auto& op : ops) op.recompute_flops = op.forward_flops;
+    for (auto& op : ops) {
+      op.recompute_flops = op.forward_flops;
+      op.forward_recomputed = true;
+    }
     ops.front().saved_bytes = tokens_ * m_.hidden * kOutBytes;
   }
 
@@ -439,14 +514,14 @@ ModelAccount account_model(const ModelSpec& m, const AccountRequest& r) {
     LayerAccount l{LayerKind::kDense, m.dense_layers(), {}};
     b.attention(l.ops, "");
     b.dense_mlp(l.ops, "", m.ffn);
-    b.apply_full(l.ops);
+    b.finish_layer(l.ops);
     a.layers.push_back(std::move(l));
   }
   if (m.moe_layers() > 0) {
     LayerAccount l{LayerKind::kMoE, m.moe_layers(), {}};
     b.attention(l.ops, "");
     b.moe(l.ops, "");
-    b.apply_full(l.ops);
+    b.finish_layer(l.ops);
     a.layers.push_back(std::move(l));
   }
   if (m.mtp_modules > 0) {
@@ -460,12 +535,12 @@ ModelAccount account_model(const ModelSpec& m, const AccountRequest& r) {
     b.attention(l.ops, "mtp.");
     if (m.moe.enabled()) b.moe(l.ops, "mtp."); else b.dense_mlp(l.ops, "mtp.", m.ffn);
     b.head_ops(l.ops, "mtp.", true);
-    b.apply_full(l.ops);
+    b.finish_layer(l.ops);
     a.layers.push_back(std::move(l));
   }
   LayerAccount head{LayerKind::kHead, 1, {}};
   b.head_ops(head.ops, "", m.tied_embeddings);
-  b.apply_full(head.ops);
+  b.finish_layer(head.ops);
   a.layers.push_back(std::move(head));
   return a;
 }

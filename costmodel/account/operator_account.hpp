@@ -30,10 +30,14 @@ namespace llmsim {
 
 // What the backward recomputes instead of keeping.
 //   none:      keep every activation the backward reads.
+//   attention: Megatron's selective recomputation (Korthikanti et al. 2022, arXiv:2205.05198
+//              s4.2): the attention core (scores, softmax, dropout, context) is recomputed; with
+//              FlashAttention that is what the fused kernel does anyway.
 //   selective: DeepSeek-V3 report s3.2.3 and s3.3.3: recompute all RMSNorm outputs, the MLA
 //              up-projections (so Q, K, V of the attention core) and the SwiGLU output.
-//   full:      keep only each layer's input and recompute the whole layer's forward.
-enum class RecomputePolicy { kNone, kSelective, kFull };
+//   full:      keep only each layer's input and recompute the whole layer's forward, with its
+//              tensor-parallel communication.
+enum class RecomputePolicy { kNone, kAttention, kSelective, kFull };
 std::string_view recompute_policy_name(RecomputePolicy p);
 
 // The parts of the parallel plan that shard one layer.
@@ -44,8 +48,24 @@ struct ShardPlan {
   int ep = 1;         // expert parallel: routed experts / ep per GPU
 };
 
+// How the training stack runs the kernels around its GEMMs: what real stacks differ in.
+//   flash_attention: the attention core is one fused kernel (FlashAttention-2/3, cuDNN); false:
+//     the scores are materialized (Megatron before FlashAttention): batched QK^T, a fused
+//     scale-mask-softmax, dropout on the probabilities, batched P V, over every (q, k) pair.
+//   attention_dropout, hidden_dropout: probabilities; hidden dropout is fused with the bias
+//     and the residual add (Megatron's bias-dropout-add), writing a 1-byte mask.
+//   fused_residual_norm: the residual add is fused into the next norm (Transformer Engine,
+//     Apex); false: a kernel of its own.
+struct KernelStack {
+  bool flash_attention = true;
+  double attention_dropout = 0.0;
+  double hidden_dropout = 0.0;
+  bool fused_residual_norm = false;
+};
+
 struct AccountRequest {
   ShardPlan shard;
+  KernelStack stack;
   PrecisionRecipe recipe;
   RecomputePolicy recompute = RecomputePolicy::kSelective;
   std::int64_t seq_len = 4096;
@@ -84,6 +104,9 @@ struct GemmShape {
   std::int64_t k = 0;
   int groups = 1;
   double tokens_per_group = 0.0;  // grouped GEMMs: the exact (possibly fractional) m
+  // `groups` equal GEMMs in one batched kernel (the unfused attention's QK^T and P V), not
+  // experts with weights of their own: timed as one GEMM of groups x m rows.
+  bool batched = false;
 };
 
 struct OpAccount {
@@ -101,6 +124,9 @@ struct OpAccount {
   bool expert_params = false;   // routed-expert parameters (sharded over EP)
   double saved_bytes = 0.0;     // activation bytes kept for the backward, per micro-batch
   double recompute_flops = 0.0; // forward FLOPs redone in the backward under the policy
+  // The op's whole forward (kernel and its forward communication) runs again before its
+  // backward (full recomputation, and the ops a selective policy recomputes).
+  bool forward_recomputed = false;
   std::vector<CommNeed> comms;
 
   double train_flops() const { return forward_flops + dgrad_flops + wgrad_flops; }

@@ -66,6 +66,7 @@ struct Scenario {
   // workload: training (recompute, phases) or serving
   WorkloadKind workload = WorkloadKind::kTraining;
   RecomputePolicy recompute = RecomputePolicy::kSelective;
+  KernelStack stack;                  // training.kernels: how the stack runs its kernels
   std::vector<TrainingPhase> phases;  // training: at least one
   ServingWorkload serving;            // serving only
   // costs and published figures

@@ -344,18 +344,40 @@ void read_phase_list(YamlMap& tm, Scenario& s) {
   tm.accept("steps");
 }
 
+// training.kernels: how the stack runs the kernels around its GEMMs (KernelStack).
+KernelStack read_kernel_stack(YamlMap& tm) {
+  KernelStack k;
+  auto km = tm.map_if_present("kernels");
+  if (!km) {
+    tm.accept("kernels");
+    return k;
+  }
+  k.flash_attention = km->choice_or("attention", "flash", {"flash", "unfused"}) == "flash";
+  k.attention_dropout = km->number_or("attention_dropout", 0.0, 0.0, 0.99);
+  k.hidden_dropout = km->number_or("hidden_dropout", 0.0, 0.0, 0.99);
+  k.fused_residual_norm = km->choice_or("residual", "separate", {"separate", "fused_with_norm"}) ==
+                          "fused_with_norm";
+  km->finish({"attention", "attention_dropout", "hidden_dropout", "residual"});
+  return k;
+}
+
 void read_training(YamlMap& m, Scenario& s) {
   YamlMap tm = m.map("training");
-  const std::string rc = tm.choice_or("recompute", "selective", {"none", "selective", "full"});
-  s.recompute = rc == "none" ? RecomputePolicy::kNone
-                : rc == "selective" ? RecomputePolicy::kSelective : RecomputePolicy::kFull;
+  const std::string rc =
+      tm.choice_or("recompute", "selective", {"none", "attention", "selective", "full"});
+  s.recompute = rc == "none"        ? RecomputePolicy::kNone
+                : rc == "attention" ? RecomputePolicy::kAttention
+                : rc == "selective" ? RecomputePolicy::kSelective
+                                    : RecomputePolicy::kFull;
+  s.stack = read_kernel_stack(tm);
   if (tm.has("phases")) {
     read_phase_list(tm, s);
   } else {
     s.phases.push_back(read_phase(tm, PhaseDefaults{}, s.plan, s.cluster.gpus(), s.model,
                                   "training", false));
   }
-  tm.finish({"recompute", "tokens", "steps", "seq_len", "global_batch", "batch_ramp", "phases", "name"});
+  tm.finish({"recompute", "kernels", "tokens", "steps", "seq_len", "global_batch", "batch_ramp",
+             "phases", "name"});
 }
 
 // A training job (`training:`, with the plan in `parallelism:`) or a serving job (`serving:`,

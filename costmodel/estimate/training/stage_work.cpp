@@ -41,6 +41,11 @@ GemmOp gemm_pass(const OpAccount& op, Pass pass) {
     q.m = g.k;
     q.k = rows;
   }
+  if (g.batched) {  // one batched kernel: the groups' rows stacked, same tiles and FLOPs
+    q.m *= g.groups;
+    q.groups = 1;
+    q.grouped = false;
+  }
   return q;
 }
 
@@ -126,6 +131,19 @@ struct LayerTiming {
       push(out, std::string(comm_kind_name(c.kind)), true, t);
     }
   }
+  // The op's forward run again before its backward: its kernel and its forward communication
+  // (tensor-parallel gathers and reductions; never the expert all-to-all, whose outputs are
+  // kept).
+  void recomputed_forward(std::vector<Segment>& out, const OpAccount& op) const {
+    for (const CommNeed& c : op.comms) {
+      if (c.forward_bytes <= 0 || c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine) {
+        continue;
+      }
+      const double t = timer.time(layer_collective(c, true, comm, timer)).seconds;
+      push(out, std::string(comm_kind_name(c.kind)) + " (recomputed)", true, t);
+    }
+    push(out, op.name + " (recomputed)", false, pass(op, Pass::kForward));
+  }
   double pass(const OpAccount& op, Pass p) const { return pass_seconds(op, p, req, model, timer); }
 };
 
@@ -140,9 +158,10 @@ LayerWork layer_work(const LayerAccount& layer, const LayerTiming& lt) {
   }
   for (auto it = layer.ops.rbegin(); it != layer.ops.rend(); ++it) {
     const OpAccount& op = *it;
+    if (op.forward_recomputed) lt.recomputed_forward(w.backward, op);
     lt.comms(w.backward, op, false, false);
     double dgrad = lt.pass(op, Pass::kDgrad);
-    if (op.recompute_flops > 0 && op.forward_flops > 0) {
+    if (!op.forward_recomputed && op.recompute_flops > 0 && op.forward_flops > 0) {
       dgrad += lt.pass(op, Pass::kForward) * op.recompute_flops / op.forward_flops;
     }
     push(w.backward, op.name, false, dgrad);

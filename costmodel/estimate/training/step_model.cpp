@@ -54,16 +54,6 @@ void set_batch(StepResult& r, const TrainingPhase& phase, std::int64_t global_ba
   r.tokens_per_step = static_cast<double>(r.global_batch) * static_cast<double>(phase.seq_len);
 }
 
-AccountRequest account_request(const Scenario& s, const TrainingPhase& phase) {
-  AccountRequest req;
-  req.shard = phase.plan.shard();
-  req.recipe = s.precision;
-  req.recompute = s.recompute;
-  req.seq_len = phase.seq_len;
-  req.micro_batch = phase.plan.micro_batch_size;
-  req.causal = true;
-  return req;
-}
 
 // The overlapped F&B pairs of the plan, each run once on the two streams.
 class FbPairs {
@@ -243,6 +233,18 @@ void add_profile_notes(StepResult& r, const calibration::Profile& profile) {
 }
 
 }  // namespace
+
+AccountRequest account_request(const Scenario& s, const TrainingPhase& phase) {
+  AccountRequest req;
+  req.shard = phase.plan.shard();
+  req.recipe = s.precision;
+  req.recompute = s.recompute;
+  req.stack = s.stack;
+  req.seq_len = phase.seq_len;
+  req.micro_batch = phase.plan.micro_batch_size;
+  req.causal = true;
+  return req;
+}
 
 StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
                          const calibration::Profile& profile, std::int64_t global_batch,

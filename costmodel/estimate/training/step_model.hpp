@@ -64,6 +64,9 @@ struct StepResult {
   std::vector<std::string> notes;  // assumptions this estimate rests on
 };
 
+// What the per-operator account is asked for one micro-batch of `phase`.
+AccountRequest account_request(const Scenario& s, const TrainingPhase& phase);
+
 // Simulates one step of `phase` with `global_batch` sequences (0: the phase's batch).
 // Throws UserError for an impossible plan or a profile missing a kernel class it needs.
 StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
