@@ -31,6 +31,7 @@ struct CollectiveOptions {
   std::string cluster;
   std::string op;
   int gpus = 0;
+  int per_node = 0;
   std::string bytes;
   std::string algorithm = "ring";
   std::string mode = "auto";
@@ -147,6 +148,7 @@ CollectiveRequest collective_request(const CollectiveOptions& o, const ClusterSp
   }
   q.op = *op;
   q.gpus = o.gpus > 0 ? o.gpus : c.gpus();
+  q.per_node = o.per_node;
   q.algorithm =
       o.algorithm == "hierarchical" ? AllReduceAlgorithm::kHierarchical : AllReduceAlgorithm::kRing;
   if (is_expert_op(q.op)) {
@@ -296,6 +298,10 @@ void add_collective_command(CLI::App& app) {
                   "ep-combine")
       ->required();
   cmd->add_option("--gpus", o->gpus, "group size: GPUs 0..N-1 (default: the whole cluster)");
+  cmd->add_option("--per-node", o->per_node,
+                  "group members per node (default: whole nodes); 1: one GPU on each of --gpus "
+                  "nodes, as a data-parallel group under TP 8")
+      ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--bytes", o->bytes,
                   "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096");
   cmd->add_option("--algorithm", o->algorithm, "all-reduce algorithm: ring | hierarchical")

@@ -40,11 +40,11 @@ struct Layout {
   int nodes_per_leaf = 1;     // fat-tree
 };
 
-Layout layout(const ClusterSpec& c, int gpus) {
+Layout layout(const ClusterSpec& c, const CollectiveRequest& q) {
   Layout l;
-  l.n = gpus;
-  l.g = std::min(gpus, c.gpus_per_node);
-  l.nodes = (gpus + l.g - 1) / l.g;
+  l.n = q.gpus;
+  l.g = group_per_node(q, c.gpus_per_node);
+  l.nodes = (q.gpus + l.g - 1) / l.g;
   l.nv = c.nvlink_gbps;
   l.nic = c.nic_gbps * c.nic_efficiency;
   l.lat_nv = c.nvlink_latency_us * 1e3;
@@ -219,7 +219,7 @@ CollectiveResult result_of_terms(const std::vector<Term>& terms, const Collectiv
 
 CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveRequest& q) {
   validate_request(c, q);
-  const Layout L = layout(c, q.gpus);
+  const Layout L = layout(c, q);
   std::vector<Term> terms;
   EpBytes ep;
   switch (q.op) {

@@ -1,5 +1,7 @@
 #include "sim/collectives/collective.hpp"
 
+#include <algorithm>
+
 namespace llmsim {
 
 std::string_view collective_op_name(CollectiveOp op) {
@@ -22,6 +24,18 @@ std::optional<CollectiveOp> parse_collective_op(std::string_view name) {
     if (collective_op_name(op) == name) return op;
   }
   return std::nullopt;
+}
+
+int group_per_node(const CollectiveRequest& q, int gpus_per_node) {
+  const int fill = std::min(q.gpus, gpus_per_node);
+  return q.per_node > 0 ? std::min(q.per_node, fill) : fill;
+}
+
+std::vector<int> group_gpus(const CollectiveRequest& q, int gpus_per_node) {
+  const int g = std::max(1, group_per_node(q, gpus_per_node));
+  std::vector<int> gpus(static_cast<std::size_t>(std::max(0, q.gpus)));
+  for (int r = 0; r < q.gpus; ++r) gpus[static_cast<std::size_t>(r)] = (r / g) * gpus_per_node + r % g;
+  return gpus;
 }
 
 bool is_expert_op(CollectiveOp op) {

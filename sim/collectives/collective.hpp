@@ -52,11 +52,20 @@ struct ExpertRouting {
 
 struct CollectiveRequest {
   CollectiveOp op = CollectiveOp::kAllReduce;
-  int gpus = 8;        // the group is GPUs 0 .. gpus-1 of the cluster
+  int gpus = 8;        // the group's size
   double bytes = 0.0;  // per nccl-tests (see above); unused by the EP operations
   AllReduceAlgorithm algorithm = AllReduceAlgorithm::kRing;
   ExpertRouting ep;
+  // Group members per node: rank r sits on node r / per_node, GPU r % per_node of it. 0: the
+  // group fills whole nodes (GPUs 0 .. gpus-1 of the cluster). A data-parallel group under
+  // tensor parallelism 8 has one member per node (per_node 1). Not for the EP operations.
+  int per_node = 0;
 };
+
+// Members per node of `q`'s group on nodes of `gpus_per_node` GPUs.
+int group_per_node(const CollectiveRequest& q, int gpus_per_node);
+// The cluster GPU index of each rank of `q`'s group.
+std::vector<int> group_gpus(const CollectiveRequest& q, int gpus_per_node);
 
 struct CollectiveResult {
   bool analytical = false;

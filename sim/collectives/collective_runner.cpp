@@ -45,7 +45,7 @@ void CollectiveRun::on_event(SimTime now, std::uint64_t payload) {
 
 std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) {
   const auto n = static_cast<std::size_t>(q.gpus);
-  const auto g = static_cast<std::size_t>(std::min(q.gpus, gpus_per_node));
+  const auto g = static_cast<std::size_t>(group_per_node(q, gpus_per_node));
   const std::size_t nodes = (n + g - 1) / g;
   switch (q.op) {
     case CollectiveOp::kAllReduce:
@@ -71,11 +71,21 @@ void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
                     "({} nodes x {})",
                     q.gpus, min_gpus, c.gpus(), c.nodes, c.gpus_per_node));
   }
-  if (q.gpus > c.gpus_per_node && q.gpus % c.gpus_per_node != 0) {
+  if (q.per_node < 0 || q.per_node > c.gpus_per_node || (q.per_node > 0 && is_expert_op(q.op))) {
+    throw UserError(fmt::format("--per-node = {}: must be between 1 and gpus_per_node = {} (0: "
+                                "whole nodes), and is not for the EP operations",
+                                q.per_node, c.gpus_per_node));
+  }
+  const int g = group_per_node(q, c.gpus_per_node);
+  if (q.gpus > g && q.gpus % g != 0) {
     throw UserError(
-        fmt::format("--gpus = {}: a group across nodes must use whole nodes, i.e. a "
-                    "multiple of gpus_per_node = {}",
-                    q.gpus, c.gpus_per_node));
+        fmt::format("--gpus = {}: a group across nodes takes the same number of GPUs on each "
+                    "node, i.e. a multiple of {} ({})",
+                    q.gpus, g, q.per_node > 0 ? "--per-node" : "gpus_per_node"));
+  }
+  if ((q.gpus + g - 1) / g > c.nodes) {
+    throw UserError(fmt::format("--gpus = {} at {} per node needs {} nodes; the cluster has {}",
+                                q.gpus, g, (q.gpus + g - 1) / g, c.nodes));
   }
   if (is_expert_op(q.op)) {
     const ExpertRouting& r = q.ep;
@@ -175,9 +185,10 @@ CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q
                : CollectiveMode::kFlow;
   }
   if (mode == CollectiveMode::kAnalytical) return estimate_collective(c, q);
-  // Only the nodes the group uses: GPUs 0 .. gpus-1 sit on the first nodes.
+  // Only the nodes the group uses: the first ones.
   ClusterSpec used = c;
-  used.nodes = (q.gpus + c.gpus_per_node - 1) / c.gpus_per_node;
+  const int g = group_per_node(q, c.gpus_per_node);
+  used.nodes = (q.gpus + g - 1) / g;
   if (used.nodes == 1 && c.topology != TopologyKind::kSingleNode) {
     used.topology = TopologyKind::kSingleNode;
   }

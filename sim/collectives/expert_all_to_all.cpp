@@ -145,9 +145,8 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
 
 FlowPlan plan_collective(const CollectiveRequest& q, int gpus_per_node, SimTime ib_latency,
                          SimTime nvlink_latency) {
-  std::vector<int> group(static_cast<std::size_t>(q.gpus));
-  for (int i = 0; i < q.gpus; ++i) group[static_cast<std::size_t>(i)] = i;
-  return plan_collective(q, group, gpus_per_node, ib_latency, nvlink_latency);
+  return plan_collective(q, group_gpus(q, gpus_per_node), gpus_per_node, ib_latency,
+                         nvlink_latency);
 }
 
 FlowPlan plan_collective(const CollectiveRequest& q, const std::vector<int>& group,

@@ -1,6 +1,7 @@
 #include "costmodel/estimate/training/comm_plan.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 
 namespace llmsim {
@@ -58,6 +59,9 @@ GroupCollective layer_collective(const CommNeed& need, bool forward, const CommC
   g.request.bytes = bytes;
   const bool fp8_dispatch = ctx.recipe->dispatch_bytes <= 1.0;
   g.request.op = op_of(need.kind, forward, fp8_dispatch);
+  if (need.kind == CommKind::kCpAllGatherKv) {
+    g.request.per_node = strided_per_node(g.request.gpus, ctx.tp, ctx.gpus_per_node);
+  }
   if (is_expert_op(g.request.op)) {
     g.request.ep = routing_of(need, ctx);
     if (!fp8_dispatch && g.request.op == CollectiveOp::kEpCombine && g.request.gpus > 1) {
@@ -76,36 +80,46 @@ double overlap_compute_slowdown(const GpuSpec& gpu, int comm_sms) {
   return static_cast<double>(gpu.sm_count) / (gpu.sm_count - comm_sms);
 }
 
+int strided_per_node(int group, int stride, int gpus_per_node) {
+  const int fit = std::max(1, gpus_per_node / std::max(1, stride));
+  return std::gcd(std::max(1, group), fit);
+}
+
 namespace {
 
-GroupCollective grad_collective(std::string_view group, CollectiveOp op, int gpus, double bytes) {
+GroupCollective grad_collective(std::string_view group, CollectiveOp op, int gpus, double bytes,
+                                int per_node) {
   GroupCollective g;
   g.group = group;
   g.request.op = op;
   g.request.gpus = bytes > 0 ? gpus : 1;
   g.request.bytes = bytes;
+  g.request.per_node = per_node;
   return g;
 }
 
 }  // namespace
 
 DpSync dp_sync_plan(const ParallelPlan& plan, ScheduleMethod method, const PrecisionRecipe& recipe,
-                    double dense_params, double expert_params) {
+                    double dense_params, double expert_params, int gpus_per_node) {
   DpSync s;
   const double copies = method == ScheduleMethod::kDualPipe ? 2.0 : 1.0;
   s.dense_group = static_cast<int>(plan.dp * plan.cp * copies);
   s.expert_group = static_cast<int>(plan.expert_dp() * copies);
+  // Dense gradients: the dp x cp ranks sit tp apart; expert gradients: ep x tp apart.
+  const int dense_per_node = strided_per_node(s.dense_group, plan.tp, gpus_per_node);
+  const int expert_per_node = strided_per_node(s.expert_group, plan.tp * plan.ep, gpus_per_node);
   const CollectiveOp reduce =
       plan.zero_stage == 0 ? CollectiveOp::kAllReduce : CollectiveOp::kReduceScatter;
-  s.reduce = {grad_collective("dp", reduce, s.dense_group, dense_params * recipe.grad_bytes),
-              grad_collective("expert-dp", reduce, s.expert_group,
-                              expert_params * recipe.grad_bytes)};
+  s.reduce = {
+      grad_collective("dp", reduce, s.dense_group, dense_params * recipe.grad_bytes, dense_per_node),
+      grad_collective("expert-dp", reduce, s.expert_group, expert_params * recipe.grad_bytes,
+                      expert_per_node)};
   if (plan.zero_stage > 0) {
-    s.gather = {
-        grad_collective("dp", CollectiveOp::kAllGather, s.dense_group,
-                        dense_params * recipe.weight_bytes),
-        grad_collective("expert-dp", CollectiveOp::kAllGather, s.expert_group,
-                        expert_params * recipe.weight_bytes)};
+    s.gather = {grad_collective("dp", CollectiveOp::kAllGather, s.dense_group,
+                                dense_params * recipe.weight_bytes, dense_per_node),
+                grad_collective("expert-dp", CollectiveOp::kAllGather, s.expert_group,
+                                expert_params * recipe.weight_bytes, expert_per_node)};
   }
   return s;
 }

@@ -32,7 +32,13 @@ struct CommContext {
   const ModelSpec* model = nullptr;
   const PrecisionRecipe* recipe = nullptr;
   int cluster_nodes = 1;
+  int gpus_per_node = 8;
+  int tp = 1;  // a CP group's ranks sit tp apart (Megatron's rank order tp-cp-ep-dp-pp)
 };
+
+// Members per node of a group whose ranks sit `stride` GPUs apart (Megatron's rank order
+// tp-cp-ep-dp-pp: a DP or CP group's ranks are tp apart), for CollectiveRequest::per_node.
+int strided_per_node(int group, int stride, int gpus_per_node);
 
 // The collective one need becomes in the forward (or backward) pass; group size 1 or no bytes:
 // a request with gpus = 1, which the timer prices at zero.
@@ -57,6 +63,6 @@ struct DpSync {
   int expert_group = 1;
 };
 DpSync dp_sync_plan(const ParallelPlan& plan, ScheduleMethod method, const PrecisionRecipe& recipe,
-                    double dense_params, double expert_params);
+                    double dense_params, double expert_params, int gpus_per_node);
 
 }  // namespace llmsim

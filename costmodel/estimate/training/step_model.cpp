@@ -158,7 +158,8 @@ void set_dp_sync_and_optimizer(StepResult& r, const Scenario& s, const ParallelP
   double reduce_end = 0.0, optimizer_s = 0.0, gather_s = 0.0;
   for (int rank = 0; rank < plan.pp; ++rank) {
     const auto [dense, expert] = rank_params(r, chunks, rank);
-    const DpSync sync = dp_sync_plan(plan, r.plan.method, s.precision, dense, expert);
+    const DpSync sync =
+        dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.gpus_per_node);
     const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
     const double rank_end = timing.empty() ? 0.0 : timing.back().end.seconds();
     reduce_end = std::max(reduce_end, rank_end + seconds_of(sync.reduce, timer));
@@ -257,7 +258,8 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, r.plan.num_stages);
 
   OperatorTimer timer(profile, s.cluster);
-  const CommContext comm{&s.model, &s.precision, s.cluster.nodes};
+  const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+                         plan.tp};
   r.stages = build_stage_work(s.model, account, chunks, comm, timer);
   add_notes(r.notes, timer.notes());
 

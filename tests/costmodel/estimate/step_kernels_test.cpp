@@ -39,7 +39,8 @@ Stage one_layer(const Scenario& s) {
   ChunkLoad c;
   c.first_layer = 0;
   c.layers = 1;
-  const CommContext comm{&s.model, &s.precision, s.cluster.nodes};
+  const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+                         s.plan.tp};
   const StageWork st = build_stage_work(s.model, a, {c}, comm, timer).front();
   return {st.forward_compute_s(), st.forward_s() - st.forward_compute_s(), st.backward_compute_s(),
           st.backward_s() - st.backward_compute_s()};
