@@ -93,6 +93,31 @@ TEST_CASE("Collectives: p2p across planes pays the NVLink hop", "[network]") {
   CHECK(r.busbw_gbps == Approx(r.algbw_gbps));
 }
 
+TEST_CASE("Collectives: a group with one member per node runs over the NICs", "[network]") {
+  const ClusterSpec c = h800();
+  CollectiveRequest q = request(CollectiveOp::kAllReduce, 15, 1e9);
+  q.per_node = 1;  // a DP group under TP 8: 15 nodes, one GPU each
+  CHECK(group_gpus(q, 8) == std::vector<int>{0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96,
+                                            104, 112});
+  const auto flow = run_collective(c, q, CollectiveMode::kFlow);
+  const auto closed = run_collective(c, q, CollectiveMode::kAnalytical);
+  // Every ring hop crosses a NIC: bus bandwidth at the NIC's achievable rate.
+  const double nic = c.nic_gbps * c.nic_efficiency;
+  CHECK(flow.busbw_gbps == Approx(nic).epsilon(0.05));
+  CHECK(closed.time.seconds() == Approx(flow.time.seconds()).epsilon(0.02));
+  // Packed onto whole nodes, 16 GPUs ride NVLink inside each node and are faster.
+  const auto packed = run_collective(c, request(CollectiveOp::kAllReduce, 16, 1e9), CollectiveMode::kFlow);
+  CollectiveRequest spread = request(CollectiveOp::kAllReduce, 16, 1e9);
+  spread.per_node = 1;
+  CHECK(run_collective(c, spread, CollectiveMode::kFlow).time > packed.time);
+  // Two per node: a multiple of two, on at most the cluster's nodes.
+  spread.per_node = 2;
+  spread.gpus = 15;
+  CHECK_THROWS_AS(run_collective(c, spread, CollectiveMode::kFlow), UserError);
+  spread.gpus = 2 * 257;
+  CHECK_THROWS_AS(run_collective(c, spread, CollectiveMode::kFlow), UserError);
+}
+
 TEST_CASE("Collectives: bad requests are user errors", "[network]") {
   const ClusterSpec c = h800();
   CHECK_THROWS_AS(
