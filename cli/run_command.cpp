@@ -83,6 +83,8 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"tflops_per_gpu", st.tflops_per_gpu},
           {"mfu_bf16_causal", st.mfu_bf16_causal},
           {"mfu_bf16_full", st.mfu_bf16_full},
+          {"mfu_fp8_causal", st.mfu_fp8_causal},
+          {"hfu_bf16", st.hfu_bf16},
           {"gpu_hours_per_trillion_tokens", run.gpu_hours_per_trillion_tokens},
           {"total_gpu_hours", run.total_gpu_hours},
           {"total_cost_usd", run.total_cost_usd},
@@ -118,6 +120,13 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
   fmt::print("  TFLOPS per GPU         {:.1f} (model FLOPs, causal attention)\n", st.tflops_per_gpu);
   fmt::print("  MFU vs BF16 peak       {:.1f}% causal, {:.1f}% full attention ({} TFLOPS dense)\n",
              100 * st.mfu_bf16_causal, 100 * st.mfu_bf16_full, s.gpu.bf16_tflops);
+  if (st.mfu_fp8_causal > 0 && s.precision.linear_gemm == Precision::kFP8) {
+    fmt::print("  MFU vs FP8 peak        {:.1f}% causal ({} TFLOPS dense)\n", 100 * st.mfu_fp8_causal,
+               s.gpu.fp8_tflops);
+  }
+  fmt::print("  HFU vs BF16 peak       {:.1f}% (model FLOPs + the forward FLOPs recomputed under "
+             "recompute: {})\n",
+             100 * st.hfu_bf16, recompute_policy_name(s.recompute));
   const StepBreakdown& b = st.breakdown;
   auto pct = [&](double x) { return 100.0 * x / st.step_time_s; };
   fmt::print("  breakdown (rank {}):   compute {:.3f} s ({:.1f}%), exposed communication {:.3f} s "

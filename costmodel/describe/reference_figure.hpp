@@ -23,6 +23,12 @@ enum class FigureQuantity {
   kTotalCost,                  // USD, all phases
   kGpuHoursPerTrillionTokens,  // GPU-hours per 1e12 tokens, first phase
   kDaysPerTrillionTokens,      // wall-clock days per 1e12 tokens, first phase
+  // Utilization conventions other than mfu_bf16's (percent, first phase): model FLOPs with
+  // full (non-causal) attention, as Megatron-LM, Korthikanti et al. and MosaicML count them;
+  // hardware FLOPs (model + recomputed forward); model FLOPs against the FP8 peak.
+  kMfuBf16FullAttention,
+  kHfuBf16,
+  kMfuFp8,
   // Serving (llmsim serve): at each deployment's capacity.
   kPrefillInputTokensPerNode,  // tokens/s per node, prompt tokens incl. cache hits
   kDecodeOutputTokensPerNode,  // tokens/s per node

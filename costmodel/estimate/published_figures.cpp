@@ -169,6 +169,9 @@ double our_value(const ReferenceFigure& f, const Scenario& s, const RunEstimate&
   switch (f.quantity) {
     case FigureQuantity::kStepTime: return p.step.step_time_s;
     case FigureQuantity::kMfuBf16: return p.step.mfu_bf16_causal * 100.0;
+    case FigureQuantity::kMfuBf16FullAttention: return p.step.mfu_bf16_full * 100.0;
+    case FigureQuantity::kHfuBf16: return p.step.hfu_bf16 * 100.0;
+    case FigureQuantity::kMfuFp8: return p.step.mfu_fp8_causal * 100.0;
     case FigureQuantity::kTflopsPerGpu: return p.step.tflops_per_gpu;
     case FigureQuantity::kTokensPerSecond: return p.step.tokens_per_second;
     case FigureQuantity::kPhaseGpuHours: return hours;

@@ -21,7 +21,8 @@ namespace {
 
 bool rate_like(FigureQuantity q) {
   return q == FigureQuantity::kMfuBf16 || q == FigureQuantity::kTflopsPerGpu ||
-         q == FigureQuantity::kTokensPerSecond;
+         q == FigureQuantity::kTokensPerSecond || q == FigureQuantity::kMfuBf16FullAttention ||
+         q == FigureQuantity::kHfuBf16 || q == FigureQuantity::kMfuFp8;
 }
 
 // The order in which a run's figures stand for its step time (lower first).
@@ -30,7 +31,10 @@ int step_rank(FigureQuantity q) {
     case FigureQuantity::kStepTime: return 0;
     case FigureQuantity::kTokensPerSecond: return 1;
     case FigureQuantity::kTflopsPerGpu: return 2;
-    case FigureQuantity::kMfuBf16: return 3;
+    case FigureQuantity::kMfuBf16:
+    case FigureQuantity::kMfuBf16FullAttention:
+    case FigureQuantity::kMfuFp8:
+    case FigureQuantity::kHfuBf16: return 3;
     case FigureQuantity::kPhaseGpuHours: return 4;
     case FigureQuantity::kGpuHoursPerTrillionTokens: return 5;
     case FigureQuantity::kDaysPerTrillionTokens: return 6;

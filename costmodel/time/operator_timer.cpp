@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
 
 namespace llmsim {
@@ -48,10 +49,29 @@ OperatorTime OperatorTimer::kernel(KernelClass c, const KernelShape& shape) {
   const calibration::ClassProfile& cls = calibration::require_class(profile_, c);
   OperatorTime t;
   t.seconds = calibration::predict_seconds(profile_, c, shape);
+  if (!profile_.gpu.empty()) check_within_hardware(cls, shape, t.seconds);
   t.source = cls.is_fitted() ? TimeSource::kFitted : TimeSource::kAssumed;
   t.profile = profile_.name;
   t.kernel_class = c;
   return t;
+}
+
+// A GPU kernel no faster than its peak FLOP rate and its HBM bandwidth allow: an internal check
+// (a profile whose fitted efficiency exceeds 1 would fail it), never a result.
+void OperatorTimer::check_within_hardware(const calibration::ClassProfile& cls,
+                                          const KernelShape& shape, double seconds) const {
+  const calibration::KernelWork w =
+      calibration::work_of(cls.kernel_class, shape, cls.model.tile, cls.model.units);
+  const double floor_flops =
+      w.flops > 0 && cls.model.peak_flops_per_s > 0 ? w.flops / cls.model.peak_flops_per_s : 0.0;
+  const double floor_bytes =
+      w.bytes > 0 && cls.model.peak_bytes_per_s > 0 ? w.bytes / cls.model.peak_bytes_per_s : 0.0;
+  LLMSIM_CHECK(seconds >= std::max(floor_flops, floor_bytes) * (1.0 - 1e-9),
+               fmt::format("{} kernel {} timed at {:.6g} s, faster than its peak allows ({:.6g} s "
+                           "at peak FLOP rate, {:.6g} s at peak bandwidth)",
+                           calibration::kernel_class_name(cls.kernel_class),
+                           calibration::describe_shape(cls.kernel_class, shape), seconds,
+                           floor_flops, floor_bytes));
 }
 
 namespace {

@@ -109,6 +109,8 @@ class OperatorTimer {
 
  private:
   OperatorTime kernel(calibration::KernelClass c, const calibration::KernelShape& shape);
+  void check_within_hardware(const calibration::ClassProfile& cls,
+                             const calibration::KernelShape& shape, double seconds) const;
 
   const calibration::Profile& profile_;
   const ClusterSpec& cluster_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "sim/check.hpp"
 
 namespace llmsim {
@@ -118,7 +120,28 @@ void MaxMinSolver::solve(std::span<const double> capacity, std::span<const std::
         static_cast<std::size_t>(link_flow_offsets_[static_cast<std::size_t>(s.local) + 1]);
     freeze_flows<LinkState>(link_flows_, lb, le, share, offsets, links, state_, frozen_, rates);
   }
+  check_capacities(capacity, offsets, links, rates);
   for (std::int32_t l : touched_) state_[static_cast<std::size_t>(l)].local = -1;
+}
+
+// No link carries more than its rate: an internal check, never a result.
+void MaxMinSolver::check_capacities(std::span<const double> capacity,
+                                    std::span<const std::int32_t> offsets,
+                                    std::span<const std::int32_t> links,
+                                    std::span<const double> rates) {
+  for (std::int32_t l : touched_) state_[static_cast<std::size_t>(l)].used = 0.0;
+  for (std::size_t f = 0; f + 1 < offsets.size(); ++f) {
+    for (auto i = static_cast<std::size_t>(offsets[f]); i < static_cast<std::size_t>(offsets[f + 1]); ++i) {
+      state_[static_cast<std::size_t>(links[i])].used += rates[f];
+    }
+  }
+  for (std::int32_t l : touched_) {
+    const double cap = capacity[static_cast<std::size_t>(l)];
+    LLMSIM_CHECK(state_[static_cast<std::size_t>(l)].used <= cap * (1.0 + 1e-9),
+                 fmt::format("link {} carries {:.6g} B/s over its {:.6g} B/s: the rates exceed "
+                             "the hardware",
+                             l, state_[static_cast<std::size_t>(l)].used, cap));
+  }
 }
 
 }  // namespace llmsim

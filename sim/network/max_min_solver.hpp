@@ -28,8 +28,11 @@ class MaxMinSolver {
              double unconstrained_rate = 0.0);
 
  private:
+  void check_capacities(std::span<const double> capacity, std::span<const std::int32_t> offsets,
+                        std::span<const std::int32_t> links, std::span<const double> rates);
   struct LinkState {
     double remaining = 0.0;
+    double used = 0.0;  // the rates of its flows, summed after the solve (the capacity check)
     std::int32_t unfrozen = 0;
     std::int32_t local = -1;  // index into touched_, -1 when untouched
   };

@@ -198,7 +198,21 @@ void set_breakdown(StepResult& r, FbPairs& pairs) {
   r.breakdown.bubble_s = r.pipeline.makespan.seconds() - busy;
 }
 
-void set_throughput(StepResult& r, const Scenario& s, const TrainingPhase& phase) {
+// The share of the account's training FLOPs that the backward recomputes (ops whose forward
+// runs again; FlashAttention's own recomputation inside its kernel is not counted).
+double recompute_share(const ModelAccount& a) {
+  double recomputed = 0.0, train = 0.0;
+  for (const LayerAccount& l : a.layers) {
+    for (const OpAccount& op : l.ops) {
+      if (op.forward_recomputed) recomputed += l.count * op.forward_flops;
+      train += l.count * op.train_flops();
+    }
+  }
+  return train > 0 ? recomputed / train : 0.0;
+}
+
+void set_throughput(StepResult& r, const Scenario& s, const TrainingPhase& phase,
+                    const ModelAccount& account) {
   const int gpus = phase.plan.gpus();
   r.tokens_per_second = r.tokens_per_step / r.step_time_s;
   r.model_flops_causal =
@@ -206,9 +220,20 @@ void set_throughput(StepResult& r, const Scenario& s, const TrainingPhase& phase
   r.model_flops_full =
       model_totals(s.model, phase.seq_len, false).train_flops_per_token * r.tokens_per_step;
   r.tflops_per_gpu = r.model_flops_causal / r.step_time_s / gpus / 1e12;
-  const double peak = s.gpu.bf16_tflops * 1e12 * gpus * r.step_time_s;
+  const double gpu_seconds = gpus * r.step_time_s;
+  const double peak = s.gpu.bf16_tflops * 1e12 * gpu_seconds;
   r.mfu_bf16_causal = r.model_flops_causal / peak;
   r.mfu_bf16_full = r.model_flops_full / peak;
+  if (s.gpu.has_fp8()) r.mfu_fp8_causal = r.model_flops_causal / (s.gpu.fp8_tflops * 1e12 * gpu_seconds);
+  r.hardware_flops = r.model_flops_causal * (1.0 + recompute_share(account));
+  r.hfu_bf16 = r.hardware_flops / peak;
+  // No estimate exceeds the hardware: against the fastest tensor-core peak the GPU has.
+  const double top = std::max(s.gpu.bf16_tflops, s.gpu.fp8_tflops) * 1e12 * gpu_seconds;
+  LLMSIM_CHECK(r.hardware_flops <= top * (1.0 + 1e-9) && r.model_flops_full <= top * (1.0 + 1e-9),
+               fmt::format("{} FLOP in {:.6g} s on {} GPUs exceeds the {}'s peak: utilization "
+                           "over 100%",
+                           std::max(r.hardware_flops, r.model_flops_full), r.step_time_s, gpus,
+                           s.gpu.name));
 }
 
 void set_memory(StepResult& r, const Scenario& s, const TrainingPhase& phase) {
@@ -272,7 +297,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
 
   set_dp_sync_and_optimizer(r, s, plan, chunks, timer);
   set_breakdown(r, pairs);
-  set_throughput(r, s, phase);
+  set_throughput(r, s, phase, account);
   set_memory(r, s, phase);
   add_profile_notes(r, profile);
   return r;

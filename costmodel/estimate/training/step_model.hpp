@@ -50,6 +50,11 @@ struct StepResult {
   double tflops_per_gpu = 0.0;      // causal-attention convention, 1e12 FLOP/s
   double mfu_bf16_causal = 0.0;     // against the GPU's dense BF16 peak
   double mfu_bf16_full = 0.0;
+  double mfu_fp8_causal = 0.0;      // against the dense FP8 peak (0: the GPU has no FP8)
+  // Hardware FLOPs: the model's (causal) plus the forward FLOPs recomputed in the backward
+  // (Korthikanti et al. 2022 s5's HFU); against the BF16 peak.
+  double hardware_flops = 0.0;
+  double hfu_bf16 = 0.0;
   StepBreakdown breakdown;
   int busiest_rank = 0;
   double peak_memory_bytes = 0.0;  // worst rank

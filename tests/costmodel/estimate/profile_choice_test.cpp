@@ -92,3 +92,18 @@ TEST_CASE("Profile choice: the boost clock runs compute-bound kernels faster by 
   REQUIRE(scenario_profile(boost).notes.size() == 1);
   CHECK(scenario_profile(boost).notes[0].find("1830 MHz") != std::string::npos);
 }
+
+TEST_CASE("Profile choice: a kernel faster than the GPU's peak is an internal error, never a result",
+          "[profile]") {
+  const Scenario s = deepseek();
+  calibration::Profile p = scenario_profile(s);
+  for (auto& c : p.classes) {
+    if (c.kernel_class == calibration::KernelClass::kGemmBf16) c.model.compute_efficiency = 1.6;
+    if (c.kernel_class == calibration::KernelClass::kMemoryBound) c.model.memory_efficiency = 1.3;
+  }
+  OperatorTimer timer(p, s.cluster);
+  CHECK_THROWS_AS(timer.time(GemmOp{Precision::kBF16, 8192, 8192, 8192}), InternalError);
+  CHECK_THROWS_AS(timer.time(MemoryBoundOp{1e10}), InternalError);
+  // Within the peaks, it times.
+  CHECK(timer.time(GemmOp{Precision::kFP8, 8192, 8192, 8192}).seconds > 0);
+}
