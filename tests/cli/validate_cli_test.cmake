@@ -1,0 +1,47 @@
+# End-to-end checks of `llmsim validate`, run by CTest with -DLLMSIM=<binary> -DSRC=<source dir>.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_test_helpers.cmake)
+
+# The shipped set runs within the stated minute and reports every run and the summary.
+string(TIMESTAMP t0 "%s")
+expect_ok(validate)
+string(TIMESTAMP t1 "%s")
+math(EXPR took "${t1} - ${t0}")
+if(took GREATER 60)
+  message(FATAL_ERROR "llmsim validate took ${took} s, more than its stated minute")
+endif()
+file(GLOB runs ${SRC}/scenarios/validation/*.yaml)
+list(LENGTH runs n)
+if(n LESS 30)
+  message(FATAL_ERROR "the validation set has ${n} runs, expected at least 30")
+endif()
+foreach(needle "over " "median " "worst " "llmsim faster than measured in " "A100-80GB" "H100"
+               "deepseek-v3-pretrain" "megatron2021-gpt-1.7b-32gpu")
+  string(FIND "${OUT}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "validate output lacks '${needle}':\n${OUT}")
+  endif()
+endforeach()
+
+# Deterministic: the same JSON on one thread and on two.
+expect_ok(validate --json --threads 1)
+set(one "${OUT}")
+expect_ok(validate --json --threads 2)
+if(NOT one STREQUAL OUT)
+  message(FATAL_ERROR "validate --json differs between 1 and 2 threads")
+endif()
+string(JSON median GET "${one}" summary median)
+string(JSON count GET "${one}" summary runs)
+if(count LESS 30)
+  message(FATAL_ERROR "validate --json: summary.runs = ${count}")
+endif()
+
+# Gates: an impossible limit exits 1 with one line saying why; the run table still prints.
+execute_process(COMMAND ${LLMSIM} validate --max-median 0 RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "errors over the limits" OR NOT out MATCHES "over [0-9]+ runs")
+  message(FATAL_ERROR "validate --max-median 0: exit ${rc}\n${err}")
+endif()
+
+# A file that is not a training run, or no file at all, is bad input naming it.
+expect_fail_with(2 "deepseek-v3-serving.yaml" validate ${SRC}/scenarios/deepseek-v3-serving.yaml)
+expect_fail_with(2 "no_such.yaml" validate ${SRC}/no_such.yaml)
