@@ -100,6 +100,18 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"notes", run.notes}};
 }
 
+// One micro-batch on a middle stage, its computation and its communication apart (what an
+// overlap hides is decided by the schedule; this is what there is to hide).
+void print_stage_parts(const StepResult& st) {
+  if (st.stages.empty()) return;
+  const StageWork& w = st.stages[st.stages.size() / 2];
+  const double fc = w.forward_compute_s(), bc = w.backward_compute_s() + w.wgrad_s;
+  fmt::print("  stage {} per micro-batch: forward {:.2f} ms compute + {:.2f} ms communication, "
+             "backward {:.2f} ms compute + {:.2f} ms communication\n",
+             st.stages.size() / 2, 1e3 * fc, 1e3 * (w.forward_s() - fc), 1e3 * bc,
+             1e3 * (w.backward_s() - w.backward_compute_s()));
+}
+
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
   const TrainingPhase& ph = s.phases.front();
   const StepResult& st = run.phases.front().step;
@@ -135,6 +147,7 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
              st.busiest_rank, b.compute_s, pct(b.compute_s), b.exposed_comm_s,
              pct(b.exposed_comm_s), b.bubble_s, pct(b.bubble_s), b.dp_sync_s, pct(b.dp_sync_s),
              b.optimizer_s, pct(b.optimizer_s));
+  print_stage_parts(st);
   fmt::print("  peak memory per GPU    {:.1f} GiB of {:.1f} GiB{}\n\n", st.peak_memory_bytes / kGiB,
              s.gpu.hbm_bytes / kGiB, st.memory_fits ? "" : " (does not fit: " + st.memory_message + ")");
 
