@@ -159,9 +159,12 @@ class Builder {
 
   int tp() const { return r_.shard.tp; }
 
-  // TP communication of a column-parallel GEMM's input (gather or backward all-reduce).
+  // TP communication of a column-parallel GEMM's input (gather or backward all-reduce). Under
+  // sequence parallelism the input kept for the backward is this GPU's 1/tp of the sequence,
+  // gathered again when the weight gradient needs it (Korthikanti et al. 2022 s4.2.2).
   void column_comm(OpAccount& op) const {
     if (tp() == 1) return;
+    if (r_.shard.sp) op.saved_bytes /= tp();
     const double bytes = tokens_ * m_.hidden * kOutBytes;
     op.comms.push_back(r_.shard.sp ? CommNeed{CommKind::kTpAllGather, tp(), bytes, bytes, tokens_, m_.hidden}
                                    : CommNeed{CommKind::kTpAllReduce, tp(), 0.0, bytes, tokens_, m_.hidden});
