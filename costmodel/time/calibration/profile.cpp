@@ -28,7 +28,12 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelC
   switch (c) {
     case KernelClass::kGemmFp32:
     case KernelClass::kGemmBf16:
-    case KernelClass::kGemmFp8: return {{"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
+    case KernelClass::kGemmFp8:
+      // A batched GEMM (a published table's batch column) keeps its batch as groups.
+      if (s.groups != 1) {
+        return {{"groups", d(s.groups)}, {"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
+      }
+      return {{"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
     case KernelClass::kGroupedGemmFp8:
       return {{"groups", d(s.groups)}, {"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
     case KernelClass::kMemoryBound: return {{"bytes", nlohmann::ordered_json(s.bytes)}};
@@ -48,6 +53,15 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelC
     case KernelClass::kLaunch: return {};
   }
   return {};
+}
+
+const char* tile_policy_name(TilePolicy p) {
+  switch (p) {
+    case TilePolicy::kFixed: return "fixed";
+    case TilePolicy::kWaveOptimal: return "wave_optimal";
+    case TilePolicy::kWaveOptimalSplitK: return "wave_optimal_split_k";
+  }
+  return "fixed";
 }
 
 const std::vector<std::string> kShapeKeys = {"m",     "n",      "k",           "groups",
@@ -81,7 +95,7 @@ nlohmann::ordered_json to_json(const Profile& p) {
     m["units"] = c.model.units;
     m["tile_m"] = c.model.tile.m;
     m["tile_n"] = c.model.tile.n;
-    m["tile_policy"] = c.model.tile.policy == TilePolicy::kWaveOptimal ? "wave_optimal" : "fixed";
+    m["tile_policy"] = tile_policy_name(c.model.tile.policy);
     m["compute_efficiency"] = c.model.compute_efficiency;
     m["memory_efficiency"] = c.model.memory_efficiency;
     m["saturation_fraction"] = c.model.saturation_fraction;
@@ -193,9 +207,11 @@ ClassProfile read_class(YamlMap& m) {
   c.model.units = static_cast<int>(mm.integer("units", 1, 1 << 20));
   c.model.tile.m = mm.integer_or("tile_m", 0, 0, 1 << 20);
   c.model.tile.n = mm.integer_or("tile_n", 0, 0, 1 << 20);
-  c.model.tile.policy = mm.choice_or("tile_policy", "fixed", {"fixed", "wave_optimal"}) == "fixed"
-                            ? TilePolicy::kFixed
-                            : TilePolicy::kWaveOptimal;
+  const std::string policy =
+      mm.choice_or("tile_policy", "fixed", {"fixed", "wave_optimal", "wave_optimal_split_k"});
+  c.model.tile.policy = policy == "fixed"          ? TilePolicy::kFixed
+                        : policy == "wave_optimal" ? TilePolicy::kWaveOptimal
+                                                   : TilePolicy::kWaveOptimalSplitK;
   c.model.compute_efficiency = mm.number("compute_efficiency", 1e-9, 1e3);
   c.model.memory_efficiency = mm.number("memory_efficiency", 1e-9, 1e3);
   c.model.saturation_fraction = mm.number("saturation_fraction", 0.0, 1.0);
