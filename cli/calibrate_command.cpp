@@ -194,7 +194,7 @@ void add_calibrate_command(CLI::App& app) {
       "calibrate",
       "Fit the kernel-time model: run reference kernels on this machine (GEMMs in FP32, BF16 "
       "and FP8, memory-bound kernels, attention, thread all-reduce / all-to-all, dispatch) or "
-      "read published tables (--from-tables h800), and report the error on held-out shapes.");
+      "read published tables (--from-tables h800, h100, ...), and report the error on held-out shapes.");
   cmd->add_option("--device", o->device,
                   "where to run the reference kernels: cpu, or cuda (GPU 0; needs a build "
                   "configured with -DLLMSIM_CUDA=ON)")
@@ -206,10 +206,13 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "threads the kernels use (the model's units)");
   cmd->add_option("--classes", o->classes, "comma-separated kernel classes (default: all)");
   cmd->add_option("--from-tables", o->from_tables,
-                  "fit published kernel tables instead of measuring: h800")
+                  "fit published kernel tables instead of measuring: h800, h100, h200, "
+                  "a100-80gb, a100-40gb, b200")
       ->check([](const std::string& v) {
         // An empty value would fall through to a full CPU calibration: refuse it.
-        return v.empty() ? std::string("an empty device name; allowed: h800") : std::string();
+        return v.empty() ? std::string("an empty device name; allowed: h800, h100, h200, "
+                                       "a100-80gb, a100-40gb, b200")
+                         : std::string();
       });
   cmd->add_option("--reference-dir", o->reference_dir,
                   "folder with the published tables and hardware_specs.csv (default: "

@@ -63,12 +63,22 @@ KernelWork gemm_work(KernelClass c, const KernelShape& s, TileShape policy, int 
   w.tiles = g * ceil_div(s.m, tm) * ceil_div(s.n, tn);
   w.tile_flops = 2.0 * static_cast<double>(tm) * static_cast<double>(tn) * k;
   // Two units multicast each A panel (wave-optimal tiles only: DeepGEMM's TMA multicast).
-  const bool multicast = policy.policy == TilePolicy::kWaveOptimal && s.m >= 1024 &&
+  const bool multicast = policy.policy != TilePolicy::kFixed && s.m >= 1024 &&
                          s.n % (2 * tn) == 0 && units % 2 == 0;
   w.tile_bytes = in_bytes * (static_cast<double>(tm) / (multicast ? 2.0 : 1.0) +
                              static_cast<double>(tn)) * k;
   // k-blocks of 128: DeepGEMM's BLOCK_K, the FP8 scaling block (DeepSeek-V3 report s3.3.2).
   w.k_blocks = ceil_div(s.k, 128);
+  if (policy.policy == TilePolicy::kWaveOptimalSplitK && w.tiles < units) {
+    const double splits = std::min(std::floor(units / w.tiles), w.k_blocks);
+    if (splits > 1.0) {
+      w.tiles *= splits;
+      w.tile_flops /= splits;
+      w.tile_bytes /= splits;
+      w.k_blocks = std::ceil(w.k_blocks / splits);
+      w.bytes += g * 8.0 * m * n * splits;
+    }
+  }
   // FP8 operands: the elements a kernel that dequantizes before multiplying converts (the CPU
   // reference does; a GPU kernel scales inside its k-loop and its profile leaves the rate 0).
   if (c == KernelClass::kGemmFp8 || c == KernelClass::kGroupedGemmFp8) {

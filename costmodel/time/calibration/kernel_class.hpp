@@ -87,7 +87,13 @@ inline KernelShape gemm_shape(std::int64_t m, std::int64_t n, std::int64_t k) {
 //     then the fullest last wave, then the smallest block_n. With m >= 1024, block_n dividing
 //     n / 2 and an even unit count, two units share each A panel through TMA multicast
 //     (is_tma_multicast_legal in the same file), so each loads half of it.
-enum class TilePolicy { kFixed, kWaveOptimal };
+//   wave_optimal_split_k: wave_optimal's tile and multicast; when those tiles fill fewer than
+//     the units, the k-loop splits over them as cuBLAS's split-K / stream-K kernels do for
+//     few-tile shapes: splits = min(floor(units / tiles), k-blocks of 128), each piece a tile
+//     of k / splits, and the FP32 partial sums written and read once (8 bytes x m x n x
+//     splits). XLA's H100 table needs it: 256 x 256 x 4096 runs in 6.2 us, where four
+//     128 x 128 tiles each running the whole k-loop would take 18 us at the BF16 peak.
+enum class TilePolicy { kFixed, kWaveOptimal, kWaveOptimalSplitK };
 
 struct TileShape {
   std::int64_t m = 0;
@@ -110,7 +116,7 @@ struct KernelWork {
 
 // Throws UserError naming the class and the field when a shape is invalid for the class
 // (a GEMM with k = 0, attention without heads, ...).
-// `units` (SMs or cores) matters only to the wave_optimal tile policy.
+// `units` (SMs or cores) matters only to the wave_optimal tile policies.
 KernelWork work_of(KernelClass c, const KernelShape& s, TileShape tile, int units = 1);
 
 // The tile a GEMM of m x n (times `groups`) runs with under `tile` on `units` units.

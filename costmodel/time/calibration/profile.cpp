@@ -1,5 +1,6 @@
 #include "costmodel/time/calibration/profile.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -28,7 +29,12 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelC
   switch (c) {
     case KernelClass::kGemmFp32:
     case KernelClass::kGemmBf16:
-    case KernelClass::kGemmFp8: return {{"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
+    case KernelClass::kGemmFp8:
+      // A batched GEMM (a published table's batch column) keeps its batch as groups.
+      if (s.groups != 1) {
+        return {{"groups", d(s.groups)}, {"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
+      }
+      return {{"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
     case KernelClass::kGroupedGemmFp8:
       return {{"groups", d(s.groups)}, {"m", d(s.m)}, {"n", d(s.n)}, {"k", d(s.k)}};
     case KernelClass::kMemoryBound: return {{"bytes", nlohmann::ordered_json(s.bytes)}};
@@ -48,6 +54,15 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelC
     case KernelClass::kLaunch: return {};
   }
   return {};
+}
+
+const char* tile_policy_name(TilePolicy p) {
+  switch (p) {
+    case TilePolicy::kFixed: return "fixed";
+    case TilePolicy::kWaveOptimal: return "wave_optimal";
+    case TilePolicy::kWaveOptimalSplitK: return "wave_optimal_split_k";
+  }
+  return "fixed";
 }
 
 const std::vector<std::string> kShapeKeys = {"m",     "n",      "k",           "groups",
@@ -75,13 +90,17 @@ nlohmann::ordered_json to_json(const Profile& p) {
     jc["source"] = c.source;
     jc["peak_source"] = c.peak_source;
     if (!c.assumption.empty()) jc["assumption"] = c.assumption;
+    if (c.clock_mhz > 0.0) {
+      jc["clock_mhz"] = c.clock_mhz;
+      jc["clock_source"] = c.clock_source;
+    }
     nlohmann::ordered_json m;
     m["peak_tflops"] = c.model.peak_flops_per_s / 1e12;
     m["peak_bandwidth_gbps"] = c.model.peak_bytes_per_s / 1e9;
     m["units"] = c.model.units;
     m["tile_m"] = c.model.tile.m;
     m["tile_n"] = c.model.tile.n;
-    m["tile_policy"] = c.model.tile.policy == TilePolicy::kWaveOptimal ? "wave_optimal" : "fixed";
+    m["tile_policy"] = tile_policy_name(c.model.tile.policy);
     m["compute_efficiency"] = c.model.compute_efficiency;
     m["memory_efficiency"] = c.model.memory_efficiency;
     m["saturation_fraction"] = c.model.saturation_fraction;
@@ -187,15 +206,19 @@ ClassProfile read_class(YamlMap& m) {
   c.source = m.string("source");
   c.peak_source = m.string_or("peak_source", "");
   c.assumption = m.string_or("assumption", "");
+  c.clock_mhz = m.number_or("clock_mhz", 0.0, 0.0, 1e5);
+  c.clock_source = m.string_or("clock_source", "");
   YamlMap mm = m.map("model");
   c.model.peak_flops_per_s = mm.number("peak_tflops", 0.0, 1e6) * 1e12;
   c.model.peak_bytes_per_s = mm.number("peak_bandwidth_gbps", 0.0, 1e8) * 1e9;
   c.model.units = static_cast<int>(mm.integer("units", 1, 1 << 20));
   c.model.tile.m = mm.integer_or("tile_m", 0, 0, 1 << 20);
   c.model.tile.n = mm.integer_or("tile_n", 0, 0, 1 << 20);
-  c.model.tile.policy = mm.choice_or("tile_policy", "fixed", {"fixed", "wave_optimal"}) == "fixed"
-                            ? TilePolicy::kFixed
-                            : TilePolicy::kWaveOptimal;
+  const std::string policy =
+      mm.choice_or("tile_policy", "fixed", {"fixed", "wave_optimal", "wave_optimal_split_k"});
+  c.model.tile.policy = policy == "fixed"          ? TilePolicy::kFixed
+                        : policy == "wave_optimal" ? TilePolicy::kWaveOptimal
+                                                   : TilePolicy::kWaveOptimalSplitK;
   c.model.compute_efficiency = mm.number("compute_efficiency", 1e-9, 1e3);
   c.model.memory_efficiency = mm.number("memory_efficiency", 1e-9, 1e3);
   c.model.saturation_fraction = mm.number("saturation_fraction", 0.0, 1.0);
@@ -243,8 +266,8 @@ ClassProfile read_class(YamlMap& m) {
   } else {
     m.accept("points");
   }
-  m.finish({"class", "source", "peak_source", "assumption", "model", "fit", "holdout_mape",
-            "points"});
+  m.finish({"class", "source", "peak_source", "assumption", "clock_mhz", "clock_source", "model",
+            "fit", "holdout_mape", "points"});
   return c;
 }
 
@@ -273,20 +296,52 @@ bool clock_bound(KernelClass c) {
 
 }  // namespace
 
+namespace {
+
+// The classes one clock note covers: same data clock, same source of it.
+struct ClockGroup {
+  double data_mhz = 0.0;
+  bool own = false;  // the classes' own clock_mhz, not the profile's
+  std::string source;
+  std::vector<std::string> classes;
+};
+
+std::string clock_note(const Profile& p, const ClockGroup& g, double run_mhz,
+                       const std::string& run_clock_source) {
+  std::string names;
+  for (const std::string& c : g.classes) names += (names.empty() ? "" : ", ") + c;
+  const double ratio = run_mhz / g.data_mhz;
+  return fmt::format(
+      "profile {}: {} ran at {:.0f} MHz ({}); this run's SM clock is {:.0f} MHz ({}): "
+      "{} peaks x {:.3f}, their per-iteration and per-wave times / {:.3f}",
+      p.name, g.own ? names + "'s data" : std::string("its data"), g.data_mhz, g.source, run_mhz,
+      run_clock_source, g.own ? names : std::string("GEMM and attention"), ratio, ratio);
+}
+
+}  // namespace
+
 Profile at_clock(const Profile& p, double run_mhz, const std::string& run_clock_source) {
-  if (!(p.clock_mhz > 0.0) || !(run_mhz > 0.0) || p.clock_mhz == run_mhz) return p;
+  if (!(run_mhz > 0.0)) return p;
   Profile out = p;
-  const double ratio = run_mhz / p.clock_mhz;
+  std::vector<ClockGroup> groups;  // in the order first met
   for (ClassProfile& c : out.classes) {
-    if (!clock_bound(c.kernel_class)) continue;
+    const bool own = c.clock_mhz > 0.0;
+    const double data_mhz = own ? c.clock_mhz : p.clock_mhz;
+    if (!clock_bound(c.kernel_class) || !(data_mhz > 0.0) || data_mhz == run_mhz) continue;
+    const double ratio = run_mhz / data_mhz;
     c.model.peak_flops_per_s *= ratio;
     c.model.iteration_floor_s /= ratio;
     c.model.wave_overhead_s /= ratio;
+    const std::string& source = own ? c.clock_source : p.clock_source;
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const ClockGroup& x) {
+      return x.data_mhz == data_mhz && x.own == own && x.source == source;
+    });
+    if (g == groups.end()) g = groups.insert(groups.end(), ClockGroup{data_mhz, own, source, {}});
+    g->classes.push_back(kernel_class_name(c.kernel_class));
   }
-  out.notes.push_back(fmt::format(
-      "profile {}: its data ran at {:.0f} MHz ({}); this run's SM clock is {:.0f} MHz ({}): "
-      "GEMM and attention peaks x {:.3f}, their per-iteration and per-wave times / {:.3f}",
-      p.name, p.clock_mhz, p.clock_source, run_mhz, run_clock_source, ratio, ratio));
+  for (const ClockGroup& g : groups) {
+    out.notes.push_back(clock_note(p, g, run_mhz, run_clock_source));
+  }
   return out;
 }
 

@@ -6,8 +6,9 @@
 //   double t = predict_seconds(profile, KernelClass::kGemmFp8, shape);
 //
 // A class the profile does not hold is an error naming the class and the profile, never a
-// guess. Classes a profile fills by assumption rather than by fit (BF16 GEMM on H800, where
-// no table exists) carry the assumption as text, which an estimate should print.
+// guess. Classes a profile fills by assumption rather than by fit (a GPU's class taken from
+// another GPU's tables, where it has none of its own) carry the assumption as text, which an
+// estimate should print.
 
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ struct ClassProfile {
   std::string peak_source;       // where peak_flops / peak_bandwidth come from
   std::string source;            // the kernel timed or the table rows fitted
   std::string assumption;        // non-empty: parameters set by this stated assumption
+  // The SM clock this class's data ran at, MHz; 0: the profile's clock_mhz. A profile whose
+  // classes come from tables measured at different clocks (DeepGEMM's H800 tables at ~1600
+  // MHz, XLA's H100 table at 1830) gives each class its own; at_clock scales each from it.
+  double clock_mhz = 0.0;
+  std::string clock_source;      // where clock_mhz comes from ("" when 0)
   std::string holdout_method;    // "every 4th point", "leave-one-out", "none"
   int fit_points = 0;            // points the parameters were fitted to
   int holdout_points = 0;
@@ -78,8 +84,9 @@ double predict_seconds(const Profile& profile, KernelClass c, const KernelShape&
 const ClassProfile& require_class(const Profile& profile, KernelClass c);
 
 // The profile as it runs at `run_mhz`: the compute peaks of the GEMM and attention classes
-// scaled by run_mhz / clock_mhz (memory bandwidth, overheads unchanged), with a note saying
-// so. Unchanged when either clock is unknown (0) or they are equal.
+// scaled by run_mhz / the clock their data ran at (the class's clock_mhz, else the profile's;
+// memory bandwidth, overheads unchanged), with a note per data clock saying so. A class is
+// unchanged when either clock is unknown (0) or they are equal.
 Profile at_clock(const Profile& p, double run_mhz, const std::string& run_clock_source);
 
 // Reading and writing. The format follows the extension: .json is JSON, anything else YAML.

@@ -1,14 +1,29 @@
 #pragma once
 // Fitting the kernel-time model to published kernel tables, for hardware we do not have.
+// Every class says its source; a class without a table of its own says which rule stands in.
 //
-// H800 (the only device with published tables in scenarios/reference/):
+// H800 (scenarios/reference/*.csv, DeepSeek's tables, ~1600 MHz):
 //   gemm_fp8          DeepGEMM dense FP8 GEMM table, fitted; leave-one-out per row
 //   grouped_gemm_fp8  DeepGEMM grouped (contiguous and masked) tables, fitted; leave-one-out
-//   gemm_bf16         no table: gemm_fp8's fitted efficiencies at the BF16 peak (assumption)
-//   memory_bound      no table: FlashMLA's memory-bound 3000 GB/s as the efficiency
+//   gemm_bf16         the H100's class below (same GH100 die), at 1830 MHz
+//   memory_bound      FlashMLA's memory-bound 3000 GB/s as the efficiency
 //   attention_fwd     FlashMLA's dense MLA compute-bound 660 TFLOPS as the efficiency
-//   attention_bwd     no H800 figure: forward efficiency x FlashMLA's B200 backward/forward
-// Peaks come from hardware_specs.csv. Each table row keeps its source.
+//   attention_bwd     forward efficiency x FlashMLA's B200 backward/forward ratio
+// H100, H200 (scenarios/reference/kernels/):
+//   gemm_bf16         XLA's sm_90 matmul table (375 BF16 rows, batch 1/2/4), every 4th row
+//                     held out, MAMF's best shapes as checks; the H200 takes the H100's fit
+//   memory_bound      each GPU's BabelStream Copy / Mul / Add / Triad; leave-one-out
+//   attention_fwd     FlashAttention-3's H100 forward rows (paper Table 2, tritonbench)
+//   attention_bwd     the forward x FlashMLA's B200 ratio, as on H800
+//   FP8 classes       H800's, at the GPU's peaks
+// A100-80GB, A100-40GB (the 40GB takes the 80GB's fits, same GA100 die):
+//   gemm_bf16         Azure's cuBLASLt FP16 shapes + MAMF's best shapes; leave-one-out
+//   memory_bound      BabelStream (A100-80GB); attention_fwd FlashAttention-2's fwd+bwd
+//                     rows (the forward's share by the B200 ratio); attention_bwd as above
+// B200:
+//   gemm_bf16, gemm_fp8  XLA's sm_100 table, every 4th row held out, MAMF as a check
+//   the rest          H800's, at the B200's peaks
+// Peaks come from hardware_specs.csv. Each table row keeps its file, row and source.
 
 #include <string>
 #include <vector>
@@ -33,8 +48,8 @@ DevicePeaks read_device_peaks(const std::string& hardware_csv, const std::string
 // (time = FLOPs / published TFLOPS). `grouped` reads the groups / M_per_group columns.
 std::vector<Measurement> read_deepgemm_table(const std::string& path, bool grouped);
 
-// `device`: "h800". `reference_dir`: the folder holding the CSVs (scenarios/reference).
-// `date`: written into the profile (YYYY-MM-DD). Throws UserError for an unknown device.
+// `device`: "h800", "h100", "h200", "a100-80gb", "a100-40gb", "b200". `reference_dir`: the
+// folder holding the CSVs (scenarios/reference, with kernels/ under it). `date`: written into the profile (YYYY-MM-DD). Throws UserError for an unknown device.
 Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
                               const std::string& date);
 

@@ -105,6 +105,31 @@ TEST_CASE("KernelModel: wave-optimal GEMMs with m >= 1024 multicast the A panel"
   CHECK(fixed.tile_bytes == Approx(256.0 * 2048));
 }
 
+TEST_CASE("KernelModel: split-K spreads a few-tile GEMM's k-loop over idle SMs", "[calibration]") {
+  const TileShape wave{128, 128, TilePolicy::kWaveOptimal};
+  const TileShape split{128, 128, TilePolicy::kWaveOptimalSplitK};
+  // 256 x 256: the wave-optimal block is 128 x 16 (32 tiles, one wave of 132 SMs); split-K
+  // cuts each tile's 32 k-blocks in floor(132 / 32) = 4 pieces of 8, and writes and reads
+  // the FP32 partial sums once (8 bytes x m x n x 4).
+  const KernelWork w = work_of(KernelClass::kGemmBf16, gemm(256, 256, 4096), wave, 132);
+  const KernelWork s = work_of(KernelClass::kGemmBf16, gemm(256, 256, 4096), split, 132);
+  REQUIRE(w.tiles == Approx(32.0));
+  CHECK(s.tiles == Approx(128.0));
+  CHECK(s.k_blocks == Approx(8.0));
+  CHECK(s.tile_flops == Approx(w.tile_flops / 4.0));
+  CHECK(s.tile_bytes == Approx(w.tile_bytes / 4.0));
+  CHECK(s.bytes == Approx(w.bytes + 8.0 * 256 * 256 * 4));
+  CHECK(s.flops == Approx(w.flops));
+  // No more pieces than k-blocks: 256 x 256 x 256 has 2.
+  CHECK(work_of(KernelClass::kGemmBf16, gemm(256, 256, 256), split, 132).k_blocks == Approx(1.0));
+  // Enough tiles to fill the SMs: no split, the same work as wave_optimal.
+  const KernelWork big_w = work_of(KernelClass::kGemmBf16, gemm(4096, 7168, 2048), wave, 132);
+  const KernelWork big_s = work_of(KernelClass::kGemmBf16, gemm(4096, 7168, 2048), split, 132);
+  CHECK(big_s.tiles == big_w.tiles);
+  CHECK(big_s.bytes == big_w.bytes);
+  CHECK(big_s.tile_bytes == big_w.tile_bytes);
+}
+
 TEST_CASE("KernelFitter: recovers known parameters from synthetic measurements", "[calibration]") {
   KernelModel truth = h800_like();
   truth.compute_efficiency = 0.72;
