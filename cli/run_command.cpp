@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/ops_table.hpp"
 #include "cli/published_text.hpp"
 #include "cli/serve_compare.hpp"
 #include "costmodel/read/model_file.hpp"
@@ -175,6 +176,7 @@ struct RunOptions {
   std::string scenario;
   std::vector<std::string> overrides;
   bool json = false;
+  bool ops = false;
   std::string trace;
 };
 
@@ -182,6 +184,10 @@ void run_run(const RunOptions& o) {
   const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
   require_training(s, "llmsim run");
   const calibration::Profile profile = scenario_profile(s);
+  if (o.ops) {
+    print_ops_table(s, profile);
+    return;
+  }
   const RunEstimate run = estimate_run(s, profile);
   if (!o.trace.empty()) {
     write_file_atomically(o.trace, step_trace_json(run.phases.front().step));
@@ -401,6 +407,10 @@ void add_run_command(CLI::App& app) {
                   "Override a field: path.to.key=value (repeatable), e.g. "
                   "parallelism.schedule=1f1b, precision=bf16, cluster=h100");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
+  cmd->add_flag("--ops", o->ops,
+                "Print every operator of one layer of each kind instead: its time per pass "
+                "(forward, dgrad, wgrad, recomputed forward) and its communication, for one "
+                "micro-batch of the first phase on one GPU");
   cmd->add_option("--trace", o->trace,
                   "Write a Chrome trace of one step (pipeline ranks as processes, compute and "
                   "communication streams as tracks) to FILE");

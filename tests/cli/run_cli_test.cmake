@@ -148,3 +148,12 @@ if(TIMEOUT)
     message(FATAL_ERROR "compare under SIGINT: exit ${rc}, expected 130\n${err}")
   endif()
 endif()
+
+# --ops: every operator of a layer with its passes, and the whole model's totals.
+expect_ok(run ${SRC}/scenarios/llama-3.1-405b-pretrain.yaml --ops)
+foreach(needle "attn.qkv" "mlp.down" "attn.residual" "attn.rotary" "whole model" "forward")
+  string(FIND "${OUT}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "run --ops lacks '${needle}':\n${OUT}")
+  endif()
+endforeach()
