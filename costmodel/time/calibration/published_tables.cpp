@@ -125,6 +125,15 @@ ProfilePoint profile_point(const ClassProfile& cp, const Measurement& m, bool he
 
 }  // namespace
 
+ClassProfile fit_for_target(const TableFit& f, const DevicePeaks& target, double clock_mhz,
+                            const std::string& clock_source) {
+  ClassProfile cp = fit_published_class(f);
+  cp.peak_source = peak_text(cp.kernel_class, target);
+  cp.clock_mhz = clock_mhz;
+  cp.clock_source = clock_source;
+  return cp;
+}
+
 ClassProfile fit_published_class(const TableFit& f) {
   const KernelClass c = f.kernel_class;
   const bool loo = f.holdout == Holdout::kLeaveOneOut;

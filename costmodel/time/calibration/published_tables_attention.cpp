@@ -109,10 +109,7 @@ ClassProfile fit_h100_fa3(const std::string& reference_dir, const DevicePeaks& h
   f.free.compute_efficiency = f.free.wave_overhead = f.free.combine_exponent = true;
   f.holdout = Holdout::kLeaveOneOut;
   f.transfer = transfer_to(h100, target);
-  ClassProfile cp = fit_published_class(f);
-  cp.peak_source = peak_text(cp.kernel_class, target);
-  cp.clock_mhz = clock_mhz;
-  cp.clock_source = clock_source;
+  ClassProfile cp = fit_for_target(f, target, clock_mhz, clock_source);
   cp.source = fmt::format(
       "FlashAttention-3 forward on H100 (kernels/attention_h100_fa3.csv): the paper's Table 2 "
       "row (arXiv:2407.08608, H100 80GB SXM5, FP16, non-causal, head dim 128, 661 TFLOPs/s) "
@@ -149,10 +146,7 @@ ClassProfile fit_a100_fa2(const std::string& reference_dir, const DevicePeaks& a
   f.free.compute_efficiency = true;
   f.holdout = Holdout::kLeaveOneOut;
   f.transfer = transfer_to(a100, target);
-  ClassProfile cp = fit_published_class(f);
-  cp.peak_source = peak_text(cp.kernel_class, target);
-  cp.clock_mhz = clock_mhz;
-  cp.clock_source = clock_source;
+  ClassProfile cp = fit_for_target(f, target, clock_mhz, clock_source);
   cp.source = fmt::format(
       "FlashAttention-2 fwd+bwd on A100 80GB SXM4 (kernels/attention_a100_fa2.csv): the bar "
       "labels of arXiv:2307.08691 Fig. 4(c) (causal, head dim 64, 32 heads, batch x seqlen = "

@@ -125,10 +125,7 @@ ClassProfile fit_h100_gemm_bf16(const std::string& reference_dir, const DevicePe
   f.holdout = Holdout::kEveryFourth;
   const std::string tiles = choose_tile(f);
   f.transfer = sibling_transfer(f.kernel_class, h100, target);
-  ClassProfile cp = fit_published_class(f);
-  cp.peak_source = peak_text(cp.kernel_class, target);
-  cp.clock_mhz = clock_mhz;
-  cp.clock_source = clock_source;
+  ClassProfile cp = fit_for_target(f, target, clock_mhz, clock_source);
   cp.source = fmt::format(
       "XLA's default matmul perf table for sm_90 (kernels/gemm_h100.csv; XLA's "
       "hlo_op_profiles_data.h names its sm_90 device NVIDIA H100 80GB HBM3, the SXM part): its "
@@ -190,10 +187,7 @@ ClassProfile fit_a100_gemm_bf16(const std::string& reference_dir, const DevicePe
   f.holdout = Holdout::kLeaveOneOut;
   const std::string tiles = choose_tile(f);
   f.transfer = sibling_transfer(f.kernel_class, a100, target);
-  ClassProfile cp = fit_published_class(f);
-  cp.peak_source = peak_text(cp.kernel_class, target);
-  cp.clock_mhz = clock_mhz;
-  cp.clock_source = clock_source;
+  ClassProfile cp = fit_for_target(f, target, clock_mhz, clock_source);
   cp.source = fmt::format(
       "Azure's cuBLASLt FP16 GEMMs on A100-SXM4-80GB (kernels/gemm_a100.csv, 8 shapes from "
       "1024^3 to 16384^3) and MAMF's best A100 SXM BF16 shapes (2 rows); time = 2 m n k / "

@@ -50,6 +50,9 @@ struct TableFit {
 // Fits `f` and fills the class: model, points (held-out ones marked, each with its error),
 // held-out MAPE / max over held-out points and checks. Source texts are the caller's.
 ClassProfile fit_published_class(const TableFit& f);
+// fit_published_class, then the target GPU's peak text and the clock its data ran at.
+ClassProfile fit_for_target(const TableFit& f, const DevicePeaks& target, double clock_mhz,
+                            const std::string& clock_source);
 
 // Every parameter free but the saturation fraction, as for DeepGEMM's tables.
 FreeParameters all_but_saturation(bool iteration_floor);
