@@ -63,6 +63,19 @@ struct KernelStack {
   bool fused_residual_norm = false;
 };
 
+// training.overlap: which communication the stack hides behind computation.
+struct CommOverlap {
+  // Tensor-parallel gathers and reductions run under their operator's own GEMM (Transformer
+  // Engine's userbuffers, Megatron's --tp-comm-overlap): only their excess is exposed.
+  bool tp_comm = false;
+  // Data-parallel gradient reduction in buckets, each started when the last backward pass
+  // over its layers has produced it (PyTorch DDP / FSDP, Megatron --overlap-grad-reduce).
+  bool grad_reduce = false;
+  // ZeRO's gather of updated weights in buckets, each awaited by the next step's first
+  // forward over its layers (FSDP prefetch, Megatron --overlap-param-gather).
+  bool param_gather = false;
+};
+
 struct AccountRequest {
   ShardPlan shard;
   KernelStack stack;

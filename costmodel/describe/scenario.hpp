@@ -67,6 +67,7 @@ struct Scenario {
   WorkloadKind workload = WorkloadKind::kTraining;
   RecomputePolicy recompute = RecomputePolicy::kSelective;
   KernelStack stack;                  // training.kernels: how the stack runs its kernels
+  CommOverlap overlap;                // training.overlap: what communication it hides
   std::vector<TrainingPhase> phases;  // training: at least one
   ServingWorkload serving;            // serving only
   // costs and published figures

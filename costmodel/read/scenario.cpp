@@ -361,6 +361,21 @@ KernelStack read_kernel_stack(YamlMap& tm) {
   return k;
 }
 
+// training.overlap: which communication the stack hides behind computation (CommOverlap).
+CommOverlap read_comm_overlap(YamlMap& tm) {
+  CommOverlap o;
+  auto om = tm.map_if_present("overlap");
+  if (!om) {
+    tm.accept("overlap");
+    return o;
+  }
+  o.tp_comm = om->boolean_or("tp_comm", false);
+  o.grad_reduce = om->boolean_or("grad_reduce", false);
+  o.param_gather = om->boolean_or("param_gather", false);
+  om->finish({"tp_comm", "grad_reduce", "param_gather"});
+  return o;
+}
+
 void read_training(YamlMap& m, Scenario& s) {
   YamlMap tm = m.map("training");
   const std::string rc =
@@ -370,13 +385,14 @@ void read_training(YamlMap& m, Scenario& s) {
                 : rc == "selective" ? RecomputePolicy::kSelective
                                     : RecomputePolicy::kFull;
   s.stack = read_kernel_stack(tm);
+  s.overlap = read_comm_overlap(tm);
   if (tm.has("phases")) {
     read_phase_list(tm, s);
   } else {
     s.phases.push_back(read_phase(tm, PhaseDefaults{}, s.plan, s.cluster.gpus(), s.model,
                                   "training", false));
   }
-  tm.finish({"recompute", "kernels", "tokens", "steps", "seq_len", "global_batch", "batch_ramp",
+  tm.finish({"recompute", "kernels", "overlap", "tokens", "steps", "seq_len", "global_batch", "batch_ramp",
              "phases", "name"});
 }
 

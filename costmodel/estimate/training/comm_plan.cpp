@@ -71,6 +71,11 @@ GroupCollective layer_collective(const CommNeed& need, bool forward, const CommC
   return g;
 }
 
+bool is_tp_comm(CommKind kind) {
+  return kind == CommKind::kTpAllReduce || kind == CommKind::kTpAllGather ||
+         kind == CommKind::kTpReduceScatter;
+}
+
 bool comm_before_compute(CommKind kind) {
   return kind == CommKind::kTpAllGather || kind == CommKind::kCpAllGatherKv;
 }

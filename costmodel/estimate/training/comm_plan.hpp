@@ -34,7 +34,11 @@ struct CommContext {
   int cluster_nodes = 1;
   int gpus_per_node = 8;
   int tp = 1;  // a CP group's ranks sit tp apart (Megatron's rank order tp-cp-ep-dp-pp)
+  bool tp_overlap = false;  // training.overlap.tp_comm: TP collectives run under their GEMM
 };
+
+// Tensor-parallel gathers and reductions (the ones training.overlap.tp_comm can hide).
+bool is_tp_comm(CommKind kind);
 
 // Members per node of a group whose ranks sit `stride` GPUs apart (Megatron's rank order
 // tp-cp-ep-dp-pp: a DP or CP group's ranks are tp apart), for CollectiveRequest::per_node.

@@ -124,25 +124,48 @@ struct LayerTiming {
   const CommContext& comm;
   OperatorTimer& timer;
 
-  void comms(std::vector<Segment>& out, const OpAccount& op, bool forward, bool before) const {
+  bool hidden(const CommNeed& c) const { return comm.tp_overlap && is_tp_comm(c.kind); }
+  double seconds(const CommNeed& c, bool forward) const {
+    return timer.time(layer_collective(c, forward, comm, timer)).seconds;
+  }
+  // The op's communication on one side of its computation (gathers before the forward,
+  // the rest after; the backward mirrors). Collectives hidden under the computation are
+  // not pushed: their seconds are returned.
+  double comms(std::vector<Segment>& out, const OpAccount& op, bool forward, bool before,
+               const std::string& suffix = "") const {
+    double hidden_s = 0.0;
     for (const CommNeed& c : op.comms) {
       if (comm_before_compute(c.kind) != before) continue;
-      const double t = timer.time(layer_collective(c, forward, comm, timer)).seconds;
-      push(out, std::string(comm_kind_name(c.kind)), true, t);
+      const bool all_to_all = c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine;
+      if (!suffix.empty() && (c.forward_bytes <= 0 || all_to_all)) {
+        continue;  // recomputation repeats TP / CP communication, never the all-to-all
+      }
+      const double t = seconds(c, forward);
+      if (hidden(c)) {
+        hidden_s += t;
+      } else {
+        push(out, std::string(comm_kind_name(c.kind)) + suffix, true, t);
+      }
+    }
+    return hidden_s;
+  }
+  // One pass of one operator: the communication that precedes it, its computation, the
+  // communication that follows; collectives overlapped with the computation (tp_comm) leave
+  // only their excess over it exposed.
+  void op_pass(std::vector<Segment>& out, const OpAccount& op, bool forward, double compute_s,
+               const std::string& suffix = "") const {
+    double hidden_s = comms(out, op, forward, forward, suffix);
+    push(out, op.name + suffix, false, compute_s);
+    hidden_s += comms(out, op, forward, !forward, suffix);
+    if (hidden_s > compute_s) {
+      push(out, "tp comm beyond its GEMM" + suffix, true, hidden_s - compute_s);
     }
   }
   // The op's forward run again before its backward: its kernel and its forward communication
   // (tensor-parallel gathers and reductions; never the expert all-to-all, whose outputs are
   // kept).
   void recomputed_forward(std::vector<Segment>& out, const OpAccount& op) const {
-    for (const CommNeed& c : op.comms) {
-      if (c.forward_bytes <= 0 || c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine) {
-        continue;
-      }
-      const double t = timer.time(layer_collective(c, true, comm, timer)).seconds;
-      push(out, std::string(comm_kind_name(c.kind)) + " (recomputed)", true, t);
-    }
-    push(out, op.name + " (recomputed)", false, pass(op, Pass::kForward));
+    op_pass(out, op, true, pass(op, Pass::kForward), " (recomputed)");
   }
   double pass(const OpAccount& op, Pass p) const { return pass_seconds(op, p, req, model, timer); }
 };
@@ -151,21 +174,15 @@ struct LayerTiming {
 // recomputation priced as the recomputed share of the forward.
 LayerWork layer_work(const LayerAccount& layer, const LayerTiming& lt) {
   LayerWork w;
-  for (const OpAccount& op : layer.ops) {
-    lt.comms(w.forward, op, true, true);
-    push(w.forward, op.name, false, lt.pass(op, Pass::kForward));
-    lt.comms(w.forward, op, true, false);
-  }
+  for (const OpAccount& op : layer.ops) lt.op_pass(w.forward, op, true, lt.pass(op, Pass::kForward));
   for (auto it = layer.ops.rbegin(); it != layer.ops.rend(); ++it) {
     const OpAccount& op = *it;
     if (op.forward_recomputed) lt.recomputed_forward(w.backward, op);
-    lt.comms(w.backward, op, false, false);
     double dgrad = lt.pass(op, Pass::kDgrad);
     if (!op.forward_recomputed && op.recompute_flops > 0 && op.forward_flops > 0) {
       dgrad += lt.pass(op, Pass::kForward) * op.recompute_flops / op.forward_flops;
     }
-    push(w.backward, op.name, false, dgrad);
-    lt.comms(w.backward, op, false, true);
+    lt.op_pass(w.backward, op, false, dgrad);
     w.wgrad_s += lt.pass(op, Pass::kWgrad);
   }
   return w;

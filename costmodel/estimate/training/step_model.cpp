@@ -8,6 +8,7 @@
 
 #include "costmodel/account/operator_account.hpp"
 #include "costmodel/estimate/training/comm_plan.hpp"
+#include "costmodel/estimate/training/dp_overlap.hpp"
 #include "costmodel/time/operator_timer.hpp"
 #include "sim/check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -152,18 +153,46 @@ double optimizer_bytes(const ParallelPlan& plan, const PrecisionRecipe& rec, con
   return (dense_local + expert_local) * per_param;
 }
 
-// Data-parallel gradient reduction and the optimizer, per rank, after its last operation.
+// The rank's gradient reduction end and weight-gather exposure: after its last operation,
+// or (training.overlap) in buckets under its last backward and its first forward.
+std::pair<double, double> rank_dp_sync(const StepResult& r, const Scenario& s,
+                                       const ParallelPlan& plan, const std::vector<ChunkLoad>& chunks,
+                                       OperatorTimer& timer, int rank) {
+  const auto [dense, expert] = rank_params(r, chunks, rank);
+  const auto sync_of = [&](double d, double e) {
+    return dp_sync_plan(plan, r.plan.method, s.precision, d, e, s.cluster.gpus_per_node);
+  };
+  const DpSync whole = sync_of(dense, expert);
+  const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
+  const double rank_end = timing.empty() ? 0.0 : timing.back().end.seconds();
+  double reduce_end = rank_end + seconds_of(whole.reduce, timer);
+  double gather_s = seconds_of(whole.gather, timer);
+  if (s.overlap.grad_reduce) {
+    const auto bucket_s = [&](const DpBucket& b) {
+      return seconds_of(sync_of(b.dense_params, b.expert_params).reduce, timer);
+    };
+    reduce_end = overlapped_reduce_end(grad_buckets(r.plan, r.pipeline, chunks, rank), bucket_s);
+  }
+  if (s.overlap.param_gather && plan.zero_stage > 0) {
+    const auto bucket_s = [&](const DpBucket& b) {
+      return seconds_of(sync_of(b.dense_params, b.expert_params).gather, timer);
+    };
+    gather_s = overlapped_gather_wait(gather_buckets(r.plan, r.pipeline, chunks, rank), bucket_s);
+  }
+  return {reduce_end, gather_s};
+}
+
+// Data-parallel gradient reduction and the optimizer, per rank.
 void set_dp_sync_and_optimizer(StepResult& r, const Scenario& s, const ParallelPlan& plan,
                                const std::vector<ChunkLoad>& chunks, OperatorTimer& timer) {
   double reduce_end = 0.0, optimizer_s = 0.0, gather_s = 0.0;
   for (int rank = 0; rank < plan.pp; ++rank) {
+    const auto [rank_reduce_end, rank_gather_s] = rank_dp_sync(r, s, plan, chunks, timer, rank);
+    reduce_end = std::max(reduce_end, rank_reduce_end);
+    gather_s = std::max(gather_s, rank_gather_s);
     const auto [dense, expert] = rank_params(r, chunks, rank);
     const DpSync sync =
         dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.gpus_per_node);
-    const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
-    const double rank_end = timing.empty() ? 0.0 : timing.back().end.seconds();
-    reduce_end = std::max(reduce_end, rank_end + seconds_of(sync.reduce, timer));
-    gather_s = std::max(gather_s, seconds_of(sync.gather, timer));
     const double bytes = optimizer_bytes(plan, s.precision, sync, dense, expert);
     optimizer_s = std::max(optimizer_s, timer.time(MemoryBoundOp{bytes}).seconds);
   }
@@ -284,7 +313,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
 
   OperatorTimer timer(profile, s.cluster);
   const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
-                         plan.tp};
+                         plan.tp, s.overlap.tp_comm};
   r.stages = build_stage_work(s.model, account, chunks, comm, timer);
   add_notes(r.notes, timer.notes());
 

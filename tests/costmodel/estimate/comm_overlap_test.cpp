@@ -1,0 +1,90 @@
+// training.overlap: tensor-parallel communication under its GEMMs, data-parallel gradient
+// reduction under the last backward, ZeRO's weight gather under the next forward.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "costmodel/estimate/training/dp_overlap.hpp"
+#include "costmodel/estimate/training/run_estimate.hpp"
+#include "costmodel/estimate/training/step_model.hpp"
+#include "costmodel/read/scenario.hpp"
+
+using namespace llmsim;
+
+namespace {
+
+const std::string kData = std::string(LLMSIM_SOURCE_DIR) + "/scenarios";
+
+// Llama 3.1 405B, TP8 within a node, PP4 1F1B, DP8 with the distributed optimizer.
+StepResult llama_step(const std::vector<std::string>& extra) {
+  std::vector<std::string> o = {"cluster.nodes=32",          "parallelism.pp=4",
+                                "parallelism.dp=8",          "parallelism.schedule=1f1b",
+                                "parallelism.vpp=1",         "parallelism.zero=1",
+                                "training.global_batch=64",  "training.recompute=none"};
+  o.insert(o.end(), extra.begin(), extra.end());
+  const Scenario s = load_scenario(kData + "/llama-3.1-405b-pretrain.yaml", o, kData);
+  return simulate_step(s, s.phases.front(), scenario_profile(s));
+}
+
+double tp_comm_s(const StepResult& r) {
+  double t = 0.0;
+  for (const StageWork& st : r.stages) t += st.forward_s() - st.forward_compute_s();
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("Overlap: turning TP overlap off adds the TP communication to the step", "[overlap]") {
+  const StepResult on = llama_step({"training.overlap.tp_comm=true"});
+  const StepResult off = llama_step({"training.overlap.tp_comm=false"});
+  REQUIRE(tp_comm_s(off) > 0);
+  // TP8 all-reduces over NVLink are shorter than their GEMMs; what stays exposed is the
+  // embedding's all-reduce, which has no GEMM to hide under.
+  CHECK(tp_comm_s(on) > 0.0);
+  CHECK(tp_comm_s(on) < 0.05 * tp_comm_s(off));
+  CHECK(on.breakdown.compute_s == Approx(off.breakdown.compute_s).epsilon(1e-9));
+  // The busiest rank's exposed communication is the TP communication it no longer hides.
+  CHECK(off.breakdown.exposed_comm_s - on.breakdown.exposed_comm_s > 0.9 * off.breakdown.exposed_comm_s);
+  CHECK(off.step_time_s - on.step_time_s >= 0.9 * (off.breakdown.exposed_comm_s - on.breakdown.exposed_comm_s));
+}
+
+TEST_CASE("Overlap: bucketed gradient reduction hides all but the tail", "[overlap]") {
+  const StepResult after = llama_step({});
+  const StepResult hidden = llama_step({"training.overlap.grad_reduce=true"});
+  REQUIRE(after.breakdown.dp_sync_s > 0);
+  CHECK(hidden.breakdown.dp_sync_s < after.breakdown.dp_sync_s);
+  CHECK(hidden.breakdown.dp_sync_s >= 0.0);
+  CHECK(hidden.pipeline.makespan == after.pipeline.makespan);
+  CHECK(hidden.step_time_s < after.step_time_s);
+}
+
+TEST_CASE("Overlap: buckets follow the last backward and the first forward", "[overlap]") {
+  // Hand-made: one rank, one chunk of 4 layers, F at [0, 1), B at [1, 3).
+  PipelinePlan plan;
+  plan.ops = {{PipelineOp::make(OpKind::F, {0, 0, 0}), PipelineOp::make(OpKind::B, {0, 0, 0})}};
+  PipelineResult res;
+  res.timing = {{OpTiming{SimTime::from_us(0), SimTime::from_us(1e6)},
+                 OpTiming{SimTime::from_us(1e6), SimTime::from_us(3e6)}}};
+  ChunkLoad c;
+  c.layers = 4;
+  c.params = 400;
+  const auto grads = grad_buckets(plan, res, {c}, 0);
+  REQUIRE(grads.size() == 4);
+  CHECK(grads.front().at_s == Approx(1.5));  // the last layer, a quarter into the backward
+  CHECK(grads.back().at_s == Approx(3.0));
+  CHECK(grads.front().dense_params == Approx(100));
+  // Each reduction takes 1 s: the first starts at 1.5 s, the rest queue behind it.
+  CHECK(overlapped_reduce_end(grads, [](const DpBucket&) { return 1.0; }) == Approx(5.5));
+  // Reductions of 0.1 s finish 0.1 s after the last bucket is final.
+  CHECK(overlapped_reduce_end(grads, [](const DpBucket&) { return 0.1; }) == Approx(3.1));
+  const auto weights = gather_buckets(plan, res, {c}, 0);
+  REQUIRE(weights.size() == 4);
+  CHECK(weights.front().at_s == Approx(0.0));
+  CHECK(weights.back().at_s == Approx(0.75));
+  // Gathers of 0.2 s from t = 0: layer k's weights arrive at 0.2 (k + 1) and are needed at
+  // 0.25 k; lateness 0.2 - 0.05 k, largest for layer 0.
+  CHECK(overlapped_gather_wait(weights, [](const DpBucket&) { return 0.2; }) == Approx(0.2));
+  // Gathers of 0.5 s: lateness 0.5 (k + 1) - 0.25 k, largest at k = 3: 1.25.
+  CHECK(overlapped_gather_wait(weights, [](const DpBucket&) { return 0.5; }) == Approx(1.25));
+}
