@@ -156,6 +156,12 @@ class Builder {
   bool full() const { return r_.recompute == RecomputePolicy::kFull; }
   bool selective() const { return r_.recompute == RecomputePolicy::kSelective; }
   bool none() const { return r_.recompute == RecomputePolicy::kNone; }
+  // GEMM inputs kept for the backward: with no recomputation and with Megatron's selective
+  // policy, which recomputes only the attention core (Korthikanti et al. 2022 s5, Table 2);
+  // DeepSeek's selective policy recomputes the norms and SwiGLU that produce them.
+  bool keep_linear_inputs() const {
+    return none() || r_.recompute == RecomputePolicy::kAttention;
+  }
 
   int tp() const { return r_.shard.tp; }
 
@@ -191,29 +197,29 @@ class Builder {
       // Down-projections are replicated across TP; their inputs are norm outputs, which the
       // selective policy recomputes.
       if (d.q_lora_rank > 0) {
-        OpAccount qa = gemm(p + "attn.q_down", T, d.q_lora_rank, m_.hidden, true, none());
+        OpAccount qa = gemm(p + "attn.q_down", T, d.q_lora_rank, m_.hidden, true, keep_linear_inputs());
         column_comm(qa);
         ops.push_back(std::move(qa));
         ops.push_back(norm(p + "attn.q_norm", T, d.q_lora_rank));
         OpAccount qb = gemm(p + "attn.q_up", T, std::int64_t{heads} * qk_dim, d.q_lora_rank, true,
-                            none());
+                            keep_linear_inputs());
         if (selective()) qb.recompute_flops = qb.forward_flops;
         qb.forward_recomputed = selective();
         ops.push_back(std::move(qb));
       } else {
-        OpAccount q = gemm(p + "attn.q", T, std::int64_t{heads} * qk_dim, m_.hidden, true, none());
+        OpAccount q = gemm(p + "attn.q", T, std::int64_t{heads} * qk_dim, m_.hidden, true, keep_linear_inputs());
         column_comm(q);
         ops.push_back(std::move(q));
       }
       OpAccount kva = gemm(p + "attn.kv_down", T, d.kv_lora_rank + d.qk_rope_head_dim, m_.hidden,
-                           true, none());
+                           true, keep_linear_inputs());
       ops.push_back(std::move(kva));
       OpAccount kvn = norm(p + "attn.kv_norm", T, d.kv_lora_rank);
       // The decoupled RoPE key (d_h^R per token) is kept beside the normalized latent.
       if (!full()) kvn.saved_bytes += T * d.qk_rope_head_dim * kOutBytes;
       ops.push_back(std::move(kvn));
       OpAccount kvb = gemm(p + "attn.kv_up", T, std::int64_t{heads} * (d.qk_nope_head_dim + v_dim),
-                           d.kv_lora_rank, true, none());
+                           d.kv_lora_rank, true, keep_linear_inputs());
       if (selective()) kvb.recompute_flops = kvb.forward_flops;
       kvb.forward_recomputed = selective();
       ops.push_back(std::move(kvb));
@@ -225,7 +231,7 @@ class Builder {
       const int kv_heads = std::max(1, m_.kv_heads / tp());
       const std::int64_t n = std::int64_t{heads} * m_.head_dim + 2LL * kv_heads * m_.head_dim;
       const double qkv_bias = (m_.linear_bias || m_.qkv_bias) ? static_cast<double>(n) : 0.0;
-      OpAccount qkv = gemm(p + "attn.qkv", T, n, m_.hidden, true, none(), qkv_bias);
+      OpAccount qkv = gemm(p + "attn.qkv", T, n, m_.hidden, true, keep_linear_inputs(), qkv_bias);
       column_comm(qkv);
       ops.push_back(std::move(qkv));
       kv_width = 2.0 * kv_heads * m_.head_dim;
@@ -305,12 +311,12 @@ class Builder {
     ops.push_back(norm(p + "mlp_norm", norm_tokens_, m_.hidden));
     const int f = ffn / tp();
     const std::int64_t up_n = std::int64_t{f} * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
-    OpAccount up = gemm(p + "mlp.up_gate", T, up_n, m_.hidden, true, none(), bias * up_n);
+    OpAccount up = gemm(p + "mlp.up_gate", T, up_n, m_.hidden, true, keep_linear_inputs(), bias * up_n);
     if (m_.mlp == MlpKind::kGeLU) up.name = p + "mlp.up";
     column_comm(up);
     ops.push_back(std::move(up));
     ops.push_back(activation(p + "mlp.act", T, f));
-    OpAccount down = gemm(p + "mlp.down", T, m_.hidden, f, true, none(), bias * m_.hidden);
+    OpAccount down = gemm(p + "mlp.down", T, m_.hidden, f, true, keep_linear_inputs(), bias * m_.hidden);
     row_comm(down);
     ops.push_back(std::move(down));
     ops.push_back(residual_add(p + "mlp.residual", norm_tokens_, m_.hidden, r_.stack));
@@ -322,7 +328,7 @@ class Builder {
     const int ep = r_.shard.ep;
     ops.push_back(norm(p + "moe_norm", norm_tokens_, m_.hidden));
     // Gating in BF16 (DeepSeek-V3 s3.3.1); it keeps the affinity scores for its backward.
-    OpAccount router = gemm(p + "moe.router", T, e.routed_experts, m_.hidden, false, none());
+    OpAccount router = gemm(p + "moe.router", T, e.routed_experts, m_.hidden, false, keep_linear_inputs());
     if (!full()) router.saved_bytes += T * e.routed_experts * kStatBytes;
     ops.push_back(std::move(router));
     ops.push_back(moe_route(p + "moe.route", T, e.routed_experts));
@@ -344,7 +350,7 @@ class Builder {
     ops.push_back(activation(p + "moe.experts.act", copies, f));
     // The routing weight is applied to the expert's input of the down projection, so its
     // gradient comes from the recomputed SwiGLU output and the down dgrad; nothing extra kept.
-    ops.push_back(grouped(p + "moe.experts.down", local, per_expert, m_.hidden, f, none()));
+    ops.push_back(grouped(p + "moe.experts.down", local, per_expert, m_.hidden, f, keep_linear_inputs()));
     OpAccount combine;
     combine.name = p + "moe.combine";
     combine.kind = OperatorKind::kCommunication;
@@ -356,9 +362,9 @@ class Builder {
     if (e.shared_experts > 0) {
       const std::int64_t sf = std::int64_t{e.shared_experts} * f;
       const std::int64_t sup = sf * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
-      ops.push_back(gemm(p + "moe.shared.up_gate", T, sup, m_.hidden, true, none()));
+      ops.push_back(gemm(p + "moe.shared.up_gate", T, sup, m_.hidden, true, keep_linear_inputs()));
       ops.push_back(activation(p + "moe.shared.act", T, sf));
-      ops.push_back(gemm(p + "moe.shared.down", T, m_.hidden, sf, true, none()));
+      ops.push_back(gemm(p + "moe.shared.down", T, m_.hidden, sf, true, keep_linear_inputs()));
     }
     ops.push_back(residual_add(p + "moe.residual", norm_tokens_, m_.hidden, r_.stack));
   }
@@ -391,8 +397,11 @@ class Builder {
     for (auto& op : ops) {
       op.recompute_flops = op.forward_flops;
       op.forward_recomputed = true;
+      op.saved_bytes = 0.0;  // dropout masks too: the recomputed forward draws them again
     }
-    ops.front().saved_bytes = tokens_ * m_.hidden * kOutBytes;
+    // The layer's input, this GPU's 1/tp of the sequence under sequence parallelism
+    // (Korthikanti et al. 2022 Table 2: 2sbh, or 2sbh/t with SP).
+    ops.front().saved_bytes = tokens_ * m_.hidden * kOutBytes / (r_.shard.sp ? tp() : 1);
   }
 
   LayerAccount embedding() const {
@@ -433,9 +442,10 @@ class Builder {
     const double logits = T * static_cast<double>(m_.vocab) / tp();
     loss.forward_bytes = logits * kOutBytes + T * kStatBytes;
     loss.dgrad_bytes = 2.0 * logits * kOutBytes;
-    // No recomputation: the BF16 logits are kept; selective and full use a fused loss that
-    // recomputes them from the head's input and keeps the log-sum-exp only.
-    loss.saved_bytes = none() ? logits * kOutBytes : T * kStatBytes;
+    // No recomputation and Megatron's selective: the BF16 logits are kept; DeepSeek's selective
+    // and full use a fused loss that recomputes them from the head's input and keeps the
+    // log-sum-exp only.
+    loss.saved_bytes = keep_linear_inputs() ? logits * kOutBytes : T * kStatBytes;
     if (full()) loss.saved_bytes = 0.0;
     ops.push_back(std::move(loss));
   }
