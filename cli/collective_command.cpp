@@ -32,6 +32,7 @@ struct CollectiveOptions {
   std::string op;
   int gpus = 0;
   int per_node = 0;
+  int concurrent = 1;
   std::string bytes;
   std::string algorithm = "ring";
   std::string mode = "auto";
@@ -149,6 +150,7 @@ CollectiveRequest collective_request(const CollectiveOptions& o, const ClusterSp
   q.op = *op;
   q.gpus = o.gpus > 0 ? o.gpus : c.gpus();
   q.per_node = o.per_node;
+  q.concurrent = o.concurrent;
   q.algorithm =
       o.algorithm == "hierarchical" ? AllReduceAlgorithm::kHierarchical : AllReduceAlgorithm::kRing;
   if (is_expert_op(q.op)) {
@@ -302,6 +304,11 @@ void add_collective_command(CLI::App& app) {
                   "group members per node (default: whole nodes); 1: one GPU on each of --gpus "
                   "nodes, as a data-parallel group under TP 8")
       ->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--concurrent", o->concurrent,
+                  "identical groups at once on the same nodes, each on the next --per-node GPUs "
+                  "of every node (e.g. --per-node 1 --concurrent 8: the 8 data-parallel groups of "
+                  "TP 8 reducing together, sharing the nodes' uplinks); default 1")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--bytes", o->bytes,
                   "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096");
   cmd->add_option("--algorithm", o->algorithm, "all-reduce algorithm: ring | hierarchical")

@@ -24,12 +24,15 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.planes = static_cast<int>(m.integer_or("planes", c.gpus_per_node, 1, 64));
   c.switch_ports = static_cast<int>(m.integer_or("switch_ports", c.switch_ports, 4, 1024));
   c.oversubscription = m.number_or("oversubscription", c.oversubscription, 1.0, 64.0);
+  c.routing = m.choice_or("routing", "d-mod-k", {"d-mod-k", "ecmp"}) == "ecmp"
+                  ? FabricRouting::kEcmpHash
+                  : FabricRouting::kDestModK;
   c.nvlink_latency_us = m.number_or("nvlink_latency_us", c.nvlink_latency_us, 0.0, 1e4);
   c.ib_latency_us = m.number_or("ib_latency_us", c.ib_latency_us, 0.0, 1e4);
   c.source = m.string_or("source", "");
   m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_gbps", "nic_gbps",
-            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "nvlink_latency_us", "ib_latency_us",
-            "source"});
+            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "routing", "nvlink_latency_us",
+            "ib_latency_us", "source"});
   if (c.topology == TopologyKind::kSingleNode && c.nodes != 1) {
     m.fail("topology", fmt::format("single-node needs nodes = 1 (nodes = {})", c.nodes));
   }

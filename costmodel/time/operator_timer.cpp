@@ -146,7 +146,7 @@ OperatorTime OperatorTimer::time(const GroupCollective& op) {
   const ExpertRouting& e = q.ep;
   const CollectiveKey key{static_cast<int>(q.op), q.gpus, q.bytes, static_cast<int>(q.algorithm),
                           e.tokens, e.hidden, e.topk, e.experts, e.max_nodes, e.skew,
-                          static_cast<int>(e.kernel), q.per_node};
+                          static_cast<int>(e.kernel), q.per_node, q.concurrent};
   auto it = collectives_.find(key);
   if (it == collectives_.end()) {
     const CollectiveResult r = run_collective(cluster_, q, CollectiveMode::kAuto);

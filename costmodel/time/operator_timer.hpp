@@ -116,7 +116,8 @@ class OperatorTimer {
   const ClusterSpec& cluster_;
   std::vector<std::string> notes_;
   // Same request, same time: keyed by every field that reaches the network model.
-  using CollectiveKey = std::tuple<int, int, double, int, int, int, int, int, int, double, int, int>;
+  using CollectiveKey =
+      std::tuple<int, int, double, int, int, int, int, int, int, double, int, int, int>;
   std::map<CollectiveKey, OperatorTime> collectives_;
 };
 

@@ -97,8 +97,8 @@ void all_to_all_terms(const Layout& L, const CollectiveRequest& q, std::vector<T
   if (L.nodes > 1) terms.push_back({"NIC", ib_lat, ib, L.nic});
   if (L.leaf_up_gbps > 0.0 && L.nodes > L.nodes_per_leaf) {
     const double on_leaf = std::min(L.nodes_per_leaf, L.nodes) * g;
-    terms.push_back(
-        {"leaf uplink", L.lat_ib, L.nodes_per_leaf * g * (n - on_leaf) * p, L.leaf_up_gbps});
+    terms.push_back({"leaf uplink", L.lat_ib,
+                     q.concurrent * L.nodes_per_leaf * g * (n - on_leaf) * p, L.leaf_up_gbps});
   }
 }
 

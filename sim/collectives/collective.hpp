@@ -60,6 +60,10 @@ struct CollectiveRequest {
   // group fills whole nodes (GPUs 0 .. gpus-1 of the cluster). A data-parallel group under
   // tensor parallelism 8 has one member per node (per_node 1). Not for the EP operations.
   int per_node = 0;
+  // Identical groups running at once on the same nodes, group j on each node's GPUs shifted by
+  // j x per_node: the data-parallel groups of a TP x DP plan all reduce together and share the
+  // nodes' uplinks. 1: this group alone. Not for the EP operations.
+  int concurrent = 1;
 };
 
 // Members per node of `q`'s group on nodes of `gpus_per_node` GPUs.

@@ -43,7 +43,8 @@ void CollectiveRun::on_event(SimTime now, std::uint64_t payload) {
   if (--pending_ == 0) launch(phase_ + 1, now);
 }
 
-std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) {
+namespace {
+std::size_t one_group_flow_count(const CollectiveRequest& q, int gpus_per_node) {
   const auto n = static_cast<std::size_t>(q.gpus);
   const auto g = static_cast<std::size_t>(group_per_node(q, gpus_per_node));
   const std::size_t nodes = (n + g - 1) / g;
@@ -62,6 +63,11 @@ std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) 
   }
   return 0;
 }
+}  // namespace
+
+std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) {
+  return one_group_flow_count(q, gpus_per_node) * static_cast<std::size_t>(std::max(1, q.concurrent));
+}
 
 void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
   const int min_gpus = is_expert_op(q.op) ? 1 : 2;
@@ -77,6 +83,13 @@ void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
                                 q.per_node, c.gpus_per_node));
   }
   const int g = group_per_node(q, c.gpus_per_node);
+  if (q.concurrent < 1 || q.concurrent * g > c.gpus_per_node ||
+      (q.concurrent > 1 && is_expert_op(q.op))) {
+    throw UserError(fmt::format(
+        "--concurrent = {}: must be between 1 and gpus_per_node / members per node = {} / {} = "
+        "{}, and 1 for the EP operations",
+        q.concurrent, c.gpus_per_node, g, c.gpus_per_node / g));
+  }
   if (q.gpus > g && q.gpus % g != 0) {
     throw UserError(
         fmt::format("--gpus = {}: a group across nodes takes the same number of GPUs on each "

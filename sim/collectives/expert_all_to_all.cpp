@@ -145,8 +145,19 @@ FlowPlan plan_expert_all_to_all(bool dispatch, const std::vector<int>& group, in
 
 FlowPlan plan_collective(const CollectiveRequest& q, int gpus_per_node, SimTime ib_latency,
                          SimTime nvlink_latency) {
-  return plan_collective(q, group_gpus(q, gpus_per_node), gpus_per_node, ib_latency,
-                         nvlink_latency);
+  const std::vector<int> first = group_gpus(q, gpus_per_node);
+  FlowPlan plan = plan_collective(q, first, gpus_per_node, ib_latency, nvlink_latency);
+  const int shift = group_per_node(q, gpus_per_node);
+  for (int j = 1; j < q.concurrent; ++j) {
+    std::vector<int> group = first;
+    for (int& gpu : group) gpu += j * shift;
+    const FlowPlan other = plan_collective(q, group, gpus_per_node, ib_latency, nvlink_latency);
+    for (std::size_t k = 0; k < other.phases.size(); ++k) {
+      auto& phase = plan.phases[k];
+      phase.insert(phase.end(), other.phases[k].begin(), other.phases[k].end());
+    }
+  }
+  return plan;
 }
 
 FlowPlan plan_collective(const CollectiveRequest& q, const std::vector<int>& group,

@@ -7,6 +7,18 @@
 
 namespace llmsim {
 
+namespace {
+Topology build_fabric(const ClusterSpec& c, const FabricParams& f) {
+  switch (c.topology) {
+    case TopologyKind::kRailOptimized: return build_rail_optimized({f});
+    case TopologyKind::kMultiPlane: return build_multi_plane({f});
+    case TopologyKind::kFatTree: return build_fat_tree({f, c.oversubscription});
+    case TopologyKind::kSingleNode: break;
+  }
+  throw InternalError("unknown topology kind");
+}
+}  // namespace
+
 Topology build_topology(const ClusterSpec& c) {
   HgxNodeParams node;
   node.gpus = c.gpus_per_node;
@@ -30,13 +42,9 @@ Topology build_topology(const ClusterSpec& c) {
     throw UserError(fmt::format("cluster {}: switch_ports = {} cannot hold one node of {} NICs",
                                 c.name, c.switch_ports, c.gpus_per_node));
   }
-  switch (c.topology) {
-    case TopologyKind::kRailOptimized: return build_rail_optimized({f});
-    case TopologyKind::kMultiPlane: return build_multi_plane({f});
-    case TopologyKind::kFatTree: return build_fat_tree({f, c.oversubscription});
-    case TopologyKind::kSingleNode: break;
-  }
-  throw InternalError("unknown topology kind");
+  Topology t = build_fabric(c, f);
+  t.set_routing(c.routing);
+  return t;
 }
 
 }  // namespace llmsim

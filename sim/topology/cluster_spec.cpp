@@ -12,4 +12,8 @@ std::string_view topology_kind_name(TopologyKind k) {
   return "?";
 }
 
+std::string_view fabric_routing_name(FabricRouting r) {
+  return r == FabricRouting::kDestModK ? "d-mod-k" : "ecmp";
+}
+
 }  // namespace llmsim

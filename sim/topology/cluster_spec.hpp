@@ -17,6 +17,19 @@ enum class TopologyKind {
 
 std::string_view topology_kind_name(TopologyKind k);
 
+// How a switch picks among equal-cost uplinks.
+enum class FabricRouting {
+  // Destination-mod-k: at the i-th choice, uplink (dst / k_1 ... k_(i-1)) mod k_i, by the
+  // destination GPU's index (Zahavi 2010, "D-Mod-K routing providing non-blocking traffic for
+  // shift permutations on real life fat trees"; InfiniBand subnet managers' fat-tree routing).
+  // Rings and other shift patterns spread evenly over the uplinks.
+  kDestModK,
+  // Static ECMP: a hash of (source, destination) per flow, as Ethernet / RoCE switches do;
+  // flows may collide on one uplink while another idles.
+  kEcmpHash,
+};
+std::string_view fabric_routing_name(FabricRouting r);
+
 struct ClusterSpec {
   std::string name;
   std::string gpu = "H800";  // a hardware catalog name
@@ -29,6 +42,7 @@ struct ClusterSpec {
   int planes = 8;                 // multi-plane only
   int switch_ports = 64;          // leaf and spine switch radix
   double oversubscription = 1.0;  // fat-tree only: leaf downlink / uplink bandwidth
+  FabricRouting routing = FabricRouting::kDestModK;
   double nvlink_latency_us = 1.0;
   double ib_latency_us = 2.0;
   std::string source;  // where the figures come from

@@ -121,7 +121,7 @@ std::string Topology::link_name(std::int32_t id) const {
                      l.gbps);
 }
 
-bool Topology::fabric_path(std::int32_t a, std::int32_t b, std::uint64_t hash,
+bool Topology::fabric_path(std::int32_t a, std::int32_t b, int dst, std::uint64_t hash,
                            std::vector<std::int32_t>& out) const {
   if (a == b) return true;
   auto it = graph_->dist_to.find(b);
@@ -142,6 +142,7 @@ bool Topology::fabric_path(std::int32_t a, std::int32_t b, std::uint64_t hash,
   std::int32_t cur = a;
   if (dist[static_cast<std::size_t>(cur)] == kUnreachable) return false;
   std::vector<std::int32_t> next;
+  std::uint64_t divisor = 1;  // D-mod-K: the product of the earlier choices' widths
   for (std::uint64_t hop = 0; cur != b; ++hop) {
     next.clear();
     const std::int32_t want = dist[static_cast<std::size_t>(cur)] - 1;
@@ -151,11 +152,29 @@ bool Topology::fabric_path(std::int32_t a, std::int32_t b, std::uint64_t hash,
       if (is_switch(vertices_[w].kind) && dist[w] == want) next.push_back(graph_->g[*e].link);
     }
     LLMSIM_CHECK(!next.empty(), "BFS distances admit no next hop");
-    const std::int32_t l = next[mix(hash + hop) % next.size()];
+    std::size_t pick = 0;
+    if (routing_ == FabricRouting::kDestModK) {
+      pick = static_cast<std::size_t>(static_cast<std::uint64_t>(dst) / divisor % next.size());
+      if (next.size() > 1) divisor *= next.size();
+    } else {
+      pick = static_cast<std::size_t>(mix(hash + hop) % next.size());
+    }
+    const std::int32_t l = next[pick];
     out.push_back(l);
     cur = links_[static_cast<std::size_t>(l)].to;
   }
   return true;
+}
+
+int Topology::dmodk_key(int dst) const {
+  // The destination's end-port index under D-mod-K: its GPU index where a node's NICs share a
+  // leaf (fat-tree), its node where each leaf takes one NIC per node (rail-optimized,
+  // multi-plane).
+  const int first = node_of(dst) * gpus_per_node_, last = first + gpus_per_node_ - 1;
+  const auto leaf = [this](int gpu) {
+    return links_[static_cast<std::size_t>(gpus_[static_cast<std::size_t>(gpu)].nic_up)].to;
+  };
+  return leaf(first) == leaf(last) ? dst : node_of(dst);
 }
 
 void Topology::append_internode(int src, int dst, std::uint64_t hash, Route& r, bool& ok) const {
@@ -168,7 +187,7 @@ void Topology::append_internode(int src, int dst, std::uint64_t hash, Route& r, 
   r.links.push_back(s.nic_up);
   const std::int32_t a = links_[static_cast<std::size_t>(s.nic_up)].to;
   const std::int32_t b = links_[static_cast<std::size_t>(d.nic_up)].to;
-  if (!fabric_path(a, b, hash, r.links)) {
+  if (!fabric_path(a, b, dmodk_key(dst), hash, r.links)) {
     r.links.resize(mark);
     return;
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "sim/sim_time.hpp"
+#include "sim/topology/cluster_spec.hpp"
 
 namespace llmsim {
 
@@ -56,6 +57,7 @@ class Topology {
   Topology& operator=(const Topology&) = delete;
 
   // --- building (builders only) ---
+  void set_routing(FabricRouting r) { routing_ = r; }
   std::int32_t add_vertex(const VertexInfo& v);
   // A full-duplex cable: returns the id of the u -> v link; v -> u is that id + 1.
   std::int32_t add_cable(std::int32_t u, std::int32_t v, double gbps, SimTime latency,
@@ -97,12 +99,15 @@ class Topology {
   };
   struct Graph;  // the Boost.Graph adjacency list and the routing caches
   // Appends the fabric links from switch a to switch b; false when b is unreachable.
-  bool fabric_path(std::int32_t a, std::int32_t b, std::uint64_t hash,
+  // `dst`: the destination GPU (D-mod-K); `hash`: the flow's (ECMP).
+  bool fabric_path(std::int32_t a, std::int32_t b, int dst, std::uint64_t hash,
                    std::vector<std::int32_t>& out) const;
   void append_internode(int src, int dst, std::uint64_t hash, Route& r, bool& ok) const;
+  int dmodk_key(int dst) const;
 
   std::string name_;
   int gpus_per_node_ = 8;
+  FabricRouting routing_ = FabricRouting::kDestModK;
   std::vector<VertexInfo> vertices_;
   std::vector<LinkInfo> links_;
   std::vector<Gpu> gpus_;

@@ -266,4 +266,55 @@ TEST_CASE("Collectives: a run starts mid-simulation on a strided group and calls
 }
 
 }  // namespace
+
+// TP 8 x DP 8 on 8 nodes of 8 A100s, one node per leaf (16-port switches): the 8 data-parallel
+// groups (one GPU per node each) all-reduce 1 GB at once. At 2:1 a leaf's 8 NICs (200 GB/s)
+// share 100 GB/s of uplinks: each group's ring edge between leaves gets 12.5 GB/s instead of
+// its NIC's 25, so the all-reduce takes twice as long as one group alone; at 1:1 the uplinks
+// match the NICs and D-mod-K routing spreads the 8 rings' edges over them evenly.
+static ClusterSpec one_node_per_leaf(double oversubscription) {
+  ClusterSpec c;
+  c.name = "fat-tree-test";
+  c.gpu = "A100-80GB";
+  c.nodes = 8;
+  c.nvlink_gbps = 240;
+  c.nic_gbps = 25;
+  c.topology = TopologyKind::kFatTree;
+  c.switch_ports = 16;
+  c.oversubscription = oversubscription;
+  return c;
+}
+
+static double dp_all_reduce_s(const ClusterSpec& c, int concurrent) {
+  CollectiveRequest q = request(CollectiveOp::kAllReduce, 8, 1e9);
+  q.per_node = 1;
+  q.concurrent = concurrent;
+  return run_collective(c, q, CollectiveMode::kFlow).time.seconds();
+}
+
+TEST_CASE("Collectives: concurrent DP groups share an oversubscribed fat-tree's uplinks",
+          "[network]") {
+  const ClusterSpec tight = one_node_per_leaf(2.0), open = one_node_per_leaf(1.0);
+  const double alone = dp_all_reduce_s(tight, 1);
+  CHECK(dp_all_reduce_s(open, 1) == Approx(alone).epsilon(1e-9));
+  CHECK(dp_all_reduce_s(tight, 8) == Approx(2.0 * alone).epsilon(0.01));
+  CHECK(dp_all_reduce_s(open, 8) == Approx(alone).epsilon(0.01));
+  // Static ECMP hashing lets rings collide on an uplink even where the tree is non-blocking.
+  ClusterSpec ecmp = open;
+  ecmp.routing = FabricRouting::kEcmpHash;
+  CHECK(dp_all_reduce_s(ecmp, 8) > 1.2 * alone);
+}
+
+TEST_CASE("Collectives: a data-parallel group of 12 nodes is accepted and timed", "[network]") {
+  ClusterSpec c = one_node_per_leaf(1.0);
+  c.nodes = 12;
+  CollectiveRequest q = request(CollectiveOp::kAllReduce, 12, 1e9);
+  q.per_node = 1;
+  const CollectiveResult r = run_collective(c, q, CollectiveMode::kFlow);
+  // Ring: each GPU sends 2 x 11/12 x 1 GB through its 25 GB/s NIC: 73.3 ms plus latencies.
+  CHECK(r.time.seconds() == Approx(2.0 * 11.0 / 12.0 * 1e9 / 25e9).epsilon(0.01));
+  q.concurrent = 9;  // more groups than a node's 8 GPUs hold
+  CHECK_THROWS_AS(run_collective(c, q, CollectiveMode::kFlow), UserError);
+}
+
 }  // namespace llmsim

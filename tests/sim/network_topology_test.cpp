@@ -50,7 +50,7 @@ TEST_CASE("Topology: rail-optimized routes same rail under a leaf, other rails v
   CHECK(r.latency == SimTime::from_us(2.0));
 }
 
-TEST_CASE("Topology: ECMP is deterministic and spreads pairs over spines", "[network]") {
+TEST_CASE("Topology: D-mod-K routing is deterministic and spreads pairs over spines", "[network]") {
   FabricParams f;
   f.nodes = 64;  // 2 leaves per rail, 16 leaves, 8 spines
   const Topology t = build_rail_optimized({f});

@@ -92,14 +92,19 @@ int strided_per_node(int group, int stride, int gpus_per_node) {
 
 namespace {
 
+// One data-parallel group's gradient collective, run at once with the other groups that share
+// its nodes (one per set of `per_node` GPUs of a node) when it spans nodes: they share the
+// nodes' uplinks.
 GroupCollective grad_collective(std::string_view group, CollectiveOp op, int gpus, double bytes,
-                                int per_node) {
+                                int per_node, int gpus_per_node) {
   GroupCollective g;
   g.group = group;
   g.request.op = op;
   g.request.gpus = bytes > 0 ? gpus : 1;
   g.request.bytes = bytes;
   g.request.per_node = per_node;
+  const bool spans_nodes = per_node > 0 && gpus > per_node;
+  if (spans_nodes) g.request.concurrent = std::max(1, gpus_per_node / per_node);
   return g;
 }
 
@@ -117,14 +122,16 @@ DpSync dp_sync_plan(const ParallelPlan& plan, ScheduleMethod method, const Preci
   const CollectiveOp reduce =
       plan.zero_stage == 0 ? CollectiveOp::kAllReduce : CollectiveOp::kReduceScatter;
   s.reduce = {
-      grad_collective("dp", reduce, s.dense_group, dense_params * recipe.grad_bytes, dense_per_node),
+      grad_collective("dp", reduce, s.dense_group, dense_params * recipe.grad_bytes, dense_per_node,
+                      gpus_per_node),
       grad_collective("expert-dp", reduce, s.expert_group, expert_params * recipe.grad_bytes,
-                      expert_per_node)};
+                      expert_per_node, gpus_per_node)};
   if (plan.zero_stage > 0) {
     s.gather = {grad_collective("dp", CollectiveOp::kAllGather, s.dense_group,
-                                dense_params * recipe.weight_bytes, dense_per_node),
+                                dense_params * recipe.weight_bytes, dense_per_node, gpus_per_node),
                 grad_collective("expert-dp", CollectiveOp::kAllGather, s.expert_group,
-                                expert_params * recipe.weight_bytes, expert_per_node)};
+                                expert_params * recipe.weight_bytes, expert_per_node,
+                                gpus_per_node)};
   }
   return s;
 }

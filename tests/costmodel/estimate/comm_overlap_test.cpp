@@ -88,3 +88,18 @@ TEST_CASE("Overlap: buckets follow the last backward and the first forward", "[o
   // Gathers of 0.5 s: lateness 0.5 (k + 1) - 0.25 k, largest at k = 3: 1.25.
   CHECK(overlapped_gather_wait(weights, [](const DpBucket&) { return 0.5; }) == Approx(1.25));
 }
+
+TEST_CASE("Overlap: all DP groups reduce at once and share an oversubscribed fabric", "[overlap]") {
+  // TP8 x DP8 on 8 nodes, one node per 16-port leaf: the 8 DP groups' reductions cross the
+  // leaves together; at 2:1 they get half their NICs' rate there (NICs at their line rate here:
+  // with nic_efficiency 0.8 the ratio would be 0.8 x 2 = 1.6).
+  const auto dp_sync = [](const std::string& oversubscription) {
+    return llama_step({"cluster.nodes=8", "parallelism.pp=1", "training.global_batch=8",
+                       "cluster.topology=fat-tree", "cluster.switch_ports=16", "cluster.nic_efficiency=1",
+                       "cluster.oversubscription=" + oversubscription})
+        .breakdown.dp_sync_s;
+  };
+  const double open = dp_sync("1"), tight = dp_sync("2");
+  REQUIRE(open > 0);
+  CHECK(tight == Approx(2.0 * open).epsilon(0.05));
+}
