@@ -332,22 +332,24 @@ class Builder {
     if (!full()) router.saved_bytes += T * e.routed_experts * kStatBytes;
     ops.push_back(std::move(router));
     ops.push_back(moe_route(p + "moe.route", T, e.routed_experts));
-    const double copies = T * e.top_k;  // token copies this GPU sends (and, balanced, receives)
+    const double copies = T * e.top_k;  // token copies this GPU sends
+    // ... and, on the busiest rank, receives: expert_imbalance x the balanced share.
+    const double received = copies * r_.expert_imbalance;
     OpAccount dispatch;
     dispatch.name = p + "moe.dispatch";
     dispatch.kind = OperatorKind::kCommunication;
     dispatch.precision = r_.recipe.linear_gemm;
-    dispatch.comms.push_back({CommKind::kEpDispatch, ep, copies * m_.hidden * r_.recipe.dispatch_bytes,
-                              copies * m_.hidden * r_.recipe.combine_bytes, copies, m_.hidden});
+    dispatch.comms.push_back({CommKind::kEpDispatch, ep, received * m_.hidden * r_.recipe.dispatch_bytes,
+                              received * m_.hidden * r_.recipe.combine_bytes, received, m_.hidden});
     ops.push_back(std::move(dispatch));
     const int local = e.routed_experts / ep;
-    const double per_expert = copies * ep / e.routed_experts;
+    const double per_expert = received * ep / e.routed_experts;
     const int f = e.expert_ffn;
     const std::int64_t up_n = std::int64_t{f} * (m_.mlp == MlpKind::kSwiGLU ? 2 : 1);
     ops.push_back(moe_permute(p + "moe.permute", copies, m_.hidden, r_.recipe.dispatch_bytes));
     // The dispatched copies are kept (recomputing them would repeat the all-to-all).
     ops.push_back(grouped(p + "moe.experts.up_gate", local, per_expert, up_n, m_.hidden, true));
-    ops.push_back(activation(p + "moe.experts.act", copies, f));
+    ops.push_back(activation(p + "moe.experts.act", received, f));
     // The routing weight is applied to the expert's input of the down projection, so its
     // gradient comes from the recomputed SwiGLU output and the down dgrad; nothing extra kept.
     ops.push_back(grouped(p + "moe.experts.down", local, per_expert, m_.hidden, f, keep_linear_inputs()));
@@ -355,8 +357,8 @@ class Builder {
     combine.name = p + "moe.combine";
     combine.kind = OperatorKind::kCommunication;
     combine.precision = r_.recipe.other;
-    combine.comms.push_back({CommKind::kEpCombine, ep, copies * m_.hidden * r_.recipe.combine_bytes,
-                             copies * m_.hidden * r_.recipe.combine_bytes, copies, m_.hidden});
+    combine.comms.push_back({CommKind::kEpCombine, ep, received * m_.hidden * r_.recipe.combine_bytes,
+                             received * m_.hidden * r_.recipe.combine_bytes, received, m_.hidden});
     ops.push_back(std::move(combine));
     ops.push_back(moe_unpermute(p + "moe.unpermute", T, copies, m_.hidden));
     if (e.shared_experts > 0) {

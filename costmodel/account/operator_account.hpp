@@ -84,6 +84,10 @@ struct AccountRequest {
   std::int64_t seq_len = 4096;
   std::int64_t micro_batch = 1;  // sequences
   bool causal = true;
+  // The busiest expert-parallel rank's routed token copies over the mean (training.
+  // expert_imbalance): its grouped GEMMs, activation and share of each all-to-all pace the
+  // layer. 1: balanced routing.
+  double expert_imbalance = 1.0;
 };
 
 enum class OperatorKind { kGemm, kGroupedGemm, kAttentionCore, kNorm, kElementwise, kEmbedding, kLoss,

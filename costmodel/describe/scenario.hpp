@@ -68,6 +68,7 @@ struct Scenario {
   RecomputePolicy recompute = RecomputePolicy::kSelective;
   KernelStack stack;                  // training.kernels: how the stack runs its kernels
   CommOverlap overlap;                // training.overlap: what communication it hides
+  double expert_imbalance = 1.0;      // training.expert_imbalance: busiest EP rank / mean
   std::vector<TrainingPhase> phases;  // training: at least one
   ServingWorkload serving;            // serving only
   // costs and published figures

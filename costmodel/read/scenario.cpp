@@ -386,13 +386,17 @@ void read_training(YamlMap& m, Scenario& s) {
                                     : RecomputePolicy::kFull;
   s.stack = read_kernel_stack(tm);
   s.overlap = read_comm_overlap(tm);
+  s.expert_imbalance = tm.number_or("expert_imbalance", 1.0, 1.0, 1000.0);
+  if (s.expert_imbalance != 1.0 && !s.model.moe.enabled()) {
+    tm.fail("expert_imbalance", "the model has no experts");
+  }
   if (tm.has("phases")) {
     read_phase_list(tm, s);
   } else {
     s.phases.push_back(read_phase(tm, PhaseDefaults{}, s.plan, s.cluster.gpus(), s.model,
                                   "training", false));
   }
-  tm.finish({"recompute", "kernels", "overlap", "tokens", "steps", "seq_len", "global_batch", "batch_ramp",
+  tm.finish({"recompute", "kernels", "overlap", "expert_imbalance", "tokens", "steps", "seq_len", "global_batch", "batch_ramp",
              "phases", "name"});
 }
 

@@ -298,6 +298,7 @@ AccountRequest account_request(const Scenario& s, const TrainingPhase& phase) {
   req.seq_len = phase.seq_len;
   req.micro_batch = phase.plan.micro_batch_size;
   req.causal = true;
+  req.expert_imbalance = s.expert_imbalance;
   return req;
 }
 
@@ -329,6 +330,13 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   set_throughput(r, s, phase, account);
   set_memory(r, s, phase);
   add_profile_notes(r, profile);
+  if (s.expert_imbalance != 1.0) {
+    r.notes.push_back(fmt::format(
+        "training.expert_imbalance = {:g}: the busiest expert-parallel rank receives {:g} x the "
+        "mean routed tokens; its grouped GEMMs, expert activation and share of each dispatch and "
+        "combine set every MoE layer's pace",
+        s.expert_imbalance, s.expert_imbalance));
+  }
   return r;
 }
 

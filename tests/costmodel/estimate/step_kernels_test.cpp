@@ -12,6 +12,7 @@
 #include "costmodel/estimate/training/step_model.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/time/operator_timer.hpp"
+#include "sim/check.hpp"
 
 using namespace llmsim;
 
@@ -151,4 +152,29 @@ TEST_CASE("Step kernels: the optimizer step scales with parameters over ZeRO sha
   const double sharded = optimizer_s(1);
   REQUIRE(unsharded > 0);
   CHECK(unsharded / sharded == Approx(2.0).epsilon(0.02));
+}
+
+TEST_CASE("Step kernels: expert imbalance slows the MoE layers by the busiest rank's excess",
+          "[step-kernels]") {
+  const std::string file = kData + "/deepseek-v3-pretrain.yaml";
+  const auto moe_layer = [&](const std::string& imbalance) {
+    const Scenario s = load_scenario(file, {"training.expert_imbalance=" + imbalance}, kData);
+    const ModelAccount a = account_model(s.model, account_request(s, s.phases.front()));
+    return *a.find(LayerKind::kMoE);
+  };
+  const LayerAccount even = moe_layer("1"), skewed = moe_layer("1.5");
+  const OpAccount* up_even = find_op(even, "moe.experts.up_gate");
+  const OpAccount* up_skew = find_op(skewed, "moe.experts.up_gate");
+  REQUIRE(up_even != nullptr);
+  REQUIRE(up_skew != nullptr);
+  // The busiest rank's experts get 1.5x the rows: 1.5x the FLOPs of its grouped GEMMs.
+  CHECK(up_skew->forward_flops == Approx(1.5 * up_even->forward_flops));
+  CHECK(find_op(skewed, "moe.dispatch")->comms.front().forward_bytes ==
+        Approx(1.5 * find_op(even, "moe.dispatch")->comms.front().forward_bytes));
+  // What the rank computes for its own tokens (attention, router, shared expert) is unchanged.
+  CHECK(find_op(skewed, "moe.router")->forward_flops == find_op(even, "moe.router")->forward_flops);
+  // And a dense model refuses the key.
+  CHECK_THROWS_AS(load_scenario(kData + "/llama-3.1-405b-pretrain.yaml",
+                                {"training.expert_imbalance=1.5"}, kData),
+                  UserError);
 }
