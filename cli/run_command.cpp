@@ -45,6 +45,8 @@ nlohmann::json summary_json(const DeviationSummary& d) {
           {"worst_id", d.worst_figure->id}, {"below", d.below}, {"above", d.above}};
 }
 
+nlohmann::json ranks_json(const StepResult& st);
+
 nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
   const StepResult& st = run.phases.front().step;
   nlohmann::json phases = nlohmann::json::array();
@@ -94,6 +96,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"memory_fits", st.memory_fits},
           {"micro_batches", st.micro_batches},
           {"breakdown", breakdown_json(st.breakdown)},
+          {"ranks", ranks_json(st)},
           {"phases", phases},
           {"reference", refs},
           {"reference_dropped", dropped},
@@ -111,6 +114,42 @@ void print_stage_parts(const StepResult& st) {
              "backward {:.2f} ms compute + {:.2f} ms communication\n",
              st.stages.size() / 2, 1e3 * fc, 1e3 * (w.forward_s() - fc), 1e3 * bc,
              1e3 * (w.backward_s() - w.backward_compute_s()));
+}
+
+// The transformer layers of the stages each pipeline rank holds: where a layer layout
+// (parallelism.layers_per_stage) puts the work.
+std::vector<int> rank_layers(const StepResult& st) {
+  std::vector<int> layers(st.pipeline.ranks.size(), 0);
+  for (const auto& per_dir : st.plan.stage_rank) {
+    for (std::size_t stage = 0; stage < per_dir.size() && stage < st.stages.size(); ++stage) {
+      layers[static_cast<std::size_t>(per_dir[stage])] += st.stages[stage].layers;
+    }
+  }
+  return layers;  // DualPipe: both of a rank's stages (r in one direction, pp-1-r in the other)
+}
+
+void print_rank_busy(const StepResult& st) {
+  const auto& ranks = st.pipeline.ranks;
+  if (ranks.size() < 2) return;
+  const std::vector<int> layers = rank_layers(st);
+  fmt::print("  busy per pipeline rank (s, layers):");
+  for (std::size_t r = 0; r < ranks.size(); ++r) {
+    if (r > 0 && r % 8 == 0) fmt::print("\n                                     ");
+    fmt::print(" {:.2f} ({})", ranks[r].busy.seconds(), layers[r]);
+  }
+  fmt::print("\n");
+}
+
+nlohmann::json ranks_json(const StepResult& st) {
+  const std::vector<int> layers = rank_layers(st);
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t r = 0; r < st.pipeline.ranks.size(); ++r) {
+    out.push_back({{"rank", r},
+                   {"busy_s", st.pipeline.ranks[r].busy.seconds()},
+                   {"bubble_s", st.pipeline.ranks[r].bubble.seconds()},
+                   {"layers", layers[r]}});
+  }
+  return out;
 }
 
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
@@ -149,6 +188,7 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
              pct(b.exposed_comm_s), b.bubble_s, pct(b.bubble_s), b.dp_sync_s, pct(b.dp_sync_s),
              b.optimizer_s, pct(b.optimizer_s));
   print_stage_parts(st);
+  print_rank_busy(st);
   fmt::print("  peak memory per GPU    {:.1f} GiB of {:.1f} GiB{}\n\n", st.peak_memory_bytes / kGiB,
              s.gpu.hbm_bytes / kGiB, st.memory_fits ? "" : " (does not fit: " + st.memory_message + ")");
 

@@ -37,8 +37,14 @@ double layer_saved(const ModelAccount& a, LayerKind k) {
 
 }  // namespace
 
-std::vector<ChunkLoad> layout_chunks(const ModelSpec& m, const ModelAccount& a, int chunks) {
-  if (m.layers < chunks) {
+std::vector<ChunkLoad> layout_chunks(const ModelSpec& m, const ModelAccount& a, int chunks,
+                                     const std::vector<int>& layers_per_stage) {
+  const bool given = !layers_per_stage.empty();
+  if (given && static_cast<int>(layers_per_stage.size()) != chunks) {
+    throw UserError(fmt::format("parallelism.layers_per_stage: {} counts for {} pipeline stages",
+                                layers_per_stage.size(), chunks));
+  }
+  if (!given && m.layers < chunks) {
     throw UserError(fmt::format("the model's {} layers cannot fill {} pipeline stages (one layer "
                                 "each at least); use a smaller pp",
                                 m.layers, chunks));
@@ -50,7 +56,8 @@ std::vector<ChunkLoad> layout_chunks(const ModelSpec& m, const ModelAccount& a, 
   for (int c = 0; c < chunks; ++c) {
     ChunkLoad& ch = out[static_cast<std::size_t>(c)];
     ch.first_layer = next;
-    ch.layers = base + ((c >= 1 && c <= extra) ? 1 : 0);
+    ch.layers = given ? layers_per_stage[static_cast<std::size_t>(c)]
+                      : base + ((c >= 1 && c <= extra) ? 1 : 0);
     next += ch.layers;
     for (int i = ch.first_layer; i < next; ++i) {
       const LayerKind k = m.is_moe_layer(i) ? LayerKind::kMoE : LayerKind::kDense;
@@ -58,6 +65,11 @@ std::vector<ChunkLoad> layout_chunks(const ModelSpec& m, const ModelAccount& a, 
       ch.expert_params += layer_params(a, k, true);
       ch.activation_bytes += layer_saved(a, k);
     }
+  }
+  if (given && next != m.layers) {
+    throw UserError(fmt::format("parallelism.layers_per_stage: the counts add up to {}; the model "
+                                "has {} layers",
+                                next, m.layers));
   }
   LLMSIM_CHECK(next == m.layers, "layer layout does not cover the model");
   out.front().embedding = true;
@@ -185,7 +197,7 @@ MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
   e.simulated_micro_batches = simulated_micro_batches(r.micro_batches, p.pp);
   const PipelinePlan plan =
       make_schedule(ScheduleRequest{p.schedule, p.pp, e.simulated_micro_batches, p.vpp});
-  e.chunks = layout_chunks(m, account, plan.num_stages);
+  e.chunks = layout_chunks(m, account, plan.num_stages, p.layers_per_stage);
 
   // ZeRO shards over the data-parallel replicas of each parameter: dp x cp for dense
   // parameters, the expert-data-parallel group for routed experts.

@@ -27,10 +27,11 @@ struct ChunkLoad {
   double activation_bytes = 0.0;  // kept per micro-batch
 };
 
-// Transformer layers per chunk: floor(L / C) each, one more for chunks 1..(L mod C), so that
-// chunk 0 (with the embedding) and the last chunks (with the head and MTP) are the lighter.
+// Transformer layers per chunk: `layers_per_stage` when given (check_plan has checked it), else
+// floor(L / C) each, one more for chunks 1..(L mod C), so that chunk 0 (with the embedding) and
+// the last chunks (with the head and MTP) are the lighter.
 std::vector<ChunkLoad> layout_chunks(const ModelSpec& model, const ModelAccount& account,
-                                     int chunks);
+                                     int chunks, const std::vector<int>& layers_per_stage = {});
 
 struct RankMemory {
   int rank = 0;

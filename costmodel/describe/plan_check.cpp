@@ -51,6 +51,30 @@ Problem check_tensor_split(const ParallelPlan& p, const ModelSpec& model) {
   return std::nullopt;
 }
 
+// A given layout: one count per stage, adding up to the model's layers; only the first stage
+// (with the embedding) and the last (with the head) may hold no transformer layer.
+Problem check_layers_per_stage(const ParallelPlan& p, const ModelSpec& model, int chunks) {
+  const auto& l = p.layers_per_stage;
+  if (static_cast<int>(l.size()) != chunks) {
+    return fail("layers_per_stage", fmt::format("{} counts given; the {} schedule has {} stages",
+                                                l.size(), schedule_method_name(p.schedule), chunks));
+  }
+  long long sum = 0;
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    sum += l[i];
+    const bool end = i == 0 || i + 1 == l.size();
+    if (l[i] == 0 && !end) {
+      return fail("layers_per_stage", fmt::format("stage {} holds no layer; only the first and "
+                                                  "the last stage may", i));
+    }
+  }
+  if (sum != model.layers) {
+    return fail("layers_per_stage", fmt::format("the counts add up to {}; the model has {} layers",
+                                                sum, model.layers));
+  }
+  return std::nullopt;
+}
+
 Problem check_pipeline(const ParallelPlan& p, const ModelSpec& model) {
   if (p.vpp != 1 && p.schedule != ScheduleMethod::kInterleaved1F1B) {
     return fail("vpp", fmt::format("virtual stages apply to the interleaved schedule only; {} "
@@ -64,6 +88,7 @@ Problem check_pipeline(const ParallelPlan& p, const ModelSpec& model) {
   // fewer, as Llama 3 does (Llama 3 paper s3.3.2: 126 layers on 16 x 2 chunks).
   if (p.schedule == ScheduleMethod::kInterleaved1F1B) chunks = p.pp * p.vpp;
   if (p.schedule == ScheduleMethod::kZBV || p.schedule == ScheduleMethod::kDualPipeV) chunks = 2 * p.pp;
+  if (!p.layers_per_stage.empty()) return check_layers_per_stage(p, model, chunks);
   if (model.layers < chunks) {
     return fail("pp", fmt::format("{} pipeline stages but the model has only {} layers", chunks,
                                   model.layers));

@@ -39,6 +39,23 @@ bool is_index(const std::string& s) {
 }
 
 // Reads the plan keys present in `pm` over `base`; dp is derived when not given.
+// parallelism.layers_per_stage: a list of layer counts, one per pipeline stage (checked against
+// the model and the schedule by check_plan).
+void read_layers_per_stage(YamlMap& m, ParallelPlan& p) {
+  if (!m.has("layers_per_stage")) {
+    m.accept("layers_per_stage");
+    return;
+  }
+  p.layers_per_stage.clear();
+  for (const YAML::Node& n : m.sequence("layers_per_stage")) {
+    int v = -1;
+    if (!n.IsScalar() || !YAML::convert<int>::decode(n, v) || v < 0 || v > 100000) {
+      m.fail("layers_per_stage", "expected a list of layer counts, each 0 to 100000");
+    }
+    p.layers_per_stage.push_back(v);
+  }
+}
+
 ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
   ParallelPlan p = base;
   if (pm == nullptr) {
@@ -80,7 +97,9 @@ ParallelPlan read_plan(YamlMap* pm, const ParallelPlan& base, int gpus) {
     }
     p.dp = static_cast<int>(gpus / rest);
   }
-  m.finish({"tp", "sp", "cp", "pp", "vpp", "dp", "ep", "zero", "micro_batch_size", "schedule"});
+  read_layers_per_stage(m, p);
+  m.finish({"tp", "sp", "cp", "pp", "vpp", "dp", "ep", "zero", "micro_batch_size", "schedule",
+            "layers_per_stage"});
   return p;
 }
 

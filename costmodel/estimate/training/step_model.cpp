@@ -310,7 +310,8 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   set_batch(r, phase, global_batch);
   r.plan = make_schedule({plan.schedule, plan.pp, r.micro_batches, plan.vpp});
   const ModelAccount account = account_model(s.model, account_request(s, phase));
-  const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, r.plan.num_stages);
+  const std::vector<ChunkLoad> chunks =
+      layout_chunks(s.model, account, r.plan.num_stages, plan.layers_per_stage);
 
   OperatorTimer timer(profile, s.cluster);
   const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,

@@ -6,6 +6,7 @@
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/estimate/training/step_model.hpp"
+#include "sim/check.hpp"
 
 using namespace llmsim;
 
@@ -74,4 +75,36 @@ TEST_CASE("simulate_step: what-ifs move the step the way the model says", "[cost
   const StepResult rh = simulate_step(half, half.phases.front(), profile);
   CHECK(rh.micro_batches == 240);
   CHECK(rh.step_time_s / dp.step_time_s == Approx(2.0).epsilon(0.15));
+}
+
+TEST_CASE("simulate_step: a given layer layout moves work between pipeline ranks",
+          "[costmodel][training]") {
+  // DeepSeek-V3 under 1F1B on PP16: balanced, stage 15 holds 3 layers plus the head and the
+  // MTP module; moving one of them to stage 0 lightens rank 15 by one layer's work.
+  const std::vector<std::string> base = {"parallelism.schedule=1f1b"};
+  auto with = base;
+  with.push_back("parallelism.layers_per_stage=[4,4,4,4,4,4,4,4,4,4,4,4,4,4,3,2]");
+  const Scenario even = deepseek(base), given = deepseek(with);
+  const StepResult a = simulate_step(even, even.phases.front(), scenario_profile(even));
+  const StepResult b = simulate_step(given, given.phases.front(), scenario_profile(given));
+  REQUIRE(a.stages.back().layers == 3);
+  CHECK(b.stages.back().layers == 2);
+  CHECK(b.stages.front().layers == 4);
+  const double last_a = a.pipeline.ranks.back().busy.seconds();
+  const double last_b = b.pipeline.ranks.back().busy.seconds();
+  const double first_a = a.pipeline.ranks.front().busy.seconds();
+  const double first_b = b.pipeline.ranks.front().busy.seconds();
+  CHECK(last_b < last_a);
+  CHECK(first_b > first_a);
+  // One MoE layer's forward and backward for each micro-batch moved.
+  CHECK(last_a - last_b == Approx(first_b - first_a).epsilon(0.05));
+}
+
+TEST_CASE("simulate_step: a layer layout that does not fit the plan is refused",
+          "[costmodel][training]") {
+  CHECK_THROWS_AS(deepseek({"parallelism.layers_per_stage=[30,31]"}), UserError);
+  CHECK_THROWS_AS(deepseek({"parallelism.layers_per_stage=[4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4]"}),
+                  UserError);  // 64 layers
+  CHECK_THROWS_AS(deepseek({"parallelism.layers_per_stage=[5,0,4,4,4,4,4,4,4,4,4,4,4,4,4,4]"}),
+                  UserError);  // an empty stage in the middle
 }
