@@ -363,35 +363,36 @@ void read_phase_list(YamlMap& tm, Scenario& s) {
   tm.accept("steps");
 }
 
-// training.kernels: how the stack runs the kernels around its GEMMs (KernelStack).
-KernelStack read_kernel_stack(YamlMap& tm) {
-  KernelStack k;
-  auto km = tm.map_if_present("kernels");
-  if (!km) {
-    tm.accept("kernels");
-    return k;
+// An optional sub-map of `parent`: read by `read` when present, T's defaults when not.
+template <class T, class Read>
+T optional_section(YamlMap& parent, const std::string& key, Read read) {
+  auto m = parent.map_if_present(key);
+  if (!m) {
+    parent.accept(key);
+    return T{};
   }
-  k.flash_attention = km->choice_or("attention", "flash", {"flash", "unfused"}) == "flash";
-  k.attention_dropout = km->number_or("attention_dropout", 0.0, 0.0, 0.99);
-  k.hidden_dropout = km->number_or("hidden_dropout", 0.0, 0.0, 0.99);
-  k.fused_residual_norm = km->choice_or("residual", "separate", {"separate", "fused_with_norm"}) ==
+  return read(*m);
+}
+
+// training.kernels: how the stack runs the kernels around its GEMMs (KernelStack).
+KernelStack read_kernel_stack(YamlMap& km) {
+  KernelStack k;
+  k.flash_attention = km.choice_or("attention", "flash", {"flash", "unfused"}) == "flash";
+  k.attention_dropout = km.number_or("attention_dropout", 0.0, 0.0, 0.99);
+  k.hidden_dropout = km.number_or("hidden_dropout", 0.0, 0.0, 0.99);
+  k.fused_residual_norm = km.choice_or("residual", "separate", {"separate", "fused_with_norm"}) ==
                           "fused_with_norm";
-  km->finish({"attention", "attention_dropout", "hidden_dropout", "residual"});
+  km.finish({"attention", "attention_dropout", "hidden_dropout", "residual"});
   return k;
 }
 
 // training.overlap: which communication the stack hides behind computation (CommOverlap).
-CommOverlap read_comm_overlap(YamlMap& tm) {
+CommOverlap read_comm_overlap(YamlMap& om) {
   CommOverlap o;
-  auto om = tm.map_if_present("overlap");
-  if (!om) {
-    tm.accept("overlap");
-    return o;
-  }
-  o.tp_comm = om->boolean_or("tp_comm", false);
-  o.grad_reduce = om->boolean_or("grad_reduce", false);
-  o.param_gather = om->boolean_or("param_gather", false);
-  om->finish({"tp_comm", "grad_reduce", "param_gather"});
+  o.tp_comm = om.boolean_or("tp_comm", false);
+  o.grad_reduce = om.boolean_or("grad_reduce", false);
+  o.param_gather = om.boolean_or("param_gather", false);
+  om.finish({"tp_comm", "grad_reduce", "param_gather"});
   return o;
 }
 
@@ -403,8 +404,8 @@ void read_training(YamlMap& m, Scenario& s) {
                 : rc == "attention" ? RecomputePolicy::kAttention
                 : rc == "selective" ? RecomputePolicy::kSelective
                                     : RecomputePolicy::kFull;
-  s.stack = read_kernel_stack(tm);
-  s.overlap = read_comm_overlap(tm);
+  s.stack = optional_section<KernelStack>(tm, "kernels", read_kernel_stack);
+  s.overlap = optional_section<CommOverlap>(tm, "overlap", read_comm_overlap);
   s.expert_imbalance = tm.number_or("expert_imbalance", 1.0, 1.0, 1000.0);
   if (s.expert_imbalance != 1.0 && !s.model.moe.enabled()) {
     tm.fail("expert_imbalance", "the model has no experts");
