@@ -24,6 +24,9 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.planes = static_cast<int>(m.integer_or("planes", c.gpus_per_node, 1, 64));
   c.switch_ports = static_cast<int>(m.integer_or("switch_ports", c.switch_ports, 4, 1024));
   c.oversubscription = m.number_or("oversubscription", c.oversubscription, 1.0, 64.0);
+  c.tiers = static_cast<int>(m.integer_or("tiers", c.tiers, 2, 3));
+  c.spine_oversubscription =
+      m.number_or("spine_oversubscription", c.spine_oversubscription, 1.0, 64.0);
   c.routing = m.choice_or("routing", "d-mod-k", {"d-mod-k", "ecmp"}) == "ecmp"
                   ? FabricRouting::kEcmpHash
                   : FabricRouting::kDestModK;
@@ -31,7 +34,7 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.ib_latency_us = m.number_or("ib_latency_us", c.ib_latency_us, 0.0, 1e4);
   c.source = m.string_or("source", "");
   m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_gbps", "nic_gbps",
-            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "routing", "nvlink_latency_us",
+            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "tiers", "spine_oversubscription", "routing", "nvlink_latency_us",
             "ib_latency_us", "source"});
   if (c.topology == TopologyKind::kSingleNode && c.nodes != 1) {
     m.fail("topology", fmt::format("single-node needs nodes = 1 (nodes = {})", c.nodes));

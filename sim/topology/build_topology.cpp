@@ -12,7 +12,9 @@ Topology build_fabric(const ClusterSpec& c, const FabricParams& f) {
   switch (c.topology) {
     case TopologyKind::kRailOptimized: return build_rail_optimized({f});
     case TopologyKind::kMultiPlane: return build_multi_plane({f});
-    case TopologyKind::kFatTree: return build_fat_tree({f, c.oversubscription});
+    case TopologyKind::kFatTree:
+      if (c.tiers == 3) return build_clos3({f, c.oversubscription, c.spine_oversubscription});
+      return build_fat_tree({f, c.oversubscription});
     case TopologyKind::kSingleNode: break;
   }
   throw InternalError("unknown topology kind");

@@ -59,6 +59,16 @@ Topology build_rail_optimized(const RailOptimizedParams& p);
 Topology build_multi_plane(const MultiPlaneParams& p);
 Topology build_fat_tree(const FatTreeParams& p);
 
+// Three-tier Clos: whole nodes under each leaf, the leaves of a pod under that pod's spines,
+// the pods joined by a core layer; leaf uplinks = leaf downlinks / leaf_oversubscription, spine
+// uplinks = spine downlinks / spine_oversubscription (switch ports at the NIC's rate).
+struct Clos3Params {
+  FabricParams fabric;
+  double leaf_oversubscription = 1.0;
+  double spine_oversubscription = 1.0;
+};
+Topology build_clos3(const Clos3Params& p);
+
 // The builder the spec names. Throws UserError on figures no builder accepts.
 Topology build_topology(const ClusterSpec& spec);
 

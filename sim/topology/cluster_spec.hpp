@@ -42,6 +42,8 @@ struct ClusterSpec {
   int planes = 8;                 // multi-plane only
   int switch_ports = 64;          // leaf and spine switch radix
   double oversubscription = 1.0;  // fat-tree only: leaf downlink / uplink bandwidth
+  int tiers = 2;                  // fat-tree only: 2 (leaf, spine) or 3 (leaf, spine, core)
+  double spine_oversubscription = 1.0;  // three tiers only: spine downlink / uplink bandwidth
   FabricRouting routing = FabricRouting::kDestModK;
   double nvlink_latency_us = 1.0;
   double ib_latency_us = 2.0;

@@ -27,7 +27,7 @@ using BoostVertex = boost::graph_traits<BoostGraph>::vertex_descriptor;
 constexpr std::int32_t kUnreachable = std::numeric_limits<std::int32_t>::max();
 
 bool is_switch(VertexKind k) {
-  return k == VertexKind::kLeaf || k == VertexKind::kSpine;
+  return k == VertexKind::kLeaf || k == VertexKind::kSpine || k == VertexKind::kCore;
 }
 
 // splitmix64: a fixed, portable mixing function for the ECMP choice.
@@ -108,6 +108,7 @@ std::string Topology::vertex_name(std::int32_t id) const {
     case VertexKind::kSpine:
       return v.plane >= 0 ? fmt::format("spine{}(plane{})", v.index, v.plane)
                           : fmt::format("spine{}", v.index);
+    case VertexKind::kCore: return fmt::format("core{}(plane{})", v.index, v.plane);
   }
   return "?";
 }

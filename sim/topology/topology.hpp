@@ -23,7 +23,7 @@
 
 namespace llmsim {
 
-enum class VertexKind : std::uint8_t { kGpu, kNvSwitch, kNic, kLeaf, kSpine };
+enum class VertexKind : std::uint8_t { kGpu, kNvSwitch, kNic, kLeaf, kSpine, kCore };
 enum class LinkKind : std::uint8_t { kNvlink, kPcie, kNetwork };
 
 struct LinkInfo {

@@ -317,4 +317,33 @@ TEST_CASE("Collectives: a data-parallel group of 12 nodes is accepted and timed"
   CHECK_THROWS_AS(run_collective(c, q, CollectiveMode::kFlow), UserError);
 }
 
+// Three tiers: 40 nodes, one per leaf, pods of 10 leaves (16-port switches at 2:1 between spine
+// and core, 1:1 at the leaf). The 8 all-to-all groups (one GPU per node each) send 30/39 of
+// their bytes out of their pod: 10 nodes x 8 NICs x 50 GB/s x 30/39 = 3,077 GB/s against the
+// pod's 8 spines x 250 GB/s of core uplinks = 2,000 GB/s: 1.54x slower than a 1:1 spine tier.
+static double clos3_all_to_all_s(double spine_oversubscription) {
+  ClusterSpec c;
+  c.name = "clos3-test";
+  c.gpu = "H100";
+  c.nodes = 40;
+  c.nvlink_gbps = 360;
+  c.nic_gbps = 50;
+  c.topology = TopologyKind::kFatTree;
+  c.tiers = 3;
+  c.switch_ports = 16;
+  c.spine_oversubscription = spine_oversubscription;
+  CollectiveRequest q = request(CollectiveOp::kAllToAll, 40, 1e9);
+  q.per_node = 1;
+  q.concurrent = 8;
+  return run_collective(c, q, CollectiveMode::kFlow).time.seconds();
+}
+
+TEST_CASE("Collectives: a three-tier Clos's spine oversubscription slows cross-pod traffic",
+          "[network]") {
+  const double open = clos3_all_to_all_s(1.0), tight = clos3_all_to_all_s(2.0);
+  // 1:1: each GPU's NIC is the limit, 39/40 GB at 50 GB/s.
+  CHECK(open == Approx(39.0 / 40.0 * 1e9 / 50e9).epsilon(0.01));
+  CHECK(tight / open == Approx(10.0 * 8 * 50 * 30.0 / 39.0 / 2000.0).epsilon(0.03));
+}
+
 }  // namespace llmsim

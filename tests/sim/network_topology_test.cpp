@@ -63,6 +63,26 @@ TEST_CASE("Topology: D-mod-K routing is deterministic and spreads pairs over spi
   CHECK(spines.size() >= 4);
 }
 
+TEST_CASE("Topology: a three-tier Clos routes across pods through one core plane", "[network]") {
+  // 16-port switches at 1:1: one 8-GPU node per leaf, 8 leaves per pod under 8 spines, each
+  // spine with 8 core uplinks (core plane k joins spine k of every pod). 40 nodes: 5 pods.
+  FabricParams f;
+  f.nodes = 40;
+  f.switch_ports = 16;
+  const Topology t = build_clos3({f, 1.0, 1.0});
+  // Same leaf: NVLink; next leaf in the pod: leaf, spine, leaf; another pod: up to a core.
+  CHECK(kinds(t, t.route(0, 8)) == "PNNNNP");
+  const Route far = t.route(0, 39 * 8);
+  CHECK(kinds(t, far) == "PNNNNNNP");
+  // The way down is the way up: the spine reached in the far pod has the index of the near one.
+  const auto spine_index = [&](std::int32_t link) { return t.vertex(t.link(link).to).index % 8; };
+  CHECK(spine_index(far.links[2]) == spine_index(far.links[4]));
+  // Destination mod k: flows to the 8 GPUs of a node leave the first leaf by 8 spines.
+  std::set<std::int32_t> spines;
+  for (int d = 39 * 8; d < 40 * 8; ++d) spines.insert(t.link(t.route(0, d).links[2]).to);
+  CHECK(spines.size() == 8);
+}
+
 TEST_CASE("Topology: multi-plane crosses NVLink to reach another plane (PXN)", "[network]") {
   FabricParams f;
   f.nodes = 2;
