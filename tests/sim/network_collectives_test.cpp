@@ -272,15 +272,21 @@ TEST_CASE("Collectives: a run starts mid-simulation on a strided group and calls
 // share 100 GB/s of uplinks: each group's ring edge between leaves gets 12.5 GB/s instead of
 // its NIC's 25, so the all-reduce takes twice as long as one group alone; at 1:1 the uplinks
 // match the NICs and D-mod-K routing spreads the 8 rings' edges over them evenly.
-static ClusterSpec one_node_per_leaf(double oversubscription) {
+// A fat-tree of 16-port switches (one 8-GPU node per leaf) with NICs of `nic_gbps`.
+static ClusterSpec small_fat_tree(int nodes, double nic_gbps) {
   ClusterSpec c;
   c.name = "fat-tree-test";
   c.gpu = "A100-80GB";
-  c.nodes = 8;
+  c.nodes = nodes;
   c.nvlink_gbps = 240;
-  c.nic_gbps = 25;
+  c.nic_gbps = nic_gbps;
   c.topology = TopologyKind::kFatTree;
   c.switch_ports = 16;
+  return c;
+}
+
+static ClusterSpec one_node_per_leaf(double oversubscription) {
+  ClusterSpec c = small_fat_tree(8, 25);
   c.oversubscription = oversubscription;
   return c;
 }
@@ -322,15 +328,8 @@ TEST_CASE("Collectives: a data-parallel group of 12 nodes is accepted and timed"
 // their bytes out of their pod: 10 nodes x 8 NICs x 50 GB/s x 30/39 = 3,077 GB/s against the
 // pod's 8 spines x 250 GB/s of core uplinks = 2,000 GB/s: 1.54x slower than a 1:1 spine tier.
 static double clos3_all_to_all_s(double spine_oversubscription) {
-  ClusterSpec c;
-  c.name = "clos3-test";
-  c.gpu = "H100";
-  c.nodes = 40;
-  c.nvlink_gbps = 360;
-  c.nic_gbps = 50;
-  c.topology = TopologyKind::kFatTree;
+  ClusterSpec c = small_fat_tree(40, 50);
   c.tiers = 3;
-  c.switch_ports = 16;
   c.spine_oversubscription = spine_oversubscription;
   CollectiveRequest q = request(CollectiveOp::kAllToAll, 40, 1e9);
   q.per_node = 1;
