@@ -22,6 +22,7 @@
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
+#include "sim/units.hpp"
 
 namespace llmsim::cli {
 
@@ -45,39 +46,11 @@ struct CollectiveOptions {
   bool json = false;
 };
 
-// "1GiB", "256MB", "4096", "1e9": a size in bytes (KB/MB/GB decimal, KiB/MiB/GiB binary).
+// "1GiB", "256MB", "4096", "1e9": a size in bytes (sim/units.hpp), more than zero.
 double parse_size(const std::string& text) {
-  std::size_t used = 0;
-  double value = 0.0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string unit = text.substr(used);
-  for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  double scale = 0.0;
-  if (unit.empty() || unit == "b")
-    scale = 1.0;
-  else if (unit == "kb" || unit == "k")
-    scale = 1e3;
-  else if (unit == "mb" || unit == "m")
-    scale = 1e6;
-  else if (unit == "gb" || unit == "g")
-    scale = 1e9;
-  else if (unit == "kib")
-    scale = 1024.0;
-  else if (unit == "mib")
-    scale = 1024.0 * 1024.0;
-  else if (unit == "gib")
-    scale = 1024.0 * 1024.0 * 1024.0;
-  if (used == 0 || scale == 0.0 || !(value > 0.0) || !std::isfinite(value)) {
-    throw UserError(
-        fmt::format("--bytes = '{}': expected a positive size such as 4096, 256MB or "
-                    "1GiB (KB/MB/GB decimal, KiB/MiB/GiB binary)",
-                    quote_value(text)));
-  }
-  return value * scale;
+  const double v = parse_quantity("--bytes", text, QuantityKind::kSize, "B");
+  if (!(v > 0.0)) throw UserError(fmt::format("--bytes = '{}': must be more than 0", text));
+  return v;
 }
 
 std::string human_bytes(double b) {
@@ -303,7 +276,8 @@ void add_collective_command(CLI::App& app) {
                   "nodes, as a data-parallel group under TP 8")
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--bytes", o->bytes,
-                  "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096");
+                  "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096 (units: B, KB, MB, "
+                  "GB, TB, KiB, MiB, GiB, TiB; bare: bytes)");
   cmd->add_option("--algorithm", o->algorithm, "all-reduce algorithm: ring | hierarchical")
       ->check(CLI::IsMember({"ring", "hierarchical"}));
   cmd->add_option("--mode", o->mode,

@@ -42,7 +42,7 @@ expect_in("${OUT}" "analytical")
 
 # Mistakes: one line, exit 2.
 expect_fail("--gpus = 12" collective --cluster ${H800} --op all-reduce --gpus 12 --bytes 1GB)
-expect_fail("--bytes = '12parsecs'" collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 12parsecs)
+expect_fail("--bytes = '12parsecs': expected a size such as 256MB or 1GiB (units: B, KB" collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 12parsecs)
 expect_fail("--op = 'allreduce'" collective --cluster ${H800} --op allreduce --gpus 8 --bytes 1GB)
 expect_fail("needs --bytes" collective --cluster ${H800} --op all-gather --gpus 8)
 expect_fail("--experts = 256" collective --cluster ${H800} --op ep-combine --gpus 24)
