@@ -1,0 +1,60 @@
+#include "cli/unknown_argument.hpp"
+
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "costmodel/read/yaml_reader.hpp"
+
+namespace llmsim::cli {
+
+namespace {
+
+std::string hint(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string best = did_you_mean(word, candidates);
+  return best.empty() ? "" : fmt::format("; did you mean '{}'?", best);
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+std::vector<std::string> option_names(const CLI::App& cmd) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : cmd.get_options()) {
+    for (const std::string& l : opt->get_lnames()) names.push_back("--" + l);
+    for (const std::string& s : opt->get_snames()) names.push_back("-" + s);
+  }
+  return names;
+}
+
+bool is_option(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
+
+}  // namespace
+
+std::optional<std::string> unknown_argument_message(const CLI::App& app) {
+  const std::vector<CLI::App*> chosen = app.get_subcommands();
+  if (chosen.empty()) {
+    for (const std::string& word : app.remaining()) {
+      if (is_option(word)) continue;
+      return fmt::format("unknown command '{}'{} (see llmsim --help)", quote_value(word),
+                         hint(word, command_names(app)));
+    }
+    return std::nullopt;
+  }
+  const CLI::App& cmd = *chosen.front();
+  for (const std::string& arg : cmd.remaining()) {
+    if (!is_option(arg)) continue;
+    const std::string word = arg.substr(0, arg.find('='));  // --name=value
+    return fmt::format("{}: unknown option '{}'{} (see llmsim {} --help)", cmd.get_name(),
+                       quote_value(word), hint(word, option_names(cmd)), cmd.get_name());
+  }
+  return std::nullopt;
+}
+
+}  // namespace llmsim::cli
