@@ -244,9 +244,13 @@ std::string serve_trace(const ServingEstimate& e) {
                       {"args", {{"name", e.layouts[d].deployment.name}}}});
   }
   for (const IterationSpan& s : e.run.spans) {
+    // Start and end rounded to the nanosecond, the duration their difference: an iteration
+    // never overlaps the next on its unit's track (rounding the duration alone could).
+    const long long start_ns = std::llround(s.start_s * 1e9);
+    const long long end_ns = std::llround((s.start_s + s.seconds) * 1e9);
     events.push_back({{"ph", "X"}, {"name", s.prefill_tokens > 0 ? "prefill+decode" : "decode"},
-                      {"pid", s.deployment}, {"tid", s.unit},
-                      {"ts", std::llround(s.start_s * 1e9) / 1e3}, {"dur", std::llround(s.seconds * 1e9) / 1e3},
+                      {"pid", s.deployment}, {"tid", s.unit}, {"ts", start_ns / 1e3},
+                      {"dur", (end_ns - start_ns) / 1e3},
                       {"args", {{"decode_seqs_per_rank", s.decode_seqs}, {"prefill_tokens_per_rank", s.prefill_tokens}}}});
   }
   const double end = e.run.spans.empty() ? 0.0 : e.run.spans.back().start_s + e.run.spans.back().seconds;

@@ -1,8 +1,12 @@
 #pragma once
 // ChromeTrace: collects spans and writes the Chrome trace-event JSON format that Perfetto
 // and chrome://tracing open ("X" complete events, microsecond timestamps, process and thread
-// names as metadata events).
+// names as metadata events, flow arrows between slices). Times are integer nanoseconds
+// written as microseconds with three decimals: a slice's start and end are rounded once (they
+// are SimTimes) and its duration is end - start, so a slice that ends where the next begins
+// on its track never overlaps it.
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 
@@ -25,6 +29,17 @@ class ChromeTrace {
   void name_thread(int pid, int tid, const std::string& name);
   void add_span(int pid, int tid, const std::string& name, const std::string& category,
                 SimTime start, SimTime end, nlohmann::json args = nlohmann::json::object());
+  // One end of a flow arrow: the slice on track (pid, tid) that encloses `at`.
+  struct FlowEnd {
+    int pid = 0;
+    int tid = 0;
+    SimTime at;
+  };
+  // An arrow from the slice enclosing `from` to the slice enclosing `to` (Perfetto and
+  // chrome://tracing draw it): a "s" and an "f" event with the same id, the "f" bound to the
+  // slice around it ("bp":"e"). Ids are the caller's, one per arrow.
+  void add_flow(std::uint64_t id, const std::string& name, const std::string& category,
+                const FlowEnd& from, const FlowEnd& to);
   // The document {"displayTimeUnit":"ns","traceEvents":[...]}, written out as it is held:
   // each event is kept as its compact JSON text (about 150 bytes a span), never as a tree.
   void write(std::ostream& out) const;
