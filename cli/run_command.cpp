@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/ops_table.hpp"
+#include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "cli/serve_compare.hpp"
 #include "costmodel/read/model_file.hpp"
@@ -327,7 +328,7 @@ using GridPoints = std::vector<ComparePoint>;
 std::vector<Case> run_grid(const GridPoints& points, std::size_t& total) {
   total = points.size();
   InterruptGuard guard;
-  Progress progress("compare", points.size());
+  Progress progress("compare", "Ctrl-C stops and keeps what is done");
   std::vector<Case> cases;
   for (const ComparePoint& p : points) {
     if (guard.interrupted()) break;
@@ -335,7 +336,7 @@ std::vector<Case> run_grid(const GridPoints& points, std::size_t& total) {
     require_training(s, "llmsim compare");
     const calibration::Profile profile = scenario_profile(s);
     cases.push_back(Case{p.label, estimate_run(s, profile)});
-    progress.done(cases.size());
+    progress.update(cases.size(), points.size(), p.label);
   }
   return cases;
 }

@@ -16,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
+#include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "costmodel/estimate/published_figures.hpp"
 #include "costmodel/estimate/serving/serving_estimate.hpp"
@@ -265,23 +266,6 @@ std::string serve_trace(const ServingEstimate& e) {
   return nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
 }
 
-// A one-line progress report on stderr, redrawn in place, only on a terminal.
-class StageProgress {
- public:
-  StageProgress() : tty_(isatty(STDERR_FILENO) != 0) {}
-  ~StageProgress() {
-    if (tty_) std::fputs("\r\033[K", stderr);
-  }
-  void operator()(const std::string& stage, std::size_t done, std::size_t total) const {
-    if (!tty_) return;
-    std::fputs(fmt::format("\r\033[Kserve: {}: {} of {}", stage, done, total).c_str(), stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  bool tty_;
-};
-
 void run_serve(const ServeOptions& o) {
   const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
   const calibration::Profile profile = scenario_profile(s);
@@ -290,8 +274,10 @@ void run_serve(const ServeOptions& o) {
   so.max_spans = o.trace.empty() ? 0 : 20000;
   ServingEstimate e;
   {
-    StageProgress progress;
-    so.progress = std::cref(progress);
+    Progress progress("serve");
+    so.progress = [&progress](const std::string& stage, std::size_t done, std::size_t total) {
+      progress.update(done, total, stage);
+    };
     e = estimate_serving(s, profile, so);
   }
   if (!o.trace.empty()) write_file_atomically(o.trace, serve_trace(e));

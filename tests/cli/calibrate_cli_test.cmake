@@ -30,6 +30,9 @@ string(JSON wdevice GET "${written}" device)
 
 # The CPU on the CI grid, two classes: JSON keys only.
 expect_ok(calibrate --grid ci --classes gemm_fp32,launch --json)
+if(NOT ERR STREQUAL "")
+  message(FATAL_ERROR "calibrate wrote progress to a non-terminal stderr:\n${ERR}")
+endif()
 string(JSON cpu_device GET "${OUT}" device)
 string(JSON n LENGTH "${OUT}" classes)
 string(JSON mape GET "${OUT}" classes 0 holdout_mape)
