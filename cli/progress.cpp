@@ -31,7 +31,8 @@ std::string progress_text(std::string_view what, std::size_t done, std::size_t t
   std::string out = fmt::format("{}: {} of {} ({:.0f}%)", what, done, total, 100.0 * share);
   if (done > 0 && elapsed_s > 0.0) {
     const double rate = static_cast<double>(done) / elapsed_s;
-    out += fmt::format(", {:.3g}/s, {:.1f} s, about {} left", rate, elapsed_s,
+    const std::string per_s = rate < 100.0 ? fmt::format("{:.3g}", rate) : fmt::format("{:.0f}", rate);
+    out += fmt::format(", {}/s, {:.1f} s, about {} left", per_s, elapsed_s,
                        eta_text(static_cast<double>(total - done) / rate));
   }
   if (!detail.empty()) out += fmt::format("; {}", detail);
@@ -51,9 +52,8 @@ Progress::~Progress() {
 void Progress::update(std::size_t done, std::size_t total, std::string_view detail) {
   if (!tty_) return;
   const double now = now_s();
-  if (done < last_done_ || total != last_total_) start_s_ = now;
+  if (drawn_s_ >= 0.0 && done < last_done_) start_s_ = now;  // a new stage
   last_done_ = done;
-  last_total_ = total;
   if (drawn_s_ >= 0.0 && now - drawn_s_ < 0.1 && done < total) return;
   drawn_s_ = now;
   std::string line = progress_text(what_, done, total, now - start_s_, detail);

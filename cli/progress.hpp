@@ -28,8 +28,9 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  // `done` of `total` items; a count that starts again (a smaller `done`, another `total`)
-  // is a new stage, timed from now. Redrawn at most ten times a second, and at the end.
+  // `done` of `total` items (the total may grow, as calibrate's re-measurements do); a count
+  // that starts again (a smaller `done`) is a new stage, timed from then. Redrawn at most ten
+  // times a second, and at the end.
   void update(std::size_t done, std::size_t total, std::string_view detail = {});
 
  private:
@@ -39,7 +40,6 @@ class Progress {
   double start_s_ = 0.0;      // of the current stage
   double drawn_s_ = -1.0;     // when the line was last drawn
   std::size_t last_done_ = 0;
-  std::size_t last_total_ = 0;
 };
 
 }  // namespace llmsim::cli

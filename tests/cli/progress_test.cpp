@@ -13,6 +13,9 @@ TEST_CASE("progress_text: count, share, rate, time spent and time left", "[cli][
   // 1 of 100 in 30 s: 99 left at 1/30 a second take 2970 s, said in minutes.
   CHECK(progress_text("compare", 1, 100, 30.0) ==
         "compare: 1 of 100 (1%), 0.0333/s, 30.0 s, about 50 min left");
+  // Fast items: a whole number a second, not 5.99e+03.
+  CHECK(progress_text("calibrate", 5990, 12000, 1.0) ==
+        "calibrate: 5990 of 12000 (50%), 5990/s, 1.0 s, about 1 s left");
   // 1 of 401 in 36 s: 400 left take 14400 s, said in hours.
   CHECK(progress_text("compare", 1, 401, 36.0) ==
         "compare: 1 of 401 (0%), 0.0278/s, 36.0 s, about 4.0 h left");
