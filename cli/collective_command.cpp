@@ -14,11 +14,13 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "costmodel/time/calibration/csv_table.hpp"
 #include "costmodel/read/cluster_file.hpp"
+#include "costmodel/read/model_file.hpp"
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
@@ -237,14 +239,26 @@ void print_table(const ClusterSpec& c, const CollectiveRequest& q, const Collect
   }
 }
 
+// --cluster: a catalog name (scenarios/clusters/NAME.yaml) or a cluster file.
+std::string cluster_file(const std::string& name) {
+  const std::string path = find_cluster_file(name, "", default_data_dir());
+  if (!path.empty()) return path;
+  const std::vector<std::string> known = catalog_clusters(default_data_dir());
+  const std::string hint = did_you_mean(name, known);
+  throw UserError(fmt::format("--cluster = '{}': no such cluster file or catalog name{} (known: {})",
+                              quote_value(name), hint.empty() ? "" : "; did you mean '" + hint + "'?",
+                              fmt::join(known, ", ")));
+}
+
 void run(const CollectiveOptions& o) {
-  const ClusterSpec c = load_cluster_file(o.cluster);
+  const std::string path = cluster_file(o.cluster);
+  const ClusterSpec c = load_cluster_file(path);
   const CollectiveRequest q = collective_request(o, c);
   std::string why;
   const CollectiveMode mode = collective_mode(o.mode, q, c, why);
   const CollectiveResult r = run_collective(c, q, mode);
   const std::optional<Published> published =
-      is_expert_op(q.op) ? deepep_published(o.cluster, c, q) : std::nullopt;
+      is_expert_op(q.op) ? deepep_published(path, c, q) : std::nullopt;
   const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
 
   if (o.json) {
@@ -265,7 +279,8 @@ void add_collective_command(CLI::App& app) {
       "bandwidth. Flow-level simulation (max-min fair sharing) by default; plans with more "
       "than 4096 flows (e.g. all-to-all over more than 64 GPUs; on fat-trees, 70000) switch "
       "to the closed-form analytical model automatically, and the output says which mode ran.");
-  cmd->add_option("--cluster", o->cluster, "cluster YAML (scenarios/clusters/*.yaml)")->required();
+  cmd->add_option("--cluster", o->cluster, "cluster: a catalog name (h800, h100, a100, ...: "
+                  "scenarios/clusters/NAME.yaml) or a cluster YAML file")->required();
   cmd->add_option("--op", o->op,
                   "all-reduce | reduce-scatter | all-gather | all-to-all | p2p | ep-dispatch | "
                   "ep-combine")

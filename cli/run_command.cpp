@@ -182,7 +182,8 @@ struct RunOptions {
 };
 
 void run_run(const RunOptions& o) {
-  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  s.name = scenario_title(s.name, o.overrides);
   require_training(s, "llmsim run");
   const calibration::Profile profile = scenario_profile(s);
   if (o.ops) {

@@ -267,7 +267,8 @@ std::string serve_trace(const ServingEstimate& e) {
 }
 
 void run_serve(const ServeOptions& o) {
-  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  s.name = scenario_title(s.name, o.overrides);
   const calibration::Profile profile = scenario_profile(s);
   ServingOptions so;
   so.capacity = !o.no_capacity;
