@@ -46,8 +46,9 @@ void ChromeTrace::add_span(int pid, int tid, const std::string& name, const std:
                      {"args", std::move(args)}});
 }
 
-void ChromeTrace::add_flow(std::uint64_t id, const std::string& name, const std::string& category,
+void ChromeTrace::add_flow(const std::string& name, const std::string& category,
                            const FlowEnd& from, const FlowEnd& to) {
+  const std::uint64_t id = ++flows_;
   add({{"name", name}, {"cat", category}, {"ph", "s"}, {"id", id}, {"pid", from.pid},
        {"tid", from.tid}, {"ts", trace_us(from.at)}});
   add({{"name", name}, {"cat", category}, {"ph", "f"}, {"bp", "e"}, {"id", id}, {"pid", to.pid},

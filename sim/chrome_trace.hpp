@@ -36,10 +36,16 @@ class ChromeTrace {
     SimTime at;
   };
   // An arrow from the slice enclosing `from` to the slice enclosing `to` (Perfetto and
-  // chrome://tracing draw it): a "s" and an "f" event with the same id, the "f" bound to the
-  // slice around it ("bp":"e"). Ids are the caller's, one per arrow.
-  void add_flow(std::uint64_t id, const std::string& name, const std::string& category,
-                const FlowEnd& from, const FlowEnd& to);
+  // chrome://tracing draw it): a "s" and an "f" event with the same id (1, 2, ... in the
+  // order of the calls), the "f" bound to the slice around it ("bp":"e").
+  void add_flow(const std::string& name, const std::string& category, const FlowEnd& from,
+                const FlowEnd& to);
+
+  // Where a flow's end binds a slice of [start, end) unambiguously: its middle, strictly
+  // inside when it lasts 2 ns or more (an end or a start is shared with a neighbour).
+  static SimTime inside(SimTime start, SimTime end) {
+    return start + SimTime::from_ns((end - start).ns() / 2);
+  }
   // The document {"displayTimeUnit":"ns","traceEvents":[...]}, written out as it is held:
   // each event is kept as its compact JSON text (about 150 bytes a span), never as a tree.
   void write(std::ostream& out) const;
@@ -54,6 +60,7 @@ class ChromeTrace {
   std::ostream* out_ = nullptr;  // streaming
   bool empty_ = true;   // no event yet
   bool finished_ = false;
+  std::uint64_t flows_ = 0;  // flow ids given
 };
 
 }  // namespace llmsim

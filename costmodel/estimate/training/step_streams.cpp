@@ -1,7 +1,6 @@
 #include "costmodel/estimate/training/step_streams.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <map>
 #include <tuple>
 
@@ -135,7 +134,9 @@ Chains chains_of(const StepResult& r, const std::vector<std::vector<StreamSpan>>
     for (const StreamSpan& sp : streams[static_cast<std::size_t>(rank)]) {
       const StageWork& st = r.stages[static_cast<std::size_t>(sp.part.stage)];
       const Slice sl = slice_of(rank, sp);
-      if (sp.kind == OpKind::W || sp.segment == &st.wgrad_segment || sl.end == sl.start) continue;
+      // Flows bind a slice by its middle, strictly inside from 2 ns on (ChromeTrace::inside).
+      const bool too_short = (sl.end - sl.start).ns() < 2;
+      if (sp.kind == OpKind::W || sp.segment == &st.wgrad_segment || too_short) continue;
       const bool backward = sp.kind != OpKind::F;
       chains[{sp.part.dir, sp.part.mb, sp.part.stage, backward}].push_back(sl);
     }
@@ -148,16 +149,12 @@ class FlowWriter {
   explicit FlowWriter(ChromeTrace& trace) : trace_(trace) {}
 
   void add(const std::string& name, const std::string& category, const Slice& from, const Slice& to) {
-    trace_.add_flow(next_id_++, name, category, {from.rank, from.tid, middle(from)},
-                    {to.rank, to.tid, middle(to)});
+    trace_.add_flow(name, category, {from.rank, from.tid, ChromeTrace::inside(from.start, from.end)},
+                    {to.rank, to.tid, ChromeTrace::inside(to.start, to.end)});
   }
 
  private:
-  // Strictly inside a slice of 2 ns or more, so that an end never lands on a neighbour.
-  static SimTime middle(const Slice& s) { return s.start + SimTime::from_ns((s.end - s.start).ns() / 2); }
-
   ChromeTrace& trace_;
-  std::uint64_t next_id_ = 1;
 };
 
 // Within a chain, each communication slice to the computation that consumes it (the next
