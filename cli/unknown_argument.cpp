@@ -35,24 +35,38 @@ std::vector<std::string> option_names(const CLI::App& cmd) {
 
 bool is_option(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
 
+// The first option `cmd` was given and does not know, if any: "--thread" of "--thread=2".
+std::optional<std::string> unknown_option(const CLI::App& cmd) {
+  for (const std::string& arg : cmd.remaining()) {
+    if (is_option(arg)) return arg.substr(0, arg.find('='));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> unknown_command(const CLI::App& app) {
+  for (const std::string& word : app.remaining()) {
+    if (!is_option(word)) return word;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> unknown_argument_message(const CLI::App& app) {
   const std::vector<CLI::App*> chosen = app.get_subcommands();
-  if (chosen.empty()) {
-    for (const std::string& word : app.remaining()) {
-      if (is_option(word)) continue;
-      return fmt::format("unknown command '{}'{} (see llmsim --help)", quote_value(word),
-                         hint(word, command_names(app)));
+  if (!chosen.empty()) {
+    const CLI::App& cmd = *chosen.front();
+    if (const auto word = unknown_option(cmd)) {
+      return fmt::format("{}: unknown option '{}'{} (see llmsim {} --help)", cmd.get_name(),
+                         quote_value(*word), hint(*word, option_names(cmd)), cmd.get_name());
     }
-    return std::nullopt;
+  } else if (const auto word = unknown_command(app)) {
+    return fmt::format("unknown command '{}'{} (see llmsim --help)", quote_value(*word),
+                       hint(*word, command_names(app)));
   }
-  const CLI::App& cmd = *chosen.front();
-  for (const std::string& arg : cmd.remaining()) {
-    if (!is_option(arg)) continue;
-    const std::string word = arg.substr(0, arg.find('='));  // --name=value
-    return fmt::format("{}: unknown option '{}'{} (see llmsim {} --help)", cmd.get_name(),
-                       quote_value(word), hint(word, option_names(cmd)), cmd.get_name());
+  if (const auto word = unknown_option(app)) {  // before the command: llmsim --verbose run
+    return fmt::format("unknown option '{}'{} (see llmsim --help)", quote_value(*word),
+                       hint(*word, option_names(app)));
   }
   return std::nullopt;
 }

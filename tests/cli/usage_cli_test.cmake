@@ -15,6 +15,10 @@ expect_fail_with(2 "run: unknown option '--jsn'; did you mean '--json'? (see llm
                  run ${DS} --jsn)
 expect_fail_with(2 "collective: unknown option '--byte'; did you mean '--bytes'?"
                  collective --cluster h800 --op all-reduce --byte=1GB)
+# An option of llmsim itself, before the command.
+expect_fail_with(2 "llmsim: error: unknown option '--versoin'; did you mean '--version'? (see llmsim --help)"
+                 --versoin)
+expect_fail_with(2 "llmsim: error: unknown option '--verbose' (see llmsim --help)" --verbose run ${DS})
 # Nothing close: the unknown name alone, still one line.
 expect_fail_with(2 "llmsim: error: unknown command 'frobnicate' (see llmsim --help)" frobnicate)
 expect_fail_with(2 "run: unknown option '--thread' (see llmsim run --help)" run ${DS} --thread 2)
