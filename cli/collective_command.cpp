@@ -244,9 +244,8 @@ std::string cluster_file(const std::string& name) {
   const std::string path = find_cluster_file(name, "", default_data_dir());
   if (!path.empty()) return path;
   const std::vector<std::string> known = catalog_clusters(default_data_dir());
-  const std::string hint = did_you_mean(name, known);
   throw UserError(fmt::format("--cluster = '{}': no such cluster file or catalog name{} (known: {})",
-                              quote_value(name), hint.empty() ? "" : "; did you mean '" + hint + "'?",
+                              quote_value(name), did_you_mean_clause(name, known),
                               fmt::join(known, ", ")));
 }
 

@@ -11,11 +11,6 @@ namespace llmsim::cli {
 
 namespace {
 
-std::string hint(const std::string& word, const std::vector<std::string>& candidates) {
-  const std::string best = did_you_mean(word, candidates);
-  return best.empty() ? "" : fmt::format("; did you mean '{}'?", best);
-}
-
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
@@ -58,15 +53,15 @@ std::optional<std::string> unknown_argument_message(const CLI::App& app) {
     const CLI::App& cmd = *chosen.front();
     if (const auto word = unknown_option(cmd)) {
       return fmt::format("{}: unknown option '{}'{} (see llmsim {} --help)", cmd.get_name(),
-                         quote_value(*word), hint(*word, option_names(cmd)), cmd.get_name());
+                         quote_value(*word), did_you_mean_clause(*word, option_names(cmd)), cmd.get_name());
     }
   } else if (const auto word = unknown_command(app)) {
     return fmt::format("unknown command '{}'{} (see llmsim --help)", quote_value(*word),
-                       hint(*word, command_names(app)));
+                       did_you_mean_clause(*word, command_names(app)));
   }
   if (const auto word = unknown_option(app)) {  // before the command: llmsim --verbose run
     return fmt::format("unknown option '{}'{} (see llmsim --help)", quote_value(*word),
-                       hint(*word, option_names(app)));
+                       did_you_mean_clause(*word, option_names(app)));
   }
   return std::nullopt;
 }

@@ -262,10 +262,8 @@ std::string cluster_path(const YamlMap& m, const std::string& name, const ReadCo
   const std::vector<std::string> names = catalog_clusters(ctx.data_dir);
   std::string list;
   for (const auto& n : names) list += list.empty() ? n : ", " + n;
-  const std::string hint = did_you_mean(name, names);
   m.fail("cluster", fmt::format("no such cluster file; known under {}/clusters: {}{}", ctx.data_dir,
-                                list.empty() ? "(none)" : list,
-                                hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+                                list.empty() ? "(none)" : list, did_you_mean_clause(name, names)));
 }
 
 // The cluster and its GPU (from the catalog or `hardware:`).

@@ -134,6 +134,11 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return "";
 }
 
+std::string did_you_mean_clause(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string best = did_you_mean(word, candidates);
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
+}
+
 YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {
   if (!node_.IsMap()) {
@@ -282,11 +287,10 @@ void YamlMap::finish(const std::vector<std::string>& known_keys) const {
     }
     key = kv.first.Scalar();
     if (read_.count(key)) continue;
-    const std::string hint = did_you_mean(key, known_keys);
     const std::string at = kv.second.Tag() == kOverrideTag ? std::string("--set")
                                                            : file_ + line_of(kv.first);
     throw UserError(fmt::format("{}: {}: unknown key{}; allowed: {}", at,
-                                full(quote_value(key)), hint.empty() ? "" : "; did you mean '" + hint + "'?",
+                                full(quote_value(key)), did_you_mean_clause(key, known_keys),
                                 join(known_keys)));
   }
 }

@@ -35,6 +35,8 @@ YAML::Node load_yaml_string(const std::string& text, const std::string& name);
 
 // The closest of `candidates` to `word` (edit distance), or "" if none is close.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+// The same as the tail of an "unknown name" message: "; did you mean 'serve'?", or "".
+std::string did_you_mean_clause(const std::string& word, const std::vector<std::string>& candidates);
 
 class YamlMap {
  public:
