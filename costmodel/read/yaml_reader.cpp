@@ -120,6 +120,13 @@ YAML::Node load_yaml_file(const std::string& path) {
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  // A word of 3 characters or more that begins a candidate names it ("a100" is a100-80gb,
+  // not h100 one edit away); the first such candidate.
+  if (word.size() >= 3) {
+    for (const auto& c : candidates) {
+      if (c.size() > word.size() && c.compare(0, word.size(), word) == 0) return c;
+    }
+  }
   std::string best;
   std::size_t best_d = std::numeric_limits<std::size_t>::max();
   for (const auto& c : candidates) {
