@@ -22,7 +22,7 @@ class ChromeTrace {
   ChromeTrace() = default;
   // Streams to `out`: the document's opening is written now, each event as it is added, and
   // finish() writes the end; nothing is held (a 64-rank, 10,000 micro-batch schedule's trace
-  // is 147 MB of text). write(), text() and to_json() are for collecting traces only.
+  // is 381 MB of text with its flows). write(), text() and to_json() are for collecting only.
   explicit ChromeTrace(std::ostream& out);
 
   void name_process(int pid, const std::string& name);
