@@ -16,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
+#include "cli/progress.hpp"
 #include "costmodel/time/calibration/cpu_calibration.hpp"
 #include "costmodel/time/calibration/cuda_calibration.hpp"
 #include "costmodel/time/calibration/profile.hpp"
@@ -125,22 +126,6 @@ void print_table(const Profile& p) {
              "measurements each time is taken from (see basis).\n");
 }
 
-// A one-line progress display on stderr, only when stderr is a terminal.
-class Progress {
- public:
-  Progress() : tty_(isatty(fileno(stderr)) == 1) {}
-  void operator()(const CalibrationProgress& p) {
-    if (!tty_) return;
-    std::fprintf(stderr, "\r\033[K[%3d/%3d] %-16s %s", p.done, p.total,
-                 kernel_class_name(p.kernel_class).c_str(), p.shape.c_str());
-    if (p.done == p.total) std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-  }
-
- private:
-  bool tty_;
-};
-
 void run_calibrate(const CalibrateOptions& o) {
   const std::string date = o.date.empty() ? today_utc() : o.date;
   std::string generator = "llmsim calibrate";
@@ -172,8 +157,11 @@ void run_calibrate(const CalibrateOptions& o) {
     c.generator = generator;
     c.classes = parse_classes(o.classes, o.device);
     c.reference_dir = o.reference_dir;
-    Progress progress;
-    c.progress = [&progress](const CalibrationProgress& x) { progress(x); };
+    Progress progress("calibrate");
+    c.progress = [&progress](const CalibrationProgress& x) {
+      progress.update(static_cast<std::size_t>(x.done), static_cast<std::size_t>(x.total),
+                      kernel_class_name(x.kernel_class) + " " + x.shape);
+    };
     p = cuda ? calibrate_cuda(c) : calibrate_cpu(c);
   }
   const std::string text = o.out.empty() ? "" : profile_to_text(p, o.out);

@@ -14,14 +14,17 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "costmodel/time/calibration/csv_table.hpp"
 #include "costmodel/read/cluster_file.hpp"
+#include "costmodel/read/model_file.hpp"
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
 #include "sim/collectives/collective_runner.hpp"
+#include "sim/units.hpp"
 
 namespace llmsim::cli {
 
@@ -46,39 +49,11 @@ struct CollectiveOptions {
   bool json = false;
 };
 
-// "1GiB", "256MB", "4096", "1e9": a size in bytes (KB/MB/GB decimal, KiB/MiB/GiB binary).
+// "1GiB", "256MB", "4096", "1e9": a size in bytes (sim/units.hpp), more than zero.
 double parse_size(const std::string& text) {
-  std::size_t used = 0;
-  double value = 0.0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string unit = text.substr(used);
-  for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  double scale = 0.0;
-  if (unit.empty() || unit == "b")
-    scale = 1.0;
-  else if (unit == "kb" || unit == "k")
-    scale = 1e3;
-  else if (unit == "mb" || unit == "m")
-    scale = 1e6;
-  else if (unit == "gb" || unit == "g")
-    scale = 1e9;
-  else if (unit == "kib")
-    scale = 1024.0;
-  else if (unit == "mib")
-    scale = 1024.0 * 1024.0;
-  else if (unit == "gib")
-    scale = 1024.0 * 1024.0 * 1024.0;
-  if (used == 0 || scale == 0.0 || !(value > 0.0) || !std::isfinite(value)) {
-    throw UserError(
-        fmt::format("--bytes = '{}': expected a positive size such as 4096, 256MB or "
-                    "1GiB (KB/MB/GB decimal, KiB/MiB/GiB binary)",
-                    quote_value(text)));
-  }
-  return value * scale;
+  const double v = parse_quantity("--bytes", text, QuantityKind::kSize, "B");
+  if (!(v > 0.0)) throw UserError(fmt::format("--bytes = '{}': must be more than 0", text));
+  return v;
 }
 
 std::string human_bytes(double b) {
@@ -266,14 +241,25 @@ void print_table(const ClusterSpec& c, const CollectiveRequest& q, const Collect
   }
 }
 
+// --cluster: a catalog name (scenarios/clusters/NAME.yaml) or a cluster file.
+std::string cluster_file(const std::string& name) {
+  const std::string path = find_cluster_file(name, "", default_data_dir());
+  if (!path.empty()) return path;
+  const std::vector<std::string> known = catalog_clusters(default_data_dir());
+  throw UserError(fmt::format("--cluster = '{}': no such cluster file or catalog name{} (known: {})",
+                              quote_value(name), did_you_mean_clause(name, known),
+                              fmt::join(known, ", ")));
+}
+
 void run(const CollectiveOptions& o) {
-  const ClusterSpec c = load_cluster_file(o.cluster);
+  const std::string path = cluster_file(o.cluster);
+  const ClusterSpec c = load_cluster_file(path);
   const CollectiveRequest q = collective_request(o, c);
   std::string why;
   const CollectiveMode mode = collective_mode(o.mode, q, c, why);
   const CollectiveResult r = run_collective(c, q, mode);
   const std::optional<Published> published =
-      is_expert_op(q.op) ? deepep_published(o.cluster, c, q) : std::nullopt;
+      is_expert_op(q.op) ? deepep_published(path, c, q) : std::nullopt;
   const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
 
   if (o.json) {
@@ -294,7 +280,8 @@ void add_collective_command(CLI::App& app) {
       "bandwidth. Flow-level simulation (max-min fair sharing) by default; plans with more "
       "than 4096 flows (e.g. all-to-all over more than 64 GPUs; on fat-trees, 70000) switch "
       "to the closed-form analytical model automatically, and the output says which mode ran.");
-  cmd->add_option("--cluster", o->cluster, "cluster YAML (scenarios/clusters/*.yaml)")->required();
+  cmd->add_option("--cluster", o->cluster, "cluster: a catalog name (h800, h100, a100, ...: "
+                  "scenarios/clusters/NAME.yaml) or a cluster YAML file")->required();
   cmd->add_option("--op", o->op,
                   "all-reduce | reduce-scatter | all-gather | all-to-all | p2p | ep-dispatch | "
                   "ep-combine")
@@ -310,7 +297,8 @@ void add_collective_command(CLI::App& app) {
                   "TP 8 reducing together, sharing the nodes' uplinks); default 1")
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--bytes", o->bytes,
-                  "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096");
+                  "per-GPU size as nccl-tests counts it, e.g. 1GiB, 256MB, 4096 (units: B, KB, MB, "
+                  "GB, TB, KiB, MiB, GiB, TiB; bare: bytes)");
   cmd->add_option("--algorithm", o->algorithm, "all-reduce algorithm: ring | hierarchical")
       ->check(CLI::IsMember({"ring", "hierarchical"}));
   cmd->add_option("--mode", o->mode,

@@ -3,7 +3,6 @@
 // checks between items so that it can stop cleanly, keep what it finished and say so; a second
 // Ctrl-C ends the process as usual. main() turns Interrupted into exit code 130 (128 + SIGINT).
 
-#include <cstddef>
 #include <string>
 
 namespace llmsim::cli {
@@ -20,21 +19,6 @@ class InterruptGuard {
 // Thrown after the finished part has been printed.
 struct Interrupted {
   std::string message;  // "compare: interrupted after 12 of 100 cases; ..."
-};
-
-// A one-line progress report on stderr, redrawn in place; silent unless stderr is a terminal
-// (logs and pipes stay clean).
-class Progress {
- public:
-  Progress(std::string what, std::size_t total);
-  ~Progress();
-  void done(std::size_t finished);
-
- private:
-  std::string what_;
-  std::size_t total_;
-  bool tty_;
-  double start_s_;
 };
 
 }  // namespace llmsim::cli

@@ -7,10 +7,10 @@
 #include <string_view>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/unknown_argument.hpp"
 #include "costmodel/read/yaml_reader.hpp"
 #include "costmodel/version.hpp"
 #include "sim/check.hpp"
@@ -50,11 +50,6 @@ int main(int argc, char** argv) {
       "llmsim"};
   app.set_version_flag("--version", llmsim::version());
   app.require_subcommand(1);
-  // A bad flag or value in one line, as every other error (CLI11's default adds a second,
-  // "Run with --help for more information.").
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return fmt::format("llmsim: error: {} (see --help)\n", one_short_line(e.what()));
-  });
   llmsim::cli::add_run_command(app);
   llmsim::cli::add_serve_command(app);
   llmsim::cli::add_schedule_command(app);
@@ -67,8 +62,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version exit 0; a bad flag or value is bad input like any other: exit 2.
-    return app.exit(e) == 0 ? 0 : 2;
+    // --help and --version exit 0; a bad flag or value is bad input like any other: exit 2,
+    // in one line (CLI11's own message adds a second). An unknown command or option gets
+    // the closest known name.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    const std::string message = llmsim::cli::unknown_argument_message(app).value_or(
+        one_short_line(e.what()) + " (see --help)");
+    std::fprintf(stderr, "llmsim: error: %s\n", message.c_str());
+    return 2;
   } catch (const llmsim::cli::ExitStatus& e) {
     return e.code;
   } catch (const llmsim::cli::Interrupted& e) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/published_text.hpp"
 #include "costmodel/account/memory.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
@@ -43,7 +44,8 @@ nlohmann::json rank_json(const RankMemory& r) {
 }
 
 void run_memory(const MemoryOptions& o) {
-  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  s.name = scenario_title(s.name, o.overrides);
   require_training(s, "llmsim memory");
   const TrainingPhase* ph = &s.phases.front();
   if (!o.phase.empty()) {

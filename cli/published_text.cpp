@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace llmsim::cli {
 
@@ -13,6 +14,11 @@ std::string human(double v) {
   if (a >= 1e6) return fmt::format("{:.4g}M", v / 1e6);
   if (a >= 1e4) return fmt::format("{:.4g}K", v / 1e3);
   return fmt::format("{:.4g}", v);
+}
+
+std::string scenario_title(const std::string& name, const std::vector<std::string>& overrides) {
+  if (overrides.empty()) return name;
+  return fmt::format("{} with {}", name, fmt::join(overrides, ", "));
 }
 
 // Published figures that describe this case beside ours; the others, and why they were left out.

@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/ops_table.hpp"
+#include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "cli/serve_compare.hpp"
 #include "costmodel/read/model_file.hpp"
@@ -221,7 +222,8 @@ struct RunOptions {
 };
 
 void run_run(const RunOptions& o) {
-  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  s.name = scenario_title(s.name, o.overrides);
   require_training(s, "llmsim run");
   const calibration::Profile profile = scenario_profile(s);
   if (o.ops) {
@@ -367,7 +369,7 @@ using GridPoints = std::vector<ComparePoint>;
 std::vector<Case> run_grid(const GridPoints& points, std::size_t& total) {
   total = points.size();
   InterruptGuard guard;
-  Progress progress("compare", points.size());
+  Progress progress("compare", "Ctrl-C stops and keeps what is done");
   std::vector<Case> cases;
   for (const ComparePoint& p : points) {
     if (guard.interrupted()) break;
@@ -375,7 +377,7 @@ std::vector<Case> run_grid(const GridPoints& points, std::size_t& total) {
     require_training(s, "llmsim compare");
     const calibration::Profile profile = scenario_profile(s);
     cases.push_back(Case{p.label, estimate_run(s, profile)});
-    progress.done(cases.size());
+    progress.update(cases.size(), points.size(), p.label);
   }
   return cases;
 }

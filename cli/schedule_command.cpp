@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -20,6 +21,7 @@
 #include "sim/pipeline/pipeline_report.hpp"
 #include "sim/pipeline/schedule_experiment.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
+#include "sim/units.hpp"
 
 namespace llmsim::cli {
 
@@ -32,13 +34,20 @@ struct ScheduleOptions {
   int micro_batches = 20;
   int vpp = 0;  // 0: 2 for interleaved, 1 otherwise
   std::string f = "1", b = "1", w = "1", bw, fb;
-  double p2p_latency_us = 0.0;
-  double p2p_bytes = 0.0;
-  double p2p_gbps = 0.0;
+  std::string p2p_latency = "0", p2p_bytes = "0", p2p_gbps = "0";
   bool json = false;
   std::string trace_path;
   std::string svg_path;
 };
+
+// `value` (parsed from `text`, in `unit`) if it is at most `limit`.
+double at_most(const char* name, const std::string& text, double limit, const char* unit,
+               double value) {
+  if (value > limit) {
+    throw UserError(fmt::format("{} = {}: at most {:g} {}", name, text, limit, unit));
+  }
+  return value;
+}
 
 CostInputs cost_inputs(const ScheduleOptions& o) {
   CostInputs in;
@@ -47,13 +56,20 @@ CostInputs cost_inputs(const ScheduleOptions& o) {
   in.w_us = parse_duration_list("--w", o.w);
   if (!o.bw.empty()) in.bw_us = parse_duration_list("--bw", o.bw);
   if (!o.fb.empty()) in.fb_us = parse_duration("--fb", o.fb);
-  in.p2p_latency_us = o.p2p_latency_us;
-  in.p2p_bytes = o.p2p_bytes;
-  in.p2p_gbps = o.p2p_gbps;
+  in.p2p_latency_us = parse_duration("--p2p-latency", o.p2p_latency);
+  in.p2p_bytes = at_most("--p2p-bytes", o.p2p_bytes, 1e15, "B",
+                         parse_quantity("--p2p-bytes", o.p2p_bytes, QuantityKind::kSize, "B"));
+  in.p2p_gbps = at_most("--p2p-gbps", o.p2p_gbps, 1e6, "GB/s",
+                        parse_quantity("--p2p-gbps", o.p2p_gbps, QuantityKind::kBandwidth, "GB/s"));
   return in;
 }
 
 std::string fmt_us(SimTime t) { return fmt::format("{:.6g}", t.us()); }
+
+// Durations as parsed, in microseconds: "1" or "1,2000,1".
+std::string us_list(const std::vector<double>& us) {
+  return fmt::format("{:g}", fmt::join(us, ","));
+}
 
 void print_rank_table(const ExperimentCase& c) {
   const PipelineResult& r = c.result;
@@ -158,8 +174,11 @@ void run_schedule(const ScheduleOptions& o) {
     print_json(cases);
     return;
   }
+  const CostInputs& in = e.costs;
   fmt::print("costs of 1/pp of the model (us): F={} B={} W={} BW={} F&B={}; p2p transfer {} us\n",
-             o.f, o.b, o.w, o.bw.empty() ? "B+W" : o.bw, o.fb.empty() ? "F+BW" : o.fb,
+             us_list(in.f_us), us_list(in.b_us), us_list(in.w_us),
+             in.bw_us.empty() ? "B+W" : us_list(in.bw_us),
+             in.fb_us ? fmt::format("{:g}", *in.fb_us) : "F+BW",
              fmt_us(cases[0].costs.transfer_time()));
   if (cases.size() == 1) {
     print_rank_table(cases[0]);
@@ -178,7 +197,8 @@ void add_schedule_command(CLI::App& app) {
       "flight, parameter copies, and the whole timeline.");
   cmd->footer(
       "Methods: " + schedule_method_list() +
-      ".\nDurations are in microseconds. A single --f/--b/--w/--bw/--fb value is the time of 1/pp "
+      ".\nDurations take a unit (ns, us, ms, s; a bare number is in microseconds), sizes B, KB, "
+      "MB, GB, KiB, MiB, GiB (bare: bytes), bandwidths GB/s, Gb/s, TB/s (bare: GB/s). A single --f/--b/--w/--bw/--fb value is the time of 1/pp "
       "of the model (one 1F1B stage); schedules with more stages (interleaved: vpp*pp, ZB-V and "
       "DualPipeV: 2*pp) share it evenly, so every method runs the same model. A comma-separated "
       "list gives each of the plan's stages its own value, used as is. B is the "
@@ -202,20 +222,23 @@ void add_schedule_command(CLI::App& app) {
       ->check(CLI::Range(1, 1 << 24));
   cmd->add_option("--vpp", opts->vpp, "Model chunks per rank for 'interleaved' (default 2)")
       ->check(CLI::Range(1, 64));
-  cmd->add_option("--f", opts->f, "Forward duration (us)")->capture_default_str();
-  cmd->add_option("--b", opts->b, "Backward-for-inputs duration (us)")->capture_default_str();
-  cmd->add_option("--w", opts->w, "Weight-gradient duration (us)")->capture_default_str();
-  cmd->add_option("--bw", opts->bw, "Full-backward duration (us); default B+W");
-  cmd->add_option("--fb", opts->fb, "Overlapped F&B duration (us); default F+BW");
-  cmd->add_option("--p2p-latency", opts->p2p_latency_us,
-                  "Latency of a transfer between neighbouring ranks (us)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e12));
-  cmd->add_option("--p2p-bytes", opts->p2p_bytes, "Bytes per activation or gradient transfer")
-      ->check(CLI::Range(0.0, 1e15));
+  cmd->add_option("--f", opts->f, "Forward duration (bare number: us)")->capture_default_str();
+  cmd->add_option("--b", opts->b, "Backward-for-inputs duration (bare number: us)")
+      ->capture_default_str();
+  cmd->add_option("--w", opts->w, "Weight-gradient duration (bare number: us)")
+      ->capture_default_str();
+  cmd->add_option("--bw", opts->bw, "Full-backward duration (bare number: us); default B+W");
+  cmd->add_option("--fb", opts->fb, "Overlapped F&B duration (bare number: us); default F+BW");
+  cmd->add_option("--p2p-latency", opts->p2p_latency,
+                  "Latency of a transfer between neighbouring ranks (bare number: us)")
+      ->capture_default_str();
+  cmd->add_option("--p2p-bytes", opts->p2p_bytes,
+                  "Size of an activation or gradient transfer (bare number: bytes), e.g. 64MiB")
+      ->capture_default_str();
   cmd->add_option("--p2p-gbps", opts->p2p_gbps,
-                  "Bandwidth between neighbouring ranks (GB/s); 0 = unlimited")
-      ->check(CLI::Range(0.0, 1e6));
+                  "Bandwidth between neighbouring ranks (bare number: GB/s), e.g. 400Gb/s; "
+                  "0 = unlimited")
+      ->capture_default_str();
   cmd->add_flag("--json", opts->json, "Print JSON instead of tables");
   cmd->add_option("--trace", opts->trace_path, "Write a Chrome trace (Perfetto) to FILE");
   cmd->add_option("--svg", opts->svg_path, "Write an SVG timeline to FILE");

@@ -16,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output_file.hpp"
+#include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "costmodel/estimate/published_figures.hpp"
 #include "costmodel/estimate/serving/serving_estimate.hpp"
@@ -244,9 +245,13 @@ std::string serve_trace(const ServingEstimate& e) {
                       {"args", {{"name", e.layouts[d].deployment.name}}}});
   }
   for (const IterationSpan& s : e.run.spans) {
+    // Start and end rounded to the nanosecond, the duration their difference: an iteration
+    // never overlaps the next on its unit's track (rounding the duration alone could).
+    const long long start_ns = std::llround(s.start_s * 1e9);
+    const long long end_ns = std::llround((s.start_s + s.seconds) * 1e9);
     events.push_back({{"ph", "X"}, {"name", s.prefill_tokens > 0 ? "prefill+decode" : "decode"},
-                      {"pid", s.deployment}, {"tid", s.unit},
-                      {"ts", std::llround(s.start_s * 1e9) / 1e3}, {"dur", std::llround(s.seconds * 1e9) / 1e3},
+                      {"pid", s.deployment}, {"tid", s.unit}, {"ts", start_ns / 1e3},
+                      {"dur", (end_ns - start_ns) / 1e3},
                       {"args", {{"decode_seqs_per_rank", s.decode_seqs}, {"prefill_tokens_per_rank", s.prefill_tokens}}}});
   }
   const double end = e.run.spans.empty() ? 0.0 : e.run.spans.back().start_s + e.run.spans.back().seconds;
@@ -261,33 +266,19 @@ std::string serve_trace(const ServingEstimate& e) {
   return nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
 }
 
-// A one-line progress report on stderr, redrawn in place, only on a terminal.
-class StageProgress {
- public:
-  StageProgress() : tty_(isatty(STDERR_FILENO) != 0) {}
-  ~StageProgress() {
-    if (tty_) std::fputs("\r\033[K", stderr);
-  }
-  void operator()(const std::string& stage, std::size_t done, std::size_t total) const {
-    if (!tty_) return;
-    std::fputs(fmt::format("\r\033[Kserve: {}: {} of {}", stage, done, total).c_str(), stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  bool tty_;
-};
-
 void run_serve(const ServeOptions& o) {
-  const Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  Scenario s = load_scenario(o.scenario, o.overrides, default_data_dir());
+  s.name = scenario_title(s.name, o.overrides);
   const calibration::Profile profile = scenario_profile(s);
   ServingOptions so;
   so.capacity = !o.no_capacity;
   so.max_spans = o.trace.empty() ? 0 : 20000;
   ServingEstimate e;
   {
-    StageProgress progress;
-    so.progress = std::cref(progress);
+    Progress progress("serve");
+    so.progress = [&progress](const std::string& stage, std::size_t done, std::size_t total) {
+      progress.update(done, total, stage);
+    };
     e = estimate_serving(s, profile, so);
   }
   if (!o.trace.empty()) write_file_atomically(o.trace, serve_trace(e));

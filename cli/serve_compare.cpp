@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/interrupt.hpp"
+#include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "costmodel/estimate/serving/serving_estimate.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
@@ -95,7 +96,7 @@ void print_cases(const std::vector<ServingCase>& cases, bool json) {
 
 void compare_serving(const std::vector<ComparePoint>& points, bool json) {
   InterruptGuard guard;
-  Progress progress("compare", points.size());
+  Progress progress("compare", "Ctrl-C stops and keeps what is done");
   std::vector<ServingCase> cases;
   for (const ComparePoint& p : points) {
     if (guard.interrupted()) break;
@@ -108,7 +109,7 @@ void compare_serving(const std::vector<ComparePoint>& points, bool json) {
     ServingOptions o;
     o.max_spans = 0;
     cases.push_back(ServingCase{p.label, estimate_serving(s, profile, o)});
-    progress.done(cases.size());
+    progress.update(cases.size(), points.size(), p.label);
   }
   if (!cases.empty()) print_cases(cases, json);
   if (cases.size() < points.size()) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "costmodel/estimate/validation.hpp"
 #include "costmodel/read/model_file.hpp"
@@ -130,7 +131,12 @@ int run_validate(const ValidateOptions& o) {
   const int threads =
       o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto start = std::chrono::steady_clock::now();
-  const ValidationReport rep = validate_runs(files, data, threads);
+  const ValidationReport rep = [&] {
+    Progress progress("validate");  // cleared before the report prints
+    return validate_runs(files, data, threads, [&progress](std::size_t done, std::size_t total) {
+      progress.update(done, total);
+    });
+  }();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (o.json) fmt::print("{}\n", report_json(rep).dump(2));

@@ -6,6 +6,15 @@
 
 namespace llmsim {
 
+namespace {
+
+// Microseconds with at most three decimals, exactly: the double nearest ns / 1000, which JSON
+// prints as that decimal (SimTime::us() multiplies by 1e-3, which can land one double off
+// and print as 1234.5670000000002).
+double trace_us(SimTime t) { return static_cast<double>(t.ns()) / 1e3; }
+
+}  // namespace
+
 void ChromeTrace::name_process(int pid, const std::string& name) {
   add({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", name}}}});
   add(
@@ -32,9 +41,18 @@ void ChromeTrace::add_span(int pid, int tid, const std::string& name, const std:
                      {"ph", "X"},
                      {"pid", pid},
                      {"tid", tid},
-                     {"ts", start.us()},
-                     {"dur", (end - start).us()},
+                     {"ts", trace_us(start)},
+                     {"dur", trace_us(end - start)},
                      {"args", std::move(args)}});
+}
+
+void ChromeTrace::add_flow(const std::string& name, const std::string& category,
+                           const FlowEnd& from, const FlowEnd& to) {
+  const std::uint64_t id = ++flows_;
+  add({{"name", name}, {"cat", category}, {"ph", "s"}, {"id", id}, {"pid", from.pid},
+       {"tid", from.tid}, {"ts", trace_us(from.at)}});
+  add({{"name", name}, {"cat", category}, {"ph", "f"}, {"bp", "e"}, {"id", id}, {"pid", to.pid},
+       {"tid", to.tid}, {"ts", trace_us(to.at)}});
 }
 
 namespace {

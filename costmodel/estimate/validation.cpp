@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -120,8 +121,10 @@ ValidationSummary summarize_runs(const std::vector<const ValidationRun*>& runs) 
 }
 
 ValidationReport validate_runs(const std::vector<std::string>& files, const std::string& data_dir,
-                               int threads) {
+                               int threads, const ValidationProgress& progress) {
   ValidationReport report;
+  std::mutex progress_mutex;
+  std::size_t done = 0;
   report.runs.resize(files.size());  // filled in place: comparisons point into each scenario
   std::vector<std::exception_ptr> errors(files.size());
   std::atomic<std::size_t> next{0};
@@ -136,6 +139,10 @@ ValidationReport validate_runs(const std::vector<std::string>& files, const std:
             what.rfind(files[i], 0) == 0 ? e : UserError(files[i] + ": " + what));
       } catch (...) {
         errors[i] = std::current_exception();
+      }
+      if (progress) {
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        progress(++done, files.size());
       }
     }
   };

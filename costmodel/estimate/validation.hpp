@@ -10,6 +10,7 @@
 //   r.runs[i].step_error;     // -0.12: llmsim's step is 12% shorter than the measured one
 //   r.summary.median;         // over the runs that ran
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,9 +58,11 @@ struct ValidationReport {
 std::vector<std::string> default_validation_files(const std::string& data_dir);
 
 // Runs each file (in order; one thread per file up to `threads`, results in file order).
-// A file that cannot be read or run throws UserError naming it.
+// A file that cannot be read or run throws UserError naming it. `progress`, when given, is
+// called after each file with the files done and their total, one call at a time.
+using ValidationProgress = std::function<void(std::size_t done, std::size_t total)>;
 ValidationReport validate_runs(const std::vector<std::string>& files, const std::string& data_dir,
-                               int threads = 1);
+                               int threads = 1, const ValidationProgress& progress = {});
 
 ValidationSummary summarize_runs(const std::vector<const ValidationRun*>& runs);
 

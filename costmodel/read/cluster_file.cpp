@@ -1,10 +1,16 @@
 #include "costmodel/read/cluster_file.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
 #include <fmt/format.h>
 
+#include "costmodel/read/model_file.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim {
+
+namespace fs = std::filesystem;
 
 ClusterSpec read_cluster(YamlMap& m) {
   ClusterSpec c;
@@ -50,6 +56,24 @@ ClusterSpec read_cluster(YamlMap& m) {
 ClusterSpec load_cluster_file(const std::string& path) {
   YamlMap m(load_yaml_file(path), path, "");
   return read_cluster(m);
+}
+
+std::vector<std::string> catalog_clusters(const std::string& data_dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::path(data_dir) / "clusters", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() == ".yaml") names.push_back(it->path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string find_cluster_file(const std::string& name, const std::string& base_dir,
+                              const std::string& data_dir) {
+  const std::string path = resolve_path(name, base_dir);
+  if (!path.empty() && !fs::is_directory(path)) return path;
+  return resolve_path((fs::path(data_dir) / "clusters" / (name + ".yaml")).string(), "");
 }
 
 }  // namespace llmsim

@@ -9,6 +9,7 @@
 //   nvlink_latency_us: 1       ib_latency_us: 2          source: "..."
 
 #include <string>
+#include <vector>
 
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/topology/cluster_spec.hpp"
@@ -17,5 +18,13 @@ namespace llmsim {
 
 ClusterSpec read_cluster(YamlMap& map);
 ClusterSpec load_cluster_file(const std::string& path);
+
+// The catalog: names of data_dir/clusters/*.yaml (without .yaml), sorted.
+std::vector<std::string> catalog_clusters(const std::string& data_dir);
+
+// The file a cluster name refers to: a path (as given, or relative to base_dir), else a
+// catalog name (data_dir/clusters/NAME.yaml); "" if neither exists.
+std::string find_cluster_file(const std::string& name, const std::string& base_dir,
+                              const std::string& data_dir);
 
 }  // namespace llmsim

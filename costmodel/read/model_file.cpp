@@ -312,10 +312,9 @@ ModelSpec load_model(const std::string& name, const std::string& data_dir,
   const auto names = catalog_models(data_dir);
   std::string list;
   for (const auto& n : names) list += list.empty() ? n : ", " + n;
-  const std::string hint = did_you_mean(lower(name), names);
   throw UserError(fmt::format("model '{}': not in the catalog ({}/models){}; known: {}; or give a "
                               ".yaml model file or a config.json", quote_value(name), data_dir,
-                              hint.empty() ? "" : "; did you mean '" + hint + "'?",
+                              did_you_mean_clause(lower(name), names),
                               list.empty() ? "(none)" : list));
 }
 

@@ -276,22 +276,13 @@ ModelSpec read_model_field(YamlMap& m, const ReadContext& ctx) {
 
 // The cluster file a name refers to: a path, or a name under data_dir/clusters/.
 std::string cluster_path(const YamlMap& m, const std::string& name, const ReadContext& ctx) {
-  std::string path = resolve_path(name, ctx.base_dir);
-  if (path.empty() || fs::is_directory(path)) {
-    path = resolve_path((fs::path(ctx.data_dir) / "clusters" / (name + ".yaml")).string(), "");
-  }
+  const std::string path = find_cluster_file(name, ctx.base_dir, ctx.data_dir);
   if (!path.empty()) return path;
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(fs::path(ctx.data_dir) / "clusters", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (it->path().extension() == ".yaml") names.push_back(it->path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
+  const std::vector<std::string> names = catalog_clusters(ctx.data_dir);
   std::string list;
   for (const auto& n : names) list += list.empty() ? n : ", " + n;
-  m.fail("cluster", fmt::format("no such cluster file; known under {}/clusters: {}", ctx.data_dir,
-                                list.empty() ? "(none)" : list));
+  m.fail("cluster", fmt::format("no such cluster file; known under {}/clusters: {}{}", ctx.data_dir,
+                                list.empty() ? "(none)" : list, did_you_mean_clause(name, names)));
 }
 
 // The cluster and its GPU (from the catalog or `hardware:`).
@@ -507,11 +498,8 @@ void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides
     return o.rfind("cluster.", 0) == 0;
   });
   if (cluster_field && root.IsMap() && root["cluster"] && root["cluster"].IsScalar()) {
-    const std::string name = root["cluster"].Scalar();
-    std::string file = resolve_path(name, fs::path(path).parent_path().string());
-    if (file.empty() || fs::is_directory(file)) {
-      file = resolve_path((fs::path(data_dir) / "clusters" / (name + ".yaml")).string(), "");
-    }
+    const std::string file = find_cluster_file(root["cluster"].Scalar(),
+                                               fs::path(path).parent_path().string(), data_dir);
     if (!file.empty()) root["cluster"] = load_yaml_file(file);
   }
   for (const auto& o : overrides) apply_override(root, o);

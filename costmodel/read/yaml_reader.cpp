@@ -120,6 +120,13 @@ YAML::Node load_yaml_file(const std::string& path) {
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  // A word of 3 characters or more that begins a candidate names it ("a100" is a100-80gb,
+  // not h100 one edit away); the first such candidate.
+  if (word.size() >= 3) {
+    for (const auto& c : candidates) {
+      if (c.size() > word.size() && c.compare(0, word.size(), word) == 0) return c;
+    }
+  }
   std::string best;
   std::size_t best_d = std::numeric_limits<std::size_t>::max();
   for (const auto& c : candidates) {
@@ -132,6 +139,11 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   // Close enough: at most a third of the word wrong (and at least one edit allowed).
   if (best_d <= std::max<std::size_t>(1, word.size() / 3)) return best;
   return "";
+}
+
+std::string did_you_mean_clause(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string best = did_you_mean(word, candidates);
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 
 YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
@@ -282,11 +294,10 @@ void YamlMap::finish(const std::vector<std::string>& known_keys) const {
     }
     key = kv.first.Scalar();
     if (read_.count(key)) continue;
-    const std::string hint = did_you_mean(key, known_keys);
     const std::string at = kv.second.Tag() == kOverrideTag ? std::string("--set")
                                                            : file_ + line_of(kv.first);
     throw UserError(fmt::format("{}: {}: unknown key{}; allowed: {}", at,
-                                full(quote_value(key)), hint.empty() ? "" : "; did you mean '" + hint + "'?",
+                                full(quote_value(key)), did_you_mean_clause(key, known_keys),
                                 join(known_keys)));
   }
 }

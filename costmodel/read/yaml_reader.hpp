@@ -33,8 +33,11 @@ YAML::Node load_yaml_file(const std::string& path);
 // Parses YAML text; `name` stands for the file in messages.
 YAML::Node load_yaml_string(const std::string& text, const std::string& name);
 
-// The closest of `candidates` to `word` (edit distance), or "" if none is close.
+// The closest of `candidates` to `word`, or "" if none is close: the first candidate `word`
+// begins (3 characters or more), else the nearest by edit distance.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+// The same as the tail of an "unknown name" message: "; did you mean 'serve'?", or "".
+std::string did_you_mean_clause(const std::string& word, const std::vector<std::string>& candidates);
 
 class YamlMap {
  public:

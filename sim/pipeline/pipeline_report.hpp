@@ -25,7 +25,9 @@ void write_pipeline_json(std::ostream& out, const PipelinePlan& plan, const Pipe
 nlohmann::json pipeline_to_json(const PipelinePlan& plan, const PipelineResult& result,
                                 bool with_ops = true);
 
-// Adds one process `pid` named `title`, one thread per rank, one span per operation.
+// Adds one process `pid` named `title`, one thread per rank, one span per operation, and
+// flow arrows along the data: a micro-batch's forward on stage s to its forward on s + 1,
+// the last stage's forward to its backward, a backward on s + 1 to the backward on s.
 void add_pipeline_to_trace(ChromeTrace& trace, int pid, const std::string& title,
                            const PipelinePlan& plan, const PipelineResult& result);
 

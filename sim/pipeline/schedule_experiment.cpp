@@ -1,26 +1,17 @@
 #include "sim/pipeline/schedule_experiment.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "sim/check.hpp"
+#include "sim/units.hpp"
 
 namespace llmsim {
 
 double parse_duration(const std::string& name, const std::string& text) {
-  double v = 0.0;
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
-  while (first < last && *first == ' ') ++first;
-  while (last > first && last[-1] == ' ') --last;
-  const auto [end, ec] = std::from_chars(first, last, v);
-  if (first == last || ec != std::errc() || end != last || !std::isfinite(v)) {
-    throw UserError(fmt::format("{} = '{}': expected a number of microseconds", name, text));
-  }
-  if (v < 0.0) throw UserError(fmt::format("{} = {}: a duration cannot be negative", name, text));
+  const double v = parse_quantity(name, text, QuantityKind::kDuration, "us");
   if (v > 1e12) throw UserError(fmt::format("{} = {}: at most 1e12 microseconds", name, text));
   return v;
 }

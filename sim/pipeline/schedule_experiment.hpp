@@ -28,9 +28,10 @@ struct CostInputs {
   double p2p_gbps = 0.0;  // GB/s; 0 = unlimited
 };
 
-// Parses a duration in microseconds typed by a user, or a comma-separated list with one per
-// stage ("1" or "1,2,1,1"). `name` is how the value is called in the message, e.g. "--f".
-// Throws UserError: "--f = 'abc': expected a number of microseconds".
+// Parses a duration typed by a user, in microseconds unless it names its unit ("2ms", "500ns";
+// sim/units.hpp), or a comma-separated list with one per stage ("1" or "1,2ms,1,1"). `name` is
+// how the value is called in the message, e.g. "--f". Throws UserError:
+// "--f = 'abc': expected a duration such as 2ms (units: ns, us, ms, s; ...)".
 double parse_duration(const std::string& name, const std::string& text);
 std::vector<double> parse_duration_list(const std::string& name, const std::string& text);
 

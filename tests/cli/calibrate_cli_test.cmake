@@ -30,6 +30,9 @@ string(JSON wdevice GET "${written}" device)
 
 # The CPU on the CI grid, two classes: JSON keys only.
 expect_ok(calibrate --grid ci --classes gemm_fp32,launch --json)
+if(NOT ERR STREQUAL "")
+  message(FATAL_ERROR "calibrate wrote progress to a non-terminal stderr:\n${ERR}")
+endif()
 string(JSON cpu_device GET "${OUT}" device)
 string(JSON n LENGTH "${OUT}" classes)
 string(JSON mape GET "${OUT}" classes 0 holdout_mape)
@@ -61,9 +64,17 @@ if(NOT k EQUAL 1024 OR gain LESS 1)
 endif()
 
 # Bad input: one line, non-zero exit, no file left behind.
-expect_fail("no published tables for this device" calibrate --from-tables a100 --out ${WORK}/bad.yaml)
+expect_fail("no published tables for this device; did you mean 'a100-80gb'?" calibrate --from-tables a100 --out ${WORK}/bad.yaml)
 if(EXISTS ${WORK}/bad.yaml)
   message(FATAL_ERROR "a failed run left bad.yaml behind")
+endif()
+expect_fail_with(2 "--from-tables h80: no published tables for this device; did you mean 'h800'?"
+                 calibrate --from-tables h80)
+# A GPU's catalog name in any case.
+expect_ok(calibrate --from-tables H800 --date 2000-01-01 --json)
+string(JSON upper_device GET "${OUT}" device)
+if(NOT upper_device STREQUAL device)
+  message(FATAL_ERROR "--from-tables H800 gave device '${upper_device}', h800 '${device}'")
 endif()
 expect_fail("has no CPU reference kernel" calibrate --grid ci --classes attention_bwd)
 expect_fail("cannot read the reference table" calibrate --from-tables h800 --reference-dir ${WORK}/nowhere)

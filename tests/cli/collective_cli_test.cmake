@@ -40,9 +40,19 @@ expect_ok(collective --cluster ${H800} --op all-reduce --gpus 64 --bytes 1GB --m
           --algorithm hierarchical)
 expect_in("${OUT}" "analytical")
 
+# A catalog name stands for its file (scenarios/clusters/NAME.yaml): the same result.
+expect_ok(collective --cluster h800 --op all-reduce --gpus 8 --bytes 8GiB)
+set(by_name "${OUT}")
+expect_ok(collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 8589934592)
+if(NOT by_name STREQUAL OUT)
+  message(FATAL_ERROR "--cluster h800 differs from the file:\n${by_name}\nvs\n${OUT}")
+endif()
+expect_fail_with(2 "--cluster = 'h80': no such cluster file or catalog name; did you mean 'h800'? (known: a100, b200, h100"
+                 collective --cluster h80 --op all-reduce --gpus 8 --bytes 1GB)
+
 # Mistakes: one line, exit 2.
 expect_fail("--gpus = 12" collective --cluster ${H800} --op all-reduce --gpus 12 --bytes 1GB)
-expect_fail("--bytes = '12parsecs'" collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 12parsecs)
+expect_fail("--bytes = '12parsecs': expected a size such as 256MB or 1GiB (units: B, KB" collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 12parsecs)
 expect_fail("--op = 'allreduce'" collective --cluster ${H800} --op allreduce --gpus 8 --bytes 1GB)
 expect_fail("needs --bytes" collective --cluster ${H800} --op all-gather --gpus 8)
 expect_fail("--experts = 256" collective --cluster ${H800} --op ep-combine --gpus 24)

@@ -41,6 +41,18 @@ foreach(word "GPU hours per trillion tokens" "deviation" "Assumptions this estim
   endif()
 endforeach()
 
+# A what-if is titled with its overrides and names the overriding model.
+expect_ok(run ${SRC}/scenarios/llama-3.1-405b-pretrain.yaml --set model=llama-3.1-70b)
+string(FIND "${OUT}" "llama-3.1-405b-pretrain with model=llama-3.1-70b (" at_title)
+string(FIND "${OUT}" "; model Llama-3.1-70B;" at_model)
+if(at_title EQUAL -1 OR at_model EQUAL -1)
+  message(FATAL_ERROR "run --set model=...: the title does not follow the override:\n${OUT}")
+endif()
+
+# A cluster is a catalog name or a file; a near miss gets the closest name.
+expect_fail_with(2 "--set cluster = h80: no such cluster file; known under" run ${DS} --set cluster=h80)
+expect_fail_with(2 "h200-fleet, h800; did you mean 'h800'?" run ${DS} --set cluster=h80)
+
 # compare: a grid, side by side, with what moved.
 expect_ok(compare ${DS} --vary parallelism.schedule=1f1b,dualpipe)
 string(FIND "${OUT}" "What changed, against the first case" at)

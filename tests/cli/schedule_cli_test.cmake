@@ -35,9 +35,30 @@ if(EXISTS ${WORK}/bad.svg)
   message(FATAL_ERROR "a failed run left bad.svg behind")
 endif()
 expect_fail("unknown; allowed: gpipe" schedule --method 2f2b)
-expect_fail("expected a number of microseconds" schedule --f abc)
+expect_fail_with(2 "--f = 'abc': expected a duration such as 2ms (units: ns, us, ms, s; a bare number is in us)"
+                 schedule --f abc)
 expect_fail("cannot write" schedule --svg ${WORK}/no/such/dir/x.svg)
 expect_fail("the plan has 8 stages" schedule --f 1,2,3 --pp 8)
+
+# Units: a duration, size or bandwidth with its unit runs exactly as the bare number in the
+# option's default unit (us, bytes, GB/s); the header states the costs in microseconds.
+expect_ok(schedule --f 2ms --b 1.5ms --w 500000ns --bw 2000,2ms,2000,0.002s --pp 4 --micro-batches 8
+          --p2p-latency 0.01ms --p2p-bytes 64MiB --p2p-gbps 400Gb/s)
+set(with_units "${OUT}")
+expect_ok(schedule --f 2000 --b 1500 --w 500 --bw 2000,2000,2000,2000 --pp 4 --micro-batches 8
+          --p2p-latency 10 --p2p-bytes 67108864 --p2p-gbps 50)
+if(NOT with_units STREQUAL OUT)
+  message(FATAL_ERROR "units change the result:\n${with_units}\nvs\n${OUT}")
+endif()
+string(FIND "${OUT}" "F=2000 B=1500 W=500 BW=2000,2000,2000,2000 F&B=F+BW; p2p transfer 1352.18 us" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "schedule header lacks the costs in microseconds:\n${OUT}")
+endif()
+expect_fail_with(2 "--p2p-gbps = '400gb/s': expected a bandwidth such as 400GB/s (units: MB/s, GB/s, TB/s, Gb/s, Tb/s"
+                 schedule --p2p-gbps 400gb/s)
+expect_fail_with(2 "--p2p-bytes = '1 parsec': expected a size" schedule --p2p-bytes "1 parsec")
+expect_fail_with(2 "--p2p-latency = '-1ms': cannot be negative" schedule --p2p-latency=-1ms)
+expect_fail_with(2 "--p2p-gbps = 2000TB/s: at most 1e+06 GB/s" schedule --p2p-gbps 2000TB/s)
 
 # Stated limit on the plan's size (hardening): refused before any work, one line, exit 2.
 expect_fail_with(2 "pp x micro-batches x vpp = 4096 x 8192 x 1 = 33554432: at most 4194304"

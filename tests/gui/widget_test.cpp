@@ -79,7 +79,9 @@ TEST_CASE("MainWindow: invalid inputs are refused with the CLI's message", "[gui
   in.f = "abc";
   w.set_inputs(in);
   w.run_now();
-  CHECK(w.error_text() == "--f = 'abc': expected a number of microseconds");
+  // The CLI's own message (llmsim schedule --f abc).
+  CHECK(w.error_text() ==
+        "--f = 'abc': expected a duration such as 2ms (units: ns, us, ms, s; a bare number is in us)");
 }
 
 TEST_CASE("MainWindow: exports and hover text", "[gui][widget]") {

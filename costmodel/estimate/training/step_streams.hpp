@@ -21,7 +21,7 @@ OverlapResult run_fb_pair(const StageWork& f, const StageWork& b, double compute
 
 struct StreamSpan {
   bool comm = false;
-  double start_s = 0.0;
+  double start_s = 0.0;  // whole nanoseconds, as the pipeline ran the operation
   double end_s = 0.0;
   OpKind kind = OpKind::F;  // the pipeline operation (F, B, W, BW; an FB's half as F or BW)
   MicroStage part;          // micro-batch, stage and direction of the segment's work
@@ -32,7 +32,9 @@ struct StreamSpan {
 std::vector<std::vector<StreamSpan>> step_streams(const StepResult& r);
 
 // A Chrome trace of the step: one process per pipeline rank, a compute and a communication
-// track each.
+// track each, and flow arrows between dependent slices: a communication slice to the
+// computation that consumes it, a micro-batch's forward on stage s to its forward on s + 1,
+// the last stage's forward to its backward, a backward on s + 1 to the backward on s.
 std::string step_trace_json(const StepResult& r);
 
 }  // namespace llmsim

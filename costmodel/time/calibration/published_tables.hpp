@@ -48,8 +48,8 @@ DevicePeaks read_device_peaks(const std::string& hardware_csv, const std::string
 // (time = FLOPs / published TFLOPS). `grouped` reads the groups / M_per_group columns.
 std::vector<Measurement> read_deepgemm_table(const std::string& path, bool grouped);
 
-// `device`: "h800", "h100", "h200", "a100-80gb", "a100-40gb", "b200". `reference_dir`: the
-// folder holding the CSVs (scenarios/reference, with kernels/ under it). `date`: written into the profile (YYYY-MM-DD). Throws UserError for an unknown device.
+// `device`: "h800", "h100", "h200", "a100-80gb", "a100-40gb", "b200", in any case. `reference_dir`: the
+// folder holding the CSVs (scenarios/reference, with kernels/ under it). `date`: written into the profile (YYYY-MM-DD). Throws UserError for an unknown device, with the closest name.
 Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
                               const std::string& date);
 

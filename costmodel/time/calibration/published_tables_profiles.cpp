@@ -2,6 +2,8 @@
 // classes without one (H800's tables at the GPU's peaks).
 
 #include <algorithm>
+#include <cctype>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -277,15 +279,19 @@ std::string published_device_list() {
 
 }  // namespace published
 
-Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
+Profile fit_published_profile(const std::string& name, const std::string& reference_dir,
                               const std::string& date) {
   using namespace published;
-  bool known = device == "h800";
-  for (const ScaledDevice& d : scaled_devices()) known = known || device == d.device;
-  if (!known) {
+  std::string device = name;  // a catalog name, in any case: H800 is h800
+  std::transform(device.begin(), device.end(), device.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::vector<std::string> known{"h800"};
+  for (const ScaledDevice& d : scaled_devices()) known.emplace_back(d.device);
+  if (std::find(known.begin(), known.end(), device) == known.end()) {
     throw UserError(
-        fmt::format("--from-tables {}: no published tables for this device; allowed: {}",
-                    quote_value(device), published_device_list()));
+        fmt::format("--from-tables {}: no published tables for this device{}; allowed: {}",
+                    quote_value(name), did_you_mean_clause(device, known),
+                    published_device_list()));
   }
   Profile h800 = fit_h800_tables(reference_dir, date);
   const Tables t = read_tables(reference_dir, h800);

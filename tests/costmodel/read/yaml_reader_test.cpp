@@ -94,3 +94,15 @@ TEST_CASE("YAML limits: self-containing aliases, alias bombs and huge values giv
   CHECK_THROWS_WITH(load_yaml_string(std::string(17u << 20, ' '), "huge.yaml"),
                     Catch::Contains("huge.yaml: 17825792 bytes of YAML; at most 16777216"));
 }
+
+TEST_CASE("did_you_mean: a beginning names its word, else the nearest by edits", "[costmodel][yaml]") {
+  const std::vector<std::string> gpus{"h800", "h100", "h200", "a100-80gb", "a100-40gb", "b200"};
+  CHECK(did_you_mean("a100", gpus) == "a100-80gb");  // not h100, one edit away
+  CHECK(did_you_mean("h80", gpus) == "h800");
+  CHECK(did_you_mean("h300", gpus) == "h800");       // one edit: the first nearest
+  CHECK(did_you_mean("x", gpus).empty());
+  CHECK(did_you_mean("zzzz", gpus).empty());
+  CHECK(did_you_mean("serv", {"run", "serve", "schedule"}) == "serve");
+  CHECK(did_you_mean_clause("serv", {"serve"}) == "; did you mean 'serve'?");
+  CHECK(did_you_mean_clause("zzzz", {"serve"}).empty());
+}

@@ -60,7 +60,7 @@ cases = [
  ("ramp_backwards", rep(("  global_batch: 64\n", "  batch_ramp:\n    from: 128\n    to: 64\n    tokens: 1e8\n")), "training.batch_ramp.from = 128: must not exceed to = 64"),
  ("batch_and_ramp", rep(("  global_batch: 64\n", "  global_batch: 64\n  batch_ramp:\n    from: 32\n    to: 64\n    tokens: 1e8\n")), "give global_batch or batch_ramp, not both"),
  ("reference_without_source", base + "reference:\n  - id: hours\n    quantity: total_gpu_hours\n    value: 10\n", "reference.0.source: missing; this key is required"),
- ("reference_quantity_unknown", base + "reference:\n  - id: mfu\n    quantity: mfu\n    value: 40\n    source: paper\n", "reference.0.quantity = mfu: allowed: step_time, mfu_bf16, tflops_per_gpu"),
+ ("reference_quantity_unknown", base + "reference:\n  - id: mfu\n    quantity: mfu\n    value: 40\n    source: paper\n", "reference.0.quantity = mfu: did you mean 'mfu_bf16'? allowed: step_time, mfu_bf16, tflops_per_gpu"),
  ("reference_wrong_unit", base + "reference:\n  - id: mfu\n    quantity: mfu_bf16\n    value: 0.4\n    unit: fraction\n    source: paper\n", "reference.0.unit = fraction: mfu_bf16 is measured in percent"),
  ("reference_phase_sum_without_phases", base + "reference:\n  - id: hours\n    quantity: phase_gpu_hours\n    value: 10\n    source: paper\n", "reference.0.phases: missing; name the phases this figure sums"),
  ("reference_duplicate_id", base + "reference:\n  - {id: a, quantity: total_gpu_hours, value: 1, source: p}\n  - {id: a, quantity: total_cost, value: 2, source: p}\n", "reference.1.id = a: two figures have this id"),

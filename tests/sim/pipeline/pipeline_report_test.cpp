@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstdint>
+#include <map>
 #include <sstream>
+#include <vector>
 #include <string>
 
 #include "report/timeline_svg.hpp"
@@ -49,6 +53,69 @@ TEST_CASE("PipelineReport: Chrome trace has one track per rank and one span per 
   }
   CHECK(spans == p.total_ops());
   CHECK(threads == 3);
+}
+
+namespace {
+
+struct Span {
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+};
+
+std::int64_t trace_ns(const nlohmann::json& us) { return std::llround(us.get<double>() * 1e3); }
+
+// Checks every flow of a schedule's trace: one "s" and one "f" ("bp":"e") per id, each
+// strictly inside an operation's span on its rank's track, the producer ending no later
+// than the consumer starts. Returns the number of flows.
+std::size_t checked_flows(const nlohmann::json& trace) {
+  std::map<int, std::vector<Span>> tracks;
+  std::map<std::uint64_t, std::vector<nlohmann::json>> ends;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "X") {
+      const std::int64_t start = trace_ns(e["ts"]);
+      tracks[e["tid"].get<int>()].push_back({start, start + trace_ns(e["dur"])});
+    } else if (e["ph"] == "s" || e["ph"] == "f") {
+      ends[e["id"].get<std::uint64_t>()].push_back(e);
+    }
+  }
+  auto enclosing = [&](const nlohmann::json& e) -> const Span* {
+    const std::int64_t at = trace_ns(e["ts"]);
+    for (const Span& s : tracks[e["tid"].get<int>()]) {
+      if (s.start_ns < at && at < s.end_ns) return &s;
+    }
+    return nullptr;
+  };
+  for (const auto& [id, pair] : ends) {
+    INFO("flow " << id);
+    REQUIRE(pair.size() == 2);
+    REQUIRE(pair[0]["ph"] == "s");
+    REQUIRE(pair[1]["ph"] == "f");
+    CHECK(pair[1]["bp"] == "e");
+    const Span* from = enclosing(pair[0]);
+    const Span* to = enclosing(pair[1]);
+    REQUIRE(from != nullptr);
+    REQUIRE(to != nullptr);
+    CHECK(from->end_ns <= to->start_ns);
+  }
+  return ends.size();
+}
+
+}  // namespace
+
+TEST_CASE("PipelineReport: Chrome trace flows follow each micro-batch through the stages",
+          "[sim][report]") {
+  // Each micro-batch: stages - 1 forward hand-overs, one turn at the last stage, stages - 1
+  // backward hand-overs. 4 ranks, 8 micro-batches: 8 x (3 + 1 + 3) = 56.
+  for (const ScheduleMethod m : {ScheduleMethod::k1F1B, ScheduleMethod::kZB1P,
+                                 ScheduleMethod::kDualPipe, ScheduleMethod::kInterleaved1F1B}) {
+    const PipelinePlan p = make_schedule({m, 4, 8, m == ScheduleMethod::kInterleaved1F1B ? 2 : 1});
+    INFO(schedule_method_name(m) << ", " << p.num_stages << " stages");
+    const PipelineResult r = run_pipeline(p, PipelineCosts{});
+    ChromeTrace t;
+    add_pipeline_to_trace(t, 0, "case", p, r);
+    CHECK(checked_flows(t.to_json()) ==
+          static_cast<std::size_t>(p.micro_batches * (2 * (p.num_stages - 1) + 1)));
+  }
 }
 
 TEST_CASE("ChromeTrace: streamed to a stream, the same document as collected", "[sim][report]") {
