@@ -249,6 +249,14 @@ void add_notes(std::vector<std::string>& notes, const std::vector<std::string>& 
   notes.insert(notes.end(), add.begin(), add.end());
 }
 
+void add_vocab_note(StepResult& r, const ModelSpec& model, int tp) {
+  const std::int64_t padded = padded_vocab(model.vocab, tp);
+  if (padded == model.vocab) return;
+  r.notes.push_back(fmt::format("vocabulary padded from {} to {} (a multiple of {} x TP {}, as "
+                                "Megatron-LM pads it) so that TP {} divides it",
+                                model.vocab, padded, kVocabPadMultiple, tp, tp));
+}
+
 void add_profile_notes(StepResult& r, const calibration::Profile& profile) {
   r.notes.insert(r.notes.end(), profile.notes.begin(), profile.notes.end());
   for (const auto& n : profile.classes) {
@@ -287,6 +295,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
                          plan.tp};
   r.stages = build_stage_work(s.model, account, chunks, comm, timer);
   add_notes(r.notes, timer.notes());
+  add_vocab_note(r, s.model, plan.tp);
 
   r.compute_slowdown = overlap_compute_slowdown(s.gpu, options.comm_sms);
   FbPairs pairs(r.stages, r.compute_slowdown);
