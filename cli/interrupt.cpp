@@ -47,9 +47,10 @@ void Progress::done(std::size_t finished) {
   const double left = finished > 0 ? elapsed / static_cast<double>(finished) *
                                          static_cast<double>(total_ - finished)
                                    : 0.0;
-  std::fputs(fmt::format("\r\033[K{}: {} of {} done, {:.1f} s, about {:.0f} s left (Ctrl-C "
-                         "stops and keeps what is done)",
-                         what_, finished, total_, elapsed, left)
+  const double rate = elapsed > 0 ? static_cast<double>(finished) / elapsed : 0.0;
+  std::fputs(fmt::format("\r\033[K{}: {} of {} done ({:.3g} per second), {:.1f} s, about {:.0f} s "
+                         "left (Ctrl-C stops and keeps what is done)",
+                         what_, finished, total_, rate, elapsed, left)
                  .c_str(),
              stderr);
   std::fflush(stderr);

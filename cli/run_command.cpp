@@ -17,6 +17,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/ops_table.hpp"
 #include "cli/published_text.hpp"
+#include "cli/run_text.hpp"
 #include "cli/serve_compare.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
@@ -113,6 +114,8 @@ void print_stage_parts(const StepResult& st) {
              1e3 * (w.backward_s() - w.backward_compute_s()));
 }
 
+}  // namespace
+
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
   const TrainingPhase& ph = s.phases.front();
   const StepResult& st = run.phases.front().step;
@@ -171,6 +174,8 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
     for (const auto& n : run.notes) fmt::print("  - {}\n", n);
   }
 }
+
+namespace {
 
 struct RunOptions {
   std::string scenario;

@@ -290,7 +290,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   const ModelAccount account = account_model(s.model, account_request(s, phase));
   const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, r.plan.num_stages);
 
-  OperatorTimer timer(profile, s.cluster);
+  OperatorTimer timer(profile, s.cluster, options.collective_cache);
   const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
                          plan.tp};
   r.stages = build_stage_work(s.model, account, chunks, comm, timer);

@@ -19,6 +19,7 @@
 #include "costmodel/estimate/training/step_streams.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/time/calibration/profile.hpp"
+#include "costmodel/time/operator_timer.hpp"
 #include "sim/pipeline/pipeline_executor.hpp"
 #include "sim/pipeline/pipeline_plan.hpp"
 
@@ -26,6 +27,8 @@ namespace llmsim {
 
 struct StepOptions {
   int comm_sms = 20;  // SMs the all-to-all kernels reserve while overlapped (V3 report s3.2.2)
+  // Collective times shared with other steps on the same cluster (plan search); null: none.
+  CollectiveCache* collective_cache = nullptr;
 };
 
 // Where a step's time goes, on the pipeline rank that is busiest. The parts add up to the

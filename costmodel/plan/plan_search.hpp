@@ -1,0 +1,62 @@
+#pragma once
+// Plan search: the four parts (plan_space: candidates; plan_pruner: cheap bounds;
+// plan_evaluator: the estimate; plan_store: the results) put together, with threads wrapped
+// around the evaluator only.
+//
+// Determinism: candidates are taken in a fixed order (by their lower bound on the objective,
+// then by key) in batches of a fixed size. Within a batch every candidate is pruned against the
+// same threshold, the N-th best value of the batches before it, so what a candidate becomes
+// does not depend on which thread took it or when it finished; outcomes are kept by candidate
+// index, never by completion order. One thread and two give the same rows, and a search resumed
+// from its store gives the same rows as one that was never stopped.
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "costmodel/plan/plan_evaluator.hpp"
+#include "costmodel/plan/plan_pruner.hpp"
+#include "costmodel/plan/plan_space.hpp"
+#include "costmodel/plan/plan_store.hpp"
+#include "costmodel/time/calibration/profile.hpp"
+
+namespace llmsim::plan {
+
+inline constexpr std::size_t kDefaultBatch = 64;
+
+struct SearchOptions {
+  Objective objective = Objective::kCost;
+  Limits limits;
+  int top = 5;                      // the bound keeps the N best; N = top
+  int threads = 1;
+  std::size_t batch = kDefaultBatch;
+  std::size_t stop_after = 0;       // stop after this many new outcomes (0: run to the end)
+  bool share_collectives = true;    // one CollectiveCache per hardware choice
+};
+
+struct SearchHooks {
+  std::function<bool()> stop;                                  // asked between candidates
+  std::function<void(std::size_t done, std::size_t total)> progress;  // after each batch
+};
+
+struct SearchResult {
+  std::vector<std::optional<Outcome>> outcomes;  // by candidate index; empty: not reached
+  std::size_t from_store = 0;  // outcomes read back from the store
+  std::size_t new_outcomes = 0;
+  bool complete = false;
+};
+
+// `profiles[i]` times the operators of `hardware[i]`; `candidates` as generate_candidates gives
+// them. `store` may be null. Throws UserError from the evaluator or the store.
+SearchResult run_search(const std::vector<Hardware>& hardware,
+                        const std::vector<calibration::Profile>& profiles,
+                        const std::vector<Candidate>& candidates, const SearchOptions& options,
+                        ResultStore* store, const SearchHooks& hooks = {});
+
+// The objective's value of an evaluated outcome: dollars (cost, pareto) or days (time).
+double objective_value(const Outcome& o, Objective objective);
+// Evaluated, within the deadline and the budget.
+bool is_feasible(const Outcome& o, const Limits& limits);
+
+}  // namespace llmsim::plan
