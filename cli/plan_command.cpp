@@ -374,13 +374,11 @@ void run_plan(const PlanOptions& o) {
        [&progress](std::size_t done, std::size_t) { progress.done(done); }});
   const double seconds = now_s() - start;
   const std::size_t reached = result.from_store + result.new_outcomes;
-  fmt::print(stderr, "plan: {} candidates in {:.1f} s ({:.0f} per second, {} threads)\n", reached,
-             seconds, seconds > 0 ? static_cast<double>(result.new_outcomes) / seconds : 0.0,
-             o.threads);
-  if (store) {
-    fmt::print(stderr, "plan: {} outcomes read back from {}, {} new\n", result.from_store, o.db,
-               result.new_outcomes);
-  }
+  fmt::print(stderr, "plan: {} of {} candidates done, {} new in {:.1f} s ({:.0f} per second, {} "
+             "threads){}\n",
+             reached, candidates.size(), result.new_outcomes, seconds,
+             seconds > 0 ? static_cast<double>(result.new_outcomes) / seconds : 0.0, o.threads,
+             store ? fmt::format(", {} read back from {}", result.from_store, o.db) : "");
   if (!result.complete) {
     const std::size_t kept = reached;
     throw Interrupted{store ? fmt::format("plan: interrupted after {} of {} candidates; all {} "

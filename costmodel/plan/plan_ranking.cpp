@@ -20,6 +20,15 @@ std::vector<std::size_t> feasible(const Outcomes& outcomes, const Limits& limits
   return out;
 }
 
+// Dollars for people, signed: +$57.6K, +$1.50M.
+std::string signed_dollars(double usd) {
+  const double a = std::fabs(usd);
+  const char* sign = usd < 0 ? "-" : "+";
+  if (a >= 1e6) return fmt::format("{}${:.2f}M", sign, a / 1e6);
+  if (a >= 1e3) return fmt::format("{}${:.1f}K", sign, a / 1e3);
+  return fmt::format("{}${:.0f}", sign, a);
+}
+
 struct Part {
   const char* name;
   double delta;  // loser minus best
@@ -87,14 +96,15 @@ std::string why_loses(const Candidate& best, const Outcome& b, const Candidate& 
     return fmt::format("ties with the best (within {:g}%); ranked after it by key", 100 * kTie);
   }
   std::string out = time ? fmt::format("{:+.1f}% days ({:+.2f} days)", 100 * (vl / vb - 1), vl - vb)
-                         : fmt::format("{:+.1f}% cost (${:+.4g})", 100 * (vl / vb - 1), vl - vb);
-  const char* unit = time ? "s" : "GPU-s";
+                         : fmt::format("{:+.1f}% cost ({})", 100 * (vl / vb - 1), signed_dollars(vl - vb));
   // Parts that moved by less than kTie of the best's step are noise, not a reason.
   const double step = b.eval.step_time_s * gb;
   int shown = 0;
   for (const Part& p : parts) {
     if (p.delta <= kTie * step || shown == 2) break;
-    out += fmt::format("{} more {} (+{:.4g} {} per step)", shown ? "," : ":", p.name, p.delta, unit);
+    const std::string amount = time ? fmt::format("+{:.3f} s", p.delta)
+                                    : fmt::format("+{:.0f} GPU-s", p.delta);
+    out += fmt::format("{} more {} ({} per step)", shown ? "," : ":", p.name, amount);
     ++shown;
   }
   if (shown == 0) out += ": no part of the first phase's step costs more; a later phase does";

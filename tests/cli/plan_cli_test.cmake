@@ -35,7 +35,7 @@ expect_ok(plan ${SC} ${SPACE} --db ${WORK}/plan.db --threads 2 --csv ${WORK}/pla
 if(NOT "${OUT}" STREQUAL "${one}")
   message(FATAL_ERROR "plan: the resumed search printed another result:\n${OUT}\nvs\n${one}")
 endif()
-if(NOT ERR MATCHES "11 outcomes read back")
+if(NOT ERR MATCHES "11 read back from")
   message(FATAL_ERROR "plan: the resumed search did not read the stopped one's rows:\n${ERR}")
 endif()
 file(STRINGS ${WORK}/plan.csv csv)
