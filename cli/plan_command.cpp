@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/plan_command.hpp"
+#include "cli/plan_mpi.hpp"
 #include "costmodel/describe/hardware.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/read/cluster_file.hpp"
@@ -351,7 +352,23 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// Rank 0 opens the store; every rank learns whether it could.
+std::unique_ptr<plan::ResultStore> open_store(const PlanOptions& o, const MpiSession& mpi) {
+  std::unique_ptr<plan::ResultStore> store;
+  if (!o.db.empty() && mpi.rank() == 0) {
+    try {
+      store = std::make_unique<plan::ResultStore>(o.db, fingerprint(o));
+    } catch (...) {
+      (void)mpi.all(false);
+      throw;
+    }
+  }
+  if (!mpi.all(true)) throw UserError("plan: rank 0 could not open --db");
+  return store;
+}
+
 void run_plan(const PlanOptions& o) {
+  const MpiSession mpi;  // first: ranks other than 0 print nothing
   const std::string data_dir = default_data_dir();
   Scenario base = load_scenario(o.scenario, o.overrides, data_dir);
   require_training(base, "llmsim plan");
@@ -362,8 +379,7 @@ void run_plan(const PlanOptions& o) {
   const Fleet fleet = build_fleet(o, base, data_dir);
   const plan::PlanSpace space = build_space(o, base);
   const std::vector<plan::Candidate> candidates = plan::generate_candidates(space, fleet.hardware);
-  std::unique_ptr<plan::ResultStore> store;
-  if (!o.db.empty()) store = std::make_unique<plan::ResultStore>(o.db, fingerprint(o));
+  const std::unique_ptr<plan::ResultStore> store = open_store(o, mpi);
 
   InterruptGuard guard;
   Progress progress("plan", candidates.size());
@@ -371,7 +387,7 @@ void run_plan(const PlanOptions& o) {
   const plan::SearchResult result = plan::run_search(
       fleet.hardware, fleet.profiles, candidates, options, store.get(),
       {[&guard] { return guard.interrupted(); },
-       [&progress](std::size_t done, std::size_t) { progress.done(done); }});
+       [&progress](std::size_t done, std::size_t) { progress.done(done); }, mpi.ranks()});
   const double seconds = now_s() - start;
   const std::size_t reached = result.from_store + result.new_outcomes;
   fmt::print(stderr, "plan: {} of {} candidates done, {} new in {:.1f} s ({:.0f} per second, {} "
@@ -388,6 +404,7 @@ void run_plan(const PlanOptions& o) {
                                           "kept (give --db FILE to resume a search)",
                                           kept, candidates.size())};
   }
+  if (mpi.rank() != 0) return;
   PlanReport report{o.scenario, &base, &fleet.hardware, &fleet.profiles, &candidates, &result,
                     options, describe_space(space, base), seconds};
   if (!o.csv.empty()) write_plan_csv(report, o.csv);

@@ -106,25 +106,33 @@ class Searcher {
   std::vector<std::unique_ptr<CollectiveCache>> caches_;  // by hardware choice
 };
 
-// Runs `todo` (candidate indices) on the option's threads; outcomes by position in `todo`.
-// A position left empty was not reached (stop requested).
+// Runs the positions of `todo` (candidate indices) that fall to `ranks` (all of them in one
+// process) on the option's threads; outcomes by position in `todo`. A position left empty was
+// another rank's, or not reached (stop requested).
 std::vector<std::optional<Outcome>> run_batch(const Searcher& searcher,
                                               const std::vector<std::size_t>& todo,
                                               double threshold, int threads,
-                                              const std::function<bool()>& stop) {
+                                              const std::function<bool()>& stop,
+                                              const Ranks* ranks) {
+  std::vector<std::size_t> mine;
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    if (!ranks || static_cast<int>(k % static_cast<std::size_t>(ranks->size)) == ranks->rank) {
+      mine.push_back(k);
+    }
+  }
   std::vector<std::optional<Outcome>> out(todo.size());
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
   auto work = [&] {
-    for (std::size_t k = next++; k < todo.size(); k = next++) {
+    for (std::size_t j = next++; j < mine.size(); j = next++) {
       if (stop && stop()) return;
       try {
-        out[k] = searcher.process(todo[k], threshold);
+        out[mine[j]] = searcher.process(todo[mine[j]], threshold);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex);
         if (!error) error = std::current_exception();
-        next = todo.size();
+        next = mine.size();
       }
     }
   };
@@ -136,6 +144,17 @@ std::vector<std::optional<Outcome>> run_batch(const Searcher& searcher,
   return out;
 }
 
+// The batch complete on every rank; true when some rank (this one included) stopped early.
+bool share_batch(std::vector<std::optional<Outcome>>& batch, const Ranks* ranks) {
+  bool stopped = false;
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    const bool mine = !ranks || static_cast<int>(k % static_cast<std::size_t>(ranks->size)) == ranks->rank;
+    if (mine && !batch[k]) stopped = true;
+  }
+  if (!ranks || ranks->size == 1) return stopped;
+  return ranks->share(batch, stopped);
+}
+
 }  // namespace
 
 SearchResult run_search(const std::vector<Hardware>& hardware,
@@ -144,7 +163,8 @@ SearchResult run_search(const std::vector<Hardware>& hardware,
                         ResultStore* store, const SearchHooks& hooks) {
   const Searcher searcher(hardware, profiles, candidates, options);
   const std::vector<std::size_t> order = searcher.order();
-  const std::map<std::string, Outcome> stored = store ? store->load() : std::map<std::string, Outcome>{};
+  std::map<std::string, Outcome> stored = store ? store->load() : std::map<std::string, Outcome>{};
+  if (hooks.ranks && hooks.ranks->size > 1) hooks.ranks->broadcast(stored);
   SearchResult r;
   r.outcomes.resize(candidates.size());
   TopValues top(static_cast<std::size_t>(std::max(1, options.top)));
@@ -167,7 +187,8 @@ SearchResult run_search(const std::vector<Hardware>& hardware,
         ++r.from_store;
       }
     }
-    const auto batch = run_batch(searcher, todo, top.threshold(), options.threads, stop);
+    auto batch = run_batch(searcher, todo, top.threshold(), options.threads, stop, hooks.ranks);
+    const bool stopped = share_batch(batch, hooks.ranks);
     std::vector<const Candidate*> rows;
     std::vector<Outcome> row_outcomes;
     for (std::size_t k = 0; k < todo.size(); ++k) {
@@ -178,7 +199,6 @@ SearchResult run_search(const std::vector<Hardware>& hardware,
     }
     if (store && !rows.empty()) store->add(rows, row_outcomes);
     r.new_outcomes += rows.size();
-    const bool stopped = rows.size() < todo.size();
     for (std::size_t k = start; k < end; ++k) {
       const auto& o = r.outcomes[order[k]];
       if (o && is_feasible(*o, options.limits)) top.add(objective_value(*o, options.objective));

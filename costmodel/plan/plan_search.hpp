@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -35,9 +37,22 @@ struct SearchOptions {
   bool share_collectives = true;    // one CollectiveCache per hardware choice
 };
 
+// The ranks of a distributed search (MPI: cli/plan_mpi.cpp; the library knows no MPI). Every
+// rank runs run_search on the same candidates and evaluates the positions k of each batch with
+// k % size == rank. `broadcast` gives rank 0's stored rows to every rank before the first batch;
+// `share` fills every rank's batch with the others' outcomes and returns whether any rank
+// stopped. Rank 0 alone passes a store.
+struct Ranks {
+  int rank = 0;
+  int size = 1;
+  std::function<void(std::map<std::string, Outcome>& stored)> broadcast;
+  std::function<bool(std::vector<std::optional<Outcome>>& batch, bool stopped)> share;
+};
+
 struct SearchHooks {
   std::function<bool()> stop;                                  // asked between candidates
   std::function<void(std::size_t done, std::size_t total)> progress;  // after each batch
+  const Ranks* ranks = nullptr;                                // null: one process
 };
 
 struct SearchResult {

@@ -1,14 +1,7 @@
 # End-to-end checks of `llmsim plan`, run by CTest with -DLLMSIM=<binary> -DSRC=<source dir>
 # -DWORK=<scratch dir>: the same output on one thread and two, a stopped search resumed from
 # its --db to the same output, JSON and CSV, and bad input as one line with exit 2.
-include(${CMAKE_CURRENT_LIST_DIR}/cli_test_helpers.cmake)
-file(REMOVE_RECURSE "${WORK}")
-file(MAKE_DIRECTORY "${WORK}")
-set(SC ${SRC}/tests/data/plan/llama-8b-plan.yaml)
-# A small space: 2 GPU counts x TP 1,2,4,8 x PP 1,2,4 x 1F1B / interleaved x2 / ZB1P x two
-# recompute modes x micro-batch 1 and 8 (8 is often invalid: dp x 8 must divide 64 sequences).
-set(SPACE --gpus 16:32 --tp 1,2,4,8 --pp 1,2,4 --vpp 2 --schedules 1f1b,interleaved,zb1p
-          --recompute selective,full --micro-batch 1,8 --zero 1 --precision bf16 --top 3 --batch 8)
+include(${CMAKE_CURRENT_LIST_DIR}/plan_test_space.cmake)
 
 expect_ok(plan ${SC} ${SPACE} --threads 1)
 set(one "${OUT}")
