@@ -9,8 +9,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -26,11 +26,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Process CPU seconds, all threads: on a shared machine wall time depends on the neighbours'
 // load; CPU time per candidate does not (much).
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double cpu_seconds() {
+  return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
 
 struct Fleet {
   std::vector<Hardware> hardware;
@@ -62,8 +66,8 @@ double simulations_per_second(const Fleet& f, const std::vector<Candidate>& all,
   CollectiveCache cache;
   const auto t0 = Clock::now();
   for (const Candidate& c : valid) {
-    evaluate_candidate(apply_candidate(f.hardware[c.hardware].scenario, c),
-                       f.profiles[c.hardware], share ? &cache : nullptr);
+    evaluate_candidate(apply_candidate(f.hardware[c.hardware].scenario, c), f.profiles[c.hardware],
+                       share ? &cache : nullptr);
   }
   return static_cast<double>(valid.size()) / since(t0);
 }
@@ -77,11 +81,12 @@ double search(const char* label, const Fleet& f, const std::vector<Candidate>& c
   const double s = since(t0), cpu = cpu_seconds() - c0;
   const Counts c = count_outcomes(r.outcomes, o.limits);
   const std::size_t pruned = c.reached - c.evaluated;
-  std::printf("%s, %d thread%s: %zu candidates in %.1f s wall (%.1f CPU s) = %.0f per second; "
-              "%zu pruned (plan %zu, memory %zu, bound %zu), %zu simulated = %.0f simulations "
-              "per second\n",
-              label, threads, threads > 1 ? "s" : "", c.generated, s, cpu, c.generated / s,
-              pruned, c.pruned[1], c.pruned[2], c.pruned[5], c.evaluated, c.evaluated / s);
+  std::printf(
+      "%s, %d thread%s: %zu candidates in %.1f s wall (%.1f CPU s) = %.0f per second; "
+      "%zu pruned (plan %zu, memory %zu, bound %zu), %zu simulated = %.0f simulations "
+      "per second\n",
+      label, threads, threads > 1 ? "s" : "", c.generated, s, cpu, c.generated / s, pruned,
+      c.pruned[1], c.pruned[2], c.pruned[5], c.evaluated, c.evaluated / s);
   return s;
 }
 
@@ -98,14 +103,17 @@ int run(int argc, char** argv) {
 
   const double plain = simulations_per_second(one, cs, 200, false);
   const double shared = simulations_per_second(one, cs, 200, true);
-  std::printf("full simulations (3 phases each), 1 thread: %.0f per second without shared "
-              "collective times, %.0f with (ratio %.2f)\n",
-              plain, shared, shared / plain);
+  std::printf(
+      "full simulations (3 phases each), 1 thread: %.0f per second without shared "
+      "collective times, %.0f with (ratio %.2f)\n",
+      plain, shared, shared / plain);
 
   const double t1 = search("~10k search", one, cs, 1);
   const double t2 = search("~10k search", one, cs, 2);
-  std::printf("ratios in this run: 2 threads / 1 thread speed-up %.2f; 2-thread time / 60 s "
-              "target = %.2f\n", t1 / t2, t2 / 60.0);
+  std::printf(
+      "ratios in this run: 2 threads / 1 thread speed-up %.2f; 2-thread time / 60 s "
+      "target = %.2f\n",
+      t1 / t2, t2 / 60.0);
   if (quick) return 0;
 
   const Fleet three = h800_fleet(base, {1024, 2048, 4096});

@@ -1,6 +1,8 @@
 // llmsim plan: search the training plans of a scenario over GPU types and counts for the
 // cheapest (or fastest) one that fits, with a results store that resumes.
 
+#include "cli/plan_command.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -18,7 +20,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
-#include "cli/plan_command.hpp"
 #include "cli/plan_mpi.hpp"
 #include "costmodel/describe/hardware.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
@@ -104,9 +105,10 @@ std::vector<int> parse_gpu_counts(const std::string& text, int per_node) {
     if (g >= lo && g % per_node == 0) out.push_back(static_cast<int>(g));
   }
   if (lo > hi || out.empty()) {
-    throw UserError(fmt::format("--gpus {}: no power of two from {} to {} fills whole nodes of {} "
-                                "GPUs; give MIN:MAX with MIN <= MAX, or a list",
-                                quote_value(text), lo, hi, per_node));
+    throw UserError(
+        fmt::format("--gpus {}: no power of two from {} to {} fills whole nodes of {} "
+                    "GPUs; give MIN:MAX with MIN <= MAX, or a list",
+                    quote_value(text), lo, hi, per_node));
   }
   return out;
 }
@@ -154,17 +156,17 @@ plan::PlanSpace build_space(const PlanOptions& o, const Scenario& s) {
     }
   }
   if (!o.schedules.empty()) {
-    sp.schedules = parse_names<ScheduleMethod>("--schedules", o.schedules,
-                                               [](const std::string& n) { return parse_schedule_method(n); },
-                                               schedule_method_list());
+    sp.schedules = parse_names<ScheduleMethod>(
+        "--schedules", o.schedules, [](const std::string& n) { return parse_schedule_method(n); },
+        schedule_method_list());
   }
   if (!o.recompute.empty()) {
     sp.recompute = parse_names<RecomputePolicy>("--recompute", o.recompute, parse_recompute,
                                                 "none, attention, selective, full");
   }
   if (!o.precisions.empty()) {
-    sp.precisions = parse_names<RecipeKind>("--precision", o.precisions, parse_precision,
-                                            "fp8, bf16, fp16");
+    sp.precisions =
+        parse_names<RecipeKind>("--precision", o.precisions, parse_precision, "fp8, bf16, fp16");
   }
   return sp;
 }
@@ -213,7 +215,8 @@ Scenario resized(const Scenario& base, ClusterSpec cluster, int gpus, double usd
   s.usd_per_gpu_hour = usd_per_gpu_hour;
   if (!other_gpu) return s;
   s.gpu = *find_gpu(cluster.gpu);
-  const fs::path profile = fs::path(data_dir) / "calibration" / (lower(cluster.gpu) + "-published.yaml");
+  const fs::path profile =
+      fs::path(data_dir) / "calibration" / (lower(cluster.gpu) + "-published.yaml");
   if (!fs::exists(profile)) {
     throw UserError(fmt::format("--gpu-types {}: no published kernel profile ({})", cluster.gpu,
                                 profile.string()));
@@ -256,8 +259,9 @@ Fleet build_fleet(const PlanOptions& o, const Scenario& base, const std::string&
       throw UserError(fmt::format("--gpu-types {}: not a GPU of the catalog", quote_value(type)));
     }
     const ClusterSpec cluster = cluster_for(base, type, data_dir);
-    const std::vector<int> counts = o.gpus.empty() ? std::vector<int>{base.cluster.gpus()}
-                                                   : parse_gpu_counts(o.gpus, cluster.gpus_per_node);
+    const std::vector<int> counts = o.gpus.empty()
+                                        ? std::vector<int>{base.cluster.gpus()}
+                                        : parse_gpu_counts(o.gpus, cluster.gpus_per_node);
     const auto price = prices.find(lower(type));
     const double usd = price == prices.end() ? base.usd_per_gpu_hour : price->second;
     std::optional<calibration::Profile> profile;
@@ -295,13 +299,13 @@ std::string fingerprint(const PlanOptions& o) {
   for (const auto& s : o.overrides) sets += (sets.empty() ? "" : ";") + s;
   for (const auto& p : o.prices) prices += (prices.empty() ? "" : ";") + p;
   return fmt::format(
-      "llmsim {}; scenario {} (fnv1a {:016x}); --set [{}]; --tokens {:g} --deadline-days {:g} "
-      "--budget {:g} --gpus '{}' --gpu-types '{}' --price [{}] --objective {} --top {} batch {}; space: "
-      "tp '{}' pp '{}' vpp '{}' ep '{}' micro-batch '{}' zero '{}' schedules '{}' recompute '{}' "
-      "precision '{}'",
-      version(), o.scenario, fnv1a(text), sets, o.tokens, o.deadline_days, o.budget_usd, o.gpus,
-      o.gpu_types, prices, o.objective, o.top, o.batch, o.tp, o.pp, o.vpp, o.ep,
-      o.micro_batch, o.zero, o.schedules, o.recompute, o.precisions);
+      "llmsim {} search {}; scenario {} (fnv1a {:016x}); --set [{}]; --tokens {:g} "
+      "--deadline-days {:g} --budget {:g} --gpus '{}' --gpu-types '{}' --price [{}] --objective "
+      "{} --top {} batch {}; space: tp '{}' pp '{}' vpp '{}' ep '{}' micro-batch '{}' zero '{}' "
+      "schedules '{}' recompute '{}' precision '{}'",
+      version(), plan::kSearchVersion, o.scenario, fnv1a(text), sets, o.tokens, o.deadline_days,
+      o.budget_usd, o.gpus, o.gpu_types, prices, o.objective, o.top, o.batch, o.tp, o.pp, o.vpp,
+      o.ep, o.micro_batch, o.zero, o.schedules, o.recompute, o.precisions);
 }
 
 }  // namespace
@@ -310,10 +314,15 @@ namespace {
 
 plan::SearchOptions search_options(const PlanOptions& o) {
   plan::SearchOptions so;
-  if (o.objective == "cost") so.objective = plan::Objective::kCost;
-  else if (o.objective == "time") so.objective = plan::Objective::kTime;
-  else if (o.objective == "pareto") so.objective = plan::Objective::kPareto;
-  else throw UserError(fmt::format("--objective {}: allowed: cost, time, pareto", quote_value(o.objective)));
+  if (o.objective == "cost")
+    so.objective = plan::Objective::kCost;
+  else if (o.objective == "time")
+    so.objective = plan::Objective::kTime;
+  else if (o.objective == "pareto")
+    so.objective = plan::Objective::kPareto;
+  else
+    throw UserError(
+        fmt::format("--objective {}: allowed: cost, time, pareto", quote_value(o.objective)));
   so.limits.deadline_days = o.deadline_days;
   so.limits.budget_usd = o.budget_usd;
   so.top = o.top;
@@ -390,7 +399,8 @@ void run_plan(const PlanOptions& o) {
        [&progress](std::size_t done, std::size_t) { progress.done(done); }, mpi.ranks()});
   const double seconds = now_s() - start;
   const std::size_t reached = result.from_store + result.new_outcomes;
-  fmt::print(stderr, "plan: {} of {} candidates done, {} new in {:.1f} s ({:.0f} per second, {} "
+  fmt::print(stderr,
+             "plan: {} of {} candidates done, {} new in {:.1f} s ({:.0f} per second, {} "
              "threads){}\n",
              reached, candidates.size(), result.new_outcomes, seconds,
              seconds > 0 ? static_cast<double>(result.new_outcomes) / seconds : 0.0, o.threads,
@@ -405,11 +415,14 @@ void run_plan(const PlanOptions& o) {
                                           kept, candidates.size())};
   }
   if (mpi.rank() != 0) return;
-  PlanReport report{o.scenario, &base, &fleet.hardware, &fleet.profiles, &candidates, &result,
-                    options, describe_space(space, base), seconds};
+  PlanReport report{o.scenario,  &base,   &fleet.hardware, &fleet.profiles,
+                    &candidates, &result, options,         describe_space(space, base),
+                    seconds};
   if (!o.csv.empty()) write_plan_csv(report, o.csv);
-  if (o.json) print_plan_json(report);
-  else print_plan_text(report);
+  if (o.json)
+    print_plan_json(report);
+  else
+    print_plan_text(report);
 }
 
 }  // namespace
@@ -429,7 +442,8 @@ void add_plan_command(CLI::App& app) {
   cmd->add_option("--tokens", o->tokens,
                   "Tokens to train (the first phase alone, with this many); default: the "
                   "scenario's phases");
-  cmd->add_option("--deadline-days", o->deadline_days, "Only plans that finish within this many days");
+  cmd->add_option("--deadline-days", o->deadline_days,
+                  "Only plans that finish within this many days");
   cmd->add_option("--budget", o->budget_usd, "Only plans that cost at most this many dollars");
   cmd->add_option("--gpus", o->gpus,
                   "GPU counts: MIN:MAX (the powers of two in the range that fill whole nodes) or "
@@ -451,12 +465,15 @@ void add_plan_command(CLI::App& app) {
                   "resumes a stopped search");
   cmd->add_option("--csv", o->csv, "Write every candidate (evaluated or pruned, and why) to FILE");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
-  cmd->add_option("--threads", o->threads, "Threads that evaluate candidates (results do not "
-                  "depend on it)")->default_str("1");
+  cmd->add_option("--threads", o->threads,
+                  "Threads that evaluate candidates (results do not "
+                  "depend on it)")
+      ->default_str("1");
   cmd->add_option("--tp", o->tp, "TP values (default: powers of two up to a node)");
   cmd->add_option("--pp", o->pp, "PP values (default: powers of two up to 64 and the layers)");
   cmd->add_option("--vpp", o->vpp, "Virtual stages of the interleaved schedule (default: 2,4)");
-  cmd->add_option("--ep", o->ep, "EP values, MoE models (default: powers of two up to the experts)");
+  cmd->add_option("--ep", o->ep,
+                  "EP values, MoE models (default: powers of two up to the experts)");
   cmd->add_option("--micro-batch", o->micro_batch, "Micro-batch sizes in sequences (default: 1,2)");
   cmd->add_option("--zero", o->zero, "ZeRO stages (default: 0,1; see README for 2 and 3)");
   cmd->add_option("--schedules", o->schedules,
@@ -464,7 +481,7 @@ void add_plan_command(CLI::App& app) {
   cmd->add_option("--recompute", o->recompute, "Recompute modes (default: none,selective,full)");
   cmd->add_option("--precision", o->precisions, "Precision recipes (default: fp8,bf16)");
   cmd->add_option("--stop-after", o->stop_after)->group("");  // tests: stop as Ctrl-C would
-  cmd->add_option("--batch", o->batch)->group("");  // candidates per committed batch
+  cmd->add_option("--batch", o->batch)->group("");            // candidates per committed batch
   cmd->footer(
       "Space by default: TP 1..GPUs per node, PP 1..64, EP 1..experts (powers of two), VPP 2,4, "
       "micro-batch 1,2, ZeRO 0,1, every schedule, recompute none/selective/full, FP8 and BF16.\n"

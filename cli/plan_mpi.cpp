@@ -2,13 +2,13 @@
 
 #ifdef LLMSIM_HAVE_MPI
 
-#include <mpi.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <mpi.h>
 
 namespace llmsim::cli {
 
@@ -174,7 +174,9 @@ namespace llmsim::cli {
 
 MpiSession::MpiSession() = default;
 MpiSession::~MpiSession() = default;
-bool MpiSession::all(bool ok) const { return ok; }
+bool MpiSession::all(bool ok) const {
+  return ok;
+}
 
 }  // namespace llmsim::cli
 

@@ -40,7 +40,9 @@ std::string short_label(const Candidate& c) {
                      recompute_policy_name(c.recompute), make_recipe(c.precision).name());
 }
 
-const Outcome& outcome(const PlanReport& r, std::size_t i) { return *r.result->outcomes[i]; }
+const Outcome& outcome(const PlanReport& r, std::size_t i) {
+  return *r.result->outcomes[i];
+}
 
 void print_header(const PlanReport& r) {
   const Scenario& s = *r.scenario;
@@ -69,21 +71,22 @@ void print_counts(const plan::Counts& c) {
   auto pruned = [&](PruneReason why) { return c.pruned[static_cast<std::size_t>(why)]; };
   fmt::print("\nCandidates: {} generated, {} simulated ({} within the deadline and budget)\n",
              c.generated, c.evaluated, c.feasible);
-  fmt::print("  pruned before simulation: {} invalid plan, {} out of memory, {} past the deadline, "
-             "{} over the budget, {} by the compute bound\n",
-             pruned(PruneReason::kPlan), pruned(PruneReason::kMemory),
-             pruned(PruneReason::kDeadline), pruned(PruneReason::kBudget),
-             pruned(PruneReason::kBound));
+  fmt::print(
+      "  pruned before simulation: {} invalid plan, {} out of memory, {} past the deadline, "
+      "{} over the budget, {} by the compute bound\n",
+      pruned(PruneReason::kPlan), pruned(PruneReason::kMemory), pruned(PruneReason::kDeadline),
+      pruned(PruneReason::kBudget), pruned(PruneReason::kBound));
 }
 
 void print_best(const PlanReport& r, std::size_t best) {
   const Candidate& c = (*r.candidates)[best];
   const Outcome& o = outcome(r, best);
   fmt::print("\nBest plan: {} x {}: {}\n", c.gpus, c.gpu, plan_label(c));
-  fmt::print("  searched as: {:.2f} days, ${}, step {:.3f} s, MFU {:.1f}%, peak memory {:.1f} GiB "
-             "(each phase at its full batch)\n\n",
-             o.eval.days(), human(o.eval.cost_usd), o.eval.step_time_s, 100 * o.eval.mfu_bf16,
-             o.peak_memory_bytes / kGiB);
+  fmt::print(
+      "  searched as: {:.2f} days, ${}, step {:.3f} s, MFU {:.1f}%, peak memory {:.1f} GiB "
+      "(each phase at its full batch)\n\n",
+      o.eval.days(), human(o.eval.cost_usd), o.eval.step_time_s, 100 * o.eval.mfu_bf16,
+      o.peak_memory_bytes / kGiB);
   fmt::print("The best plan costed in full, as `llmsim run` costs it (batch ramp included):\n\n");
   const plan::Hardware& h = (*r.hardware)[c.hardware];
   const Scenario s = plan::apply_candidate(h.scenario, c);
@@ -92,7 +95,8 @@ void print_best(const PlanReport& r, std::size_t best) {
 }
 
 void print_top(const PlanReport& r, const std::vector<std::size_t>& ranked) {
-  const std::size_t n = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(r.options.top));
+  const std::size_t n =
+      std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(r.options.top));
   fmt::print("\nTop {} by {}:\n", n, plan::objective_name(r.options.objective));
   fmt::print("  {:>2} {:>5} {:<5} {:<52} {:>8} {:>8} {:>9} {:>6} {:>7}\n", "#", "GPUs", "GPU",
              "plan", "step (s)", "days", "cost $", "MFU %", "mem GiB");
@@ -135,20 +139,23 @@ void print_plan_text(const PlanReport& r) {
   const auto ranked =
       plan::rank_candidates(*r.candidates, r.result->outcomes, r.options.objective, limits);
   if (ranked.empty()) {
-    fmt::print("\nNo plan was simulated within the limits: loosen --deadline-days or --budget, or "
-               "widen --gpus (--csv lists every candidate and why it was pruned).\n");
+    fmt::print(
+        "\nNo plan was simulated within the limits: loosen --deadline-days or --budget, or "
+        "widen --gpus (--csv lists every candidate and why it was pruned).\n");
     return;
   }
   print_best(r, ranked.front());
   print_top(r, ranked);
   print_pareto(r, plan::pareto_front(*r.candidates, r.result->outcomes, limits));
-  fmt::print("\nSearch assumptions:\n"
-             "  - each candidate is costed with every phase at its full batch (a batch ramp's "
-             "smaller batches are not simulated during the search; the best plan above is)\n"
-             "  - a candidate is pruned unsimulated when the lower bound from compute alone (the "
-             "FLOPs on every GPU at its dense peak) misses the deadline or budget or cannot beat "
-             "the top {} found in earlier batches\n",
-             r.options.top);
+  fmt::print(
+      "\nSearch assumptions:\n"
+      "  - each candidate is costed with every phase at its full batch (a batch ramp's "
+      "smaller batches are not simulated during the search; the best plan above is)\n"
+      "  - a candidate is pruned unsimulated when a lower bound from computation alone "
+      "misses the deadline or budget or cannot beat the top {} found in earlier batches: "
+      "first its FLOPs at the GPU's dense peak, then (valid plans that fit) its stages' "
+      "operators as the timer times them, without communication or bubble\n",
+      r.options.top);
 }
 
 namespace {
@@ -199,9 +206,9 @@ void print_plan_json(const PlanReport& r) {
   for (std::size_t k = 0; k < ranked.size() && k < static_cast<std::size_t>(r.options.top); ++k) {
     nlohmann::json j = candidate_json(r, ranked[k]);
     if (k > 0) {
-      j["why_loses"] = plan::why_loses((*r.candidates)[ranked[0]], outcome(r, ranked[0]),
-                                       (*r.candidates)[ranked[k]], outcome(r, ranked[k]),
-                                       r.options.objective);
+      j["why_loses"] =
+          plan::why_loses((*r.candidates)[ranked[0]], outcome(r, ranked[0]),
+                          (*r.candidates)[ranked[k]], outcome(r, ranked[k]), r.options.objective);
     }
     top.push_back(std::move(j));
   }
@@ -209,14 +216,15 @@ void print_plan_json(const PlanReport& r) {
   for (std::size_t i : plan::pareto_front(*r.candidates, r.result->outcomes, limits)) {
     pareto.push_back(candidate_json(r, i));
   }
-  const nlohmann::json out = {
-      {"scenario", r.scenario->name},
-      {"objective", plan::objective_name(r.options.objective)},
-      {"counts",
-       {{"generated", c.generated}, {"evaluated", c.evaluated}, {"feasible", c.feasible},
-        {"pruned", pruned}}},
-      {"top", top},
-      {"pareto", pareto}};
+  const nlohmann::json out = {{"scenario", r.scenario->name},
+                              {"objective", plan::objective_name(r.options.objective)},
+                              {"counts",
+                               {{"generated", c.generated},
+                                {"evaluated", c.evaluated},
+                                {"feasible", c.feasible},
+                                {"pruned", pruned}}},
+                              {"top", top},
+                              {"pareto", pareto}};
   fmt::print("{}\n", out.dump(1));
 }
 
@@ -231,9 +239,9 @@ void write_plan_csv(const PlanReport& r, const std::string& path) {
     const ParallelPlan& p = c.plan;
     std::string detail = o.detail;
     for (char& ch : detail) ch = ch == '"' ? '\'' : ch;
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\",{},{},{},{}\n", c.key,
-                       c.gpu, c.gpus, p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.micro_batch_size,
-                       p.zero_stage, schedule_method_name(p.schedule),
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\",{},{},{},{}\n",
+                       c.key, c.gpu, c.gpus, p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep,
+                       p.micro_batch_size, p.zero_stage, schedule_method_name(p.schedule),
                        recompute_policy_name(c.recompute), make_recipe(c.precision).name(),
                        o.evaluated() ? "evaluated" : "pruned", plan::prune_reason_name(o.reason),
                        detail, o.eval.step_time_s, o.eval.days(), o.eval.cost_usd,

@@ -14,9 +14,9 @@
 namespace llmsim::plan {
 
 struct Evaluation {
-  double step_time_s = 0.0;   // first phase, one step at its full batch
-  int micro_batches = 0;      // first phase, per pipeline
-  double seconds = 0.0;       // wall-clock, all phases
+  double step_time_s = 0.0;  // first phase, one step at its full batch
+  int micro_batches = 0;     // first phase, per pipeline
+  double seconds = 0.0;      // wall-clock, all phases
   double gpu_hours = 0.0;
   double cost_usd = 0.0;
   double peak_memory_bytes = 0.0;  // worst rank of the worst phase

@@ -8,6 +8,7 @@
 #include "costmodel/account/memory.hpp"
 #include "costmodel/account/operator_account.hpp"
 #include "costmodel/describe/plan_check.hpp"
+#include "costmodel/estimate/training/step_model.hpp"
 #include "sim/check.hpp"
 
 namespace llmsim::plan {
@@ -15,8 +16,8 @@ namespace llmsim::plan {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr std::array<std::string_view, 6> kReasonNames = {"", "plan", "memory", "deadline",
-                                                          "budget", "bound"};
+constexpr std::array<std::string_view, 6> kReasonNames = {"",         "plan",   "memory",
+                                                          "deadline", "budget", "bound"};
 
 std::optional<PlanProblem> plan_problem(const Scenario& s) {
   for (const TrainingPhase& ph : s.phases) {
@@ -32,7 +33,9 @@ std::optional<PlanProblem> plan_problem(const Scenario& s) {
 
 }  // namespace
 
-std::string_view prune_reason_name(PruneReason r) { return kReasonNames[static_cast<std::size_t>(r)]; }
+std::string_view prune_reason_name(PruneReason r) {
+  return kReasonNames[static_cast<std::size_t>(r)];
+}
 
 std::optional<PruneReason> parse_prune_reason(std::string_view name) {
   for (std::size_t i = 0; i < kReasonNames.size(); ++i) {
@@ -82,6 +85,18 @@ LowerBound compute_bound(const Scenario& s) {
   return b;
 }
 
+LowerBound timed_compute_bound(const Scenario& s, const calibration::Profile& profile,
+                               CollectiveCache* collectives) {
+  StepOptions options;
+  options.collective_cache = collectives;
+  LowerBound b;
+  for (const TrainingPhase& ph : s.phases) {
+    b.seconds += ph.tokens * compute_seconds_per_token(s, ph, profile, options);
+  }
+  b.cost_usd = b.seconds * s.cluster.gpus() / 3600.0 * s.usd_per_gpu_hour;
+  return b;
+}
+
 std::string_view objective_name(Objective o) {
   switch (o) {
     case Objective::kCost: return "cost";
@@ -92,24 +107,26 @@ std::string_view objective_name(Objective o) {
 }
 
 Verdict check_bound(const LowerBound& bound, const Limits& limits, Objective objective,
-                    double threshold) {
+                    double threshold, const char* what) {
   Verdict v;
   if (limits.deadline_days > 0 && bound.days() > limits.deadline_days) {
     v.reason = PruneReason::kDeadline;
-    v.detail = fmt::format("at least {:.1f} days from compute alone, deadline {:g} days",
-                           bound.days(), limits.deadline_days);
+    v.detail = fmt::format("at least {:.1f} days from {}, deadline {:g} days", bound.days(), what,
+                           limits.deadline_days);
   } else if (limits.budget_usd > 0 && bound.cost_usd > limits.budget_usd) {
     v.reason = PruneReason::kBudget;
-    v.detail = fmt::format("at least ${:.4g} from compute alone, budget ${:.4g}", bound.cost_usd,
+    v.detail = fmt::format("at least ${:.4g} from {}, budget ${:.4g}", bound.cost_usd, what,
                            limits.budget_usd);
   } else if (threshold > 0 && objective == Objective::kCost && bound.cost_usd >= threshold) {
     v.reason = PruneReason::kBound;
-    v.detail = fmt::format("at least ${:.4g} from compute alone; the top plans so far cost at "
-                           "most ${:.4g}", bound.cost_usd, threshold);
+    v.detail = fmt::format("at least ${:.4g} from {}; the top plans so far cost at most ${:.4g}",
+                           bound.cost_usd, what, threshold);
   } else if (threshold > 0 && objective == Objective::kTime && bound.days() >= threshold) {
     v.reason = PruneReason::kBound;
-    v.detail = fmt::format("at least {:.2f} days from compute alone; the top plans so far take "
-                           "at most {:.2f} days", bound.days(), threshold);
+    v.detail = fmt::format(
+        "at least {:.2f} days from {}; the top plans so far take at most "
+        "{:.2f} days",
+        bound.days(), what, threshold);
   }
   return v;
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "costmodel/describe/scenario.hpp"
+#include "costmodel/time/calibration/profile.hpp"
+#include "costmodel/time/operator_timer.hpp"
 
 namespace llmsim::plan {
 
@@ -21,7 +23,7 @@ std::optional<PruneReason> parse_prune_reason(std::string_view name);
 
 struct Verdict {
   PruneReason reason = PruneReason::kNone;
-  std::string detail;            // what is wrong, naming the phase and the field
+  std::string detail;              // what is wrong, naming the phase and the field
   double peak_memory_bytes = 0.0;  // worst rank of the worst phase (memory checked only)
   bool pruned() const { return reason != PruneReason::kNone; }
 };
@@ -40,6 +42,12 @@ struct LowerBound {
 };
 LowerBound compute_bound(const Scenario& s);
 
+// A tighter bound for a valid candidate, still from computation alone: each phase's stages
+// timed by the operator timer (compute_seconds_per_token), without communication, bubble or
+// shared SMs. Costs a fraction of a simulation (the account and the operator times).
+LowerBound timed_compute_bound(const Scenario& s, const calibration::Profile& profile,
+                               CollectiveCache* collectives);
+
 enum class Objective { kCost, kTime, kPareto };
 std::string_view objective_name(Objective o);
 
@@ -50,7 +58,8 @@ struct Limits {
 
 // The bound against the limits and, for the cost or time objective, against `threshold` (the
 // N-th best value found so far, dollars or days; 0: none yet). Pareto prunes by limits only.
+// `what` names the bound in the detail ("compute alone", "timed computation").
 Verdict check_bound(const LowerBound& bound, const Limits& limits, Objective objective,
-                    double threshold);
+                    double threshold, const char* what = "compute alone");
 
 }  // namespace llmsim::plan

@@ -70,8 +70,10 @@ Counts count_outcomes(const Outcomes& outcomes, const Limits& limits) {
   for (const auto& o : outcomes) {
     if (!o) continue;
     ++c.reached;
-    if (o->evaluated()) ++c.evaluated;
-    else ++c.pruned[static_cast<std::size_t>(o->reason)];
+    if (o->evaluated())
+      ++c.evaluated;
+    else
+      ++c.pruned[static_cast<std::size_t>(o->reason)];
     if (is_feasible(*o, limits)) ++c.feasible;
   }
   return c;
@@ -95,15 +97,16 @@ std::string why_loses(const Candidate& best, const Outcome& b, const Candidate& 
   if (vl - vb <= kTie * vb) {
     return fmt::format("ties with the best (within {:g}%); ranked after it by key", 100 * kTie);
   }
-  std::string out = time ? fmt::format("{:+.1f}% days ({:+.2f} days)", 100 * (vl / vb - 1), vl - vb)
-                         : fmt::format("{:+.1f}% cost ({})", 100 * (vl / vb - 1), signed_dollars(vl - vb));
+  std::string out =
+      time ? fmt::format("{:+.1f}% days ({:+.2f} days)", 100 * (vl / vb - 1), vl - vb)
+           : fmt::format("{:+.1f}% cost ({})", 100 * (vl / vb - 1), signed_dollars(vl - vb));
   // Parts that moved by less than kTie of the best's step are noise, not a reason.
   const double step = b.eval.step_time_s * gb;
   int shown = 0;
   for (const Part& p : parts) {
     if (p.delta <= kTie * step || shown == 2) break;
-    const std::string amount = time ? fmt::format("+{:.3f} s", p.delta)
-                                    : fmt::format("+{:.0f} GPU-s", p.delta);
+    const std::string amount =
+        time ? fmt::format("+{:.3f} s", p.delta) : fmt::format("+{:.0f} GPU-s", p.delta);
     out += fmt::format("{} more {} ({} per step)", shown ? "," : ":", p.name, amount);
     ++shown;
   }

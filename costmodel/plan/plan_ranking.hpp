@@ -27,9 +27,9 @@ std::vector<std::size_t> pareto_front(const std::vector<Candidate>& candidates,
 
 struct Counts {
   std::size_t generated = 0;
-  std::size_t reached = 0;      // with an outcome (all of them unless stopped)
+  std::size_t reached = 0;  // with an outcome (all of them unless stopped)
   std::size_t evaluated = 0;
-  std::size_t feasible = 0;     // evaluated, within deadline and budget
+  std::size_t feasible = 0;             // evaluated, within deadline and budget
   std::array<std::size_t, 6> pruned{};  // by PruneReason
 };
 Counts count_outcomes(const Outcomes& outcomes, const Limits& limits);

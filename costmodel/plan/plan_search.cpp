@@ -75,13 +75,22 @@ class Searcher {
     const Candidate& c = candidates_[i];
     const Scenario s = apply_candidate(hw_[c.hardware].scenario, c);
     Outcome o;
+    CollectiveCache* cache = caches_.empty() ? nullptr : caches_[c.hardware].get();
     Verdict v = check_bound(compute_bound(s), options_.limits, options_.objective, threshold);
     if (!v.pruned()) v = check_candidate(s);
+    const Limits& l = options_.limits;
+    const bool can_prune = l.deadline_days > 0 || l.budget_usd > 0 ||
+                           (threshold > 0 && options_.objective != Objective::kPareto);
+    if (!v.pruned() && can_prune) {
+      const double memory = v.peak_memory_bytes;
+      v = check_bound(timed_compute_bound(s, profiles_[c.hardware], cache), options_.limits,
+                      options_.objective, threshold, "the timed computation alone");
+      v.peak_memory_bytes = memory;
+    }
     o.reason = v.reason;
     o.detail = v.detail;
     o.peak_memory_bytes = v.peak_memory_bytes;
     if (o.evaluated()) {
-      CollectiveCache* cache = caches_.empty() ? nullptr : caches_[c.hardware].get();
       o.eval = evaluate_candidate(s, profiles_[c.hardware], cache);
       o.peak_memory_bytes = o.eval.peak_memory_bytes;
     }
@@ -148,7 +157,8 @@ std::vector<std::optional<Outcome>> run_batch(const Searcher& searcher,
 bool share_batch(std::vector<std::optional<Outcome>>& batch, const Ranks* ranks) {
   bool stopped = false;
   for (std::size_t k = 0; k < batch.size(); ++k) {
-    const bool mine = !ranks || static_cast<int>(k % static_cast<std::size_t>(ranks->size)) == ranks->rank;
+    const bool mine =
+        !ranks || static_cast<int>(k % static_cast<std::size_t>(ranks->size)) == ranks->rank;
     if (mine && !batch[k]) stopped = true;
   }
   if (!ranks || ranks->size == 1) return stopped;

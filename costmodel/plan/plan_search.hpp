@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "costmodel/plan/plan_evaluator.hpp"
@@ -26,15 +26,18 @@
 namespace llmsim::plan {
 
 inline constexpr std::size_t kDefaultBatch = 64;
+// Raised whenever what a candidate becomes changes for the same inputs (a new pruning rule): a
+// store written under another version is refused, not mixed in (the CLI's fingerprint has it).
+inline constexpr int kSearchVersion = 2;
 
 struct SearchOptions {
   Objective objective = Objective::kCost;
   Limits limits;
-  int top = 5;                      // the bound keeps the N best; N = top
+  int top = 5;  // the bound keeps the N best; N = top
   int threads = 1;
   std::size_t batch = kDefaultBatch;
-  std::size_t stop_after = 0;       // stop after this many new outcomes (0: run to the end)
-  bool share_collectives = true;    // one CollectiveCache per hardware choice
+  std::size_t stop_after = 0;     // stop after this many new outcomes (0: run to the end)
+  bool share_collectives = true;  // one CollectiveCache per hardware choice
 };
 
 // The ranks of a distributed search (MPI: cli/plan_mpi.cpp; the library knows no MPI). Every
@@ -50,14 +53,14 @@ struct Ranks {
 };
 
 struct SearchHooks {
-  std::function<bool()> stop;                                  // asked between candidates
+  std::function<bool()> stop;                                         // asked between candidates
   std::function<void(std::size_t done, std::size_t total)> progress;  // after each batch
-  const Ranks* ranks = nullptr;                                // null: one process
+  const Ranks* ranks = nullptr;                                       // null: one process
 };
 
 struct SearchResult {
   std::vector<std::optional<Outcome>> outcomes;  // by candidate index; empty: not reached
-  std::size_t from_store = 0;  // outcomes read back from the store
+  std::size_t from_store = 0;                    // outcomes read back from the store
   std::size_t new_outcomes = 0;
   bool complete = false;
 };

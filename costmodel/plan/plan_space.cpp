@@ -29,9 +29,10 @@ PlanSpace default_space(const ModelSpec& model, int gpus_per_node) {
   s.ep = model.moe.enabled() ? powers_of_two(1, model.moe.routed_experts) : std::vector<int>{1};
   s.micro_batch_sizes = {1, 2};
   s.zero_stages = {0, 1};
-  s.schedules = {ScheduleMethod::kGPipe, ScheduleMethod::k1F1B, ScheduleMethod::kInterleaved1F1B,
-                 ScheduleMethod::kZB1P,  ScheduleMethod::kZB2P, ScheduleMethod::kZBV,
-                 ScheduleMethod::kDualPipe, ScheduleMethod::kDualPipeV};
+  s.schedules = {
+      ScheduleMethod::kGPipe,    ScheduleMethod::k1F1B,     ScheduleMethod::kInterleaved1F1B,
+      ScheduleMethod::kZB1P,     ScheduleMethod::kZB2P,     ScheduleMethod::kZBV,
+      ScheduleMethod::kDualPipe, ScheduleMethod::kDualPipeV};
   s.recompute = {RecomputePolicy::kNone, RecomputePolicy::kSelective, RecomputePolicy::kFull};
   s.precisions = {RecipeKind::kFP8DeepSeek, RecipeKind::kBF16};
   return s;

@@ -23,8 +23,8 @@ namespace llmsim::plan {
 struct PlanSpace {
   std::vector<int> tp;
   std::vector<int> pp;
-  std::vector<int> vpp;   // virtual stages of the interleaved schedule (values > 1)
-  std::vector<int> ep;    // MoE models only; dense models use 1
+  std::vector<int> vpp;  // virtual stages of the interleaved schedule (values > 1)
+  std::vector<int> ep;   // MoE models only; dense models use 1
   std::vector<int> micro_batch_sizes;
   std::vector<int> zero_stages;
   std::vector<ScheduleMethod> schedules;

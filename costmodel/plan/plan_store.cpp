@@ -1,8 +1,7 @@
 #include "costmodel/plan/plan_store.hpp"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "sim/check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -67,8 +66,8 @@ Outcome read_outcome(sqlite3_stmt* st) {
 }  // namespace
 
 ResultStore::ResultStore(const std::string& path, const std::string& fingerprint) : path_(path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -107,9 +106,10 @@ void ResultStore::check_fingerprint(const std::string& fingerprint) {
   const std::string stored = found ? column_text(st, 0) : "";
   sqlite3_finalize(st);
   if (found && stored != fingerprint) {
-    throw UserError(fmt::format("--db {}: holds the results of another search ({}); this one is "
-                                "({}); use another --db file, or delete this one",
-                                path_, stored, fingerprint));
+    throw UserError(
+        fmt::format("--db {}: holds the results of another search ({}); this one is "
+                    "({}); use another --db file, or delete this one",
+                    path_, stored, fingerprint));
   }
   // Written on every open: a read-only file fails here, before any work is done.
   sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO search VALUES ('fingerprint', ?1)", -1, &st,
@@ -139,7 +139,8 @@ void ResultStore::bind_row(const Candidate& c, const Outcome& o) {
   };
   text(1, c.key);
   text(2, c.gpu);
-  const int ints[] = {c.gpus, p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.micro_batch_size, p.zero_stage};
+  const int ints[] = {c.gpus,      p.tp, p.pp, p.vpp, p.dp, p.cp, p.ep, p.micro_batch_size,
+                      p.zero_stage};
   for (int i = 0; i < 9; ++i) sqlite3_bind_int(st, 3 + i, ints[i]);
   text(12, schedule_method_name(p.schedule));
   text(13, recompute_policy_name(c.recompute));
@@ -152,9 +153,16 @@ void ResultStore::bind_row(const Candidate& c, const Outcome& o) {
   sqlite3_bind_double(st, 18, reals[0]);
   sqlite3_bind_double(st, 19, reals[1]);
   sqlite3_bind_int(st, 20, e.micro_batches);
-  const double rest[] = {e.seconds, e.days(), e.gpu_hours, e.cost_usd, e.mfu_bf16,
-                         e.breakdown.compute_s, e.breakdown.exposed_comm_s, e.breakdown.bubble_s,
-                         e.breakdown.dp_sync_s, e.breakdown.optimizer_s};
+  const double rest[] = {e.seconds,
+                         e.days(),
+                         e.gpu_hours,
+                         e.cost_usd,
+                         e.mfu_bf16,
+                         e.breakdown.compute_s,
+                         e.breakdown.exposed_comm_s,
+                         e.breakdown.bubble_s,
+                         e.breakdown.dp_sync_s,
+                         e.breakdown.optimizer_s};
   for (int i = 0; i < 10; ++i) sqlite3_bind_double(st, 21 + i, rest[i]);
 }
 

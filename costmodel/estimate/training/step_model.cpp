@@ -280,6 +280,28 @@ AccountRequest account_request(const Scenario& s, const TrainingPhase& phase) {
   return req;
 }
 
+double compute_seconds_per_token(const Scenario& s, const TrainingPhase& phase,
+                                 const calibration::Profile& profile,
+                                 const StepOptions& options) {
+  const ParallelPlan& plan = phase.plan;
+  StepResult r;
+  set_batch(r, phase, 0);
+  const PipelinePlan pipeline = make_schedule({plan.schedule, plan.pp, r.micro_batches, plan.vpp});
+  const ModelAccount account = account_model(s.model, account_request(s, phase));
+  const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, pipeline.num_stages);
+  OperatorTimer timer(profile, s.cluster, options.collective_cache);
+  const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+                         plan.tp};
+  double per_micro_batch = 0.0;  // every stage once, on one GPU of its tp x cp group
+  for (const StageWork& w : build_stage_work(s.model, account, chunks, comm, timer)) {
+    per_micro_batch += w.forward_compute_s() + w.backward_compute_s() + w.wgrad_s;
+  }
+  // dp pipelines of pp ranks each take micro_batch_size x seq_len tokens per micro-batch.
+  const double tokens = static_cast<double>(plan.pp) * plan.dp * plan.micro_batch_size *
+                        static_cast<double>(phase.seq_len);
+  return per_micro_batch / tokens;
+}
+
 StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
                          const calibration::Profile& profile, std::int64_t global_batch,
                          const StepOptions& options) {

@@ -75,6 +75,14 @@ struct StepResult {
 // What the per-operator account is asked for one micro-batch of `phase`.
 AccountRequest account_request(const Scenario& s, const TrainingPhase& phase);
 
+// A lower bound on the seconds per token of `phase`: its stages' computation (forward,
+// backward with recomputation, weight gradients; timed, not simulated: no communication, no
+// bubble, no slowdown from sharing SMs) spread evenly over the pipeline ranks. No step
+// simulate_step gives is faster. Throws where simulate_step would.
+double compute_seconds_per_token(const Scenario& s, const TrainingPhase& phase,
+                                 const calibration::Profile& profile,
+                                 const StepOptions& options = {});
+
 // Simulates one step of `phase` with `global_batch` sequences (0: the phase's batch).
 // Throws UserError for an impossible plan or a profile missing a kernel class it needs.
 StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,

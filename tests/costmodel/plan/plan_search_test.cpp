@@ -1,15 +1,16 @@
 // Plan search: the generator, the pruner, the store and the search's determinism, on small
 // scenarios built in code.
-#include <catch2/catch.hpp>
+#include "costmodel/plan/plan_search.hpp"
 
 #include <cstdio>
 #include <filesystem>
 #include <set>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/plan/plan_ranking.hpp"
-#include "costmodel/plan/plan_search.hpp"
 #include "costmodel/plan/plan_store.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "sim/check.hpp"
@@ -111,7 +112,7 @@ TEST_CASE("Plan space: the generator keeps the shape rules and counts every comb
           "[plan]") {
   std::vector<Hardware> hw{Hardware{"H100", 16, on_h100("llama-3.1-8b", 2)}};
   PlanSpace sp = small_space();
-  sp.ep = {1, 2};                 // a dense model: EP 2 is never generated
+  sp.ep = {1, 2};  // a dense model: EP 2 is never generated
   sp.precisions = {RecipeKind::kFP8DeepSeek, RecipeKind::kBF16};
   const std::vector<Candidate> cs = generate_candidates(sp, hw);
   // (tp, pp) with tp x pp dividing 16: 4 x 3 pairs less (8, 4); the 7 with pp > 1 take 2
@@ -183,6 +184,11 @@ TEST_CASE("Plan pruner: the compute bound is below every simulated run and prune
         compute_bound(apply_candidate(s.hardware.front().scenario, s.candidates[i]));
     CHECK(b.seconds < r.outcomes[i]->eval.seconds);
     CHECK(b.cost_usd < r.outcomes[i]->eval.cost_usd);
+    // The timed bound is tighter, and still below the simulation.
+    const LowerBound t = timed_compute_bound(
+        apply_candidate(s.hardware.front().scenario, s.candidates[i]), s.profiles.front(), nullptr);
+    CHECK(t.seconds > b.seconds);
+    CHECK(t.seconds <= r.outcomes[i]->eval.seconds);
   }
   CHECK(simulated > 5);
 
@@ -213,8 +219,10 @@ TEST_CASE("Plan search: one thread and two give the same outcomes, bit for bit",
   CHECK_FALSE(ra.empty());
 }
 
-TEST_CASE("Plan store: a stopped search resumes, evaluates nothing twice, ends as one never "
-          "stopped", "[plan]") {
+TEST_CASE(
+    "Plan store: a stopped search resumes, evaluates nothing twice, ends as one never "
+    "stopped",
+    "[plan]") {
   const Setup s = llama8b_search();
   SearchOptions o;
   o.batch = 8;
@@ -246,8 +254,8 @@ TEST_CASE("Plan store: a stopped search resumes, evaluates nothing twice, ends a
     CHECK(again.new_outcomes == 0);
     require_same(fresh.outcomes, again.outcomes);
   }
-  CHECK_THROWS_WITH(ResultStore(db, "another search"), Catch::Contains("another search") &&
-                                                           Catch::Contains("--db"));
+  CHECK_THROWS_WITH(ResultStore(db, "another search"),
+                    Catch::Contains("another search") && Catch::Contains("--db"));
   std::filesystem::remove(db);
 }
 
