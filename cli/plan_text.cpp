@@ -119,8 +119,10 @@ void print_top(const PlanReport& r, const std::vector<std::size_t>& ranked) {
 }
 
 void print_pareto(const PlanReport& r, const std::vector<std::size_t>& front) {
-  fmt::print("\nPareto front, days against dollars ({} plans no other beats on both):\n",
-             front.size());
+  fmt::print("\nPareto front, days against dollars, of the simulated plans ({} that no other "
+             "beats on both; the bound prunes for the {} objective, --objective pareto keeps "
+             "every plan the front could need):\n",
+             front.size(), plan::objective_name(r.options.objective));
   fmt::print("  {:>8} {:>9} {:>5} {:<5} {}\n", "days", "cost $", "GPUs", "GPU", "plan");
   for (std::size_t i : front) {
     const Candidate& c = (*r.candidates)[i];
