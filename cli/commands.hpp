@@ -17,6 +17,7 @@ void add_serve_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_fp8_error_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
 
 // Thrown by a command that finished its output and asks main() for a non-zero exit status
 // without an error message (validate --max-median: the gate failed, and said so).

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   llmsim::cli::add_run_command(app);
   llmsim::cli::add_serve_command(app);
+  llmsim::cli::add_plan_command(app);
   llmsim::cli::add_schedule_command(app);
   llmsim::cli::add_model_command(app);
   llmsim::cli::add_memory_command(app);

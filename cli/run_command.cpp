@@ -18,6 +18,7 @@
 #include "cli/ops_table.hpp"
 #include "cli/progress.hpp"
 #include "cli/published_text.hpp"
+#include "cli/run_text.hpp"
 #include "cli/serve_compare.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
@@ -152,6 +153,7 @@ nlohmann::json ranks_json(const StepResult& st) {
   }
   return out;
 }
+}  // namespace
 
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
   const TrainingPhase& ph = s.phases.front();
@@ -212,6 +214,8 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
     for (const auto& n : run.notes) fmt::print("  - {}\n", n);
   }
 }
+
+namespace {
 
 struct RunOptions {
   std::string scenario;

@@ -14,6 +14,8 @@ packages=(
   nlohmann-json3-dev      # JSON output and traces
   libcli11-dev            # the llmsim command line
   libopenblas-dev         # calibration: FP32 reference GEMM
+  libsqlite3-dev          # llmsim plan: the results store (--db)
+  libopenmpi-dev openmpi-bin  # llmsim plan under mpirun (-DLLMSIM_MPI=ON; optional)
   qt6-base-dev qt6-svg-dev  # llmsim-gui (Debian 12: libqt6svg6-dev is a virtual name for qt6-svg-dev)
   fonts-dejavu-core       # text in offscreen GUI renders
   universal-ctags         # scripts/long-functions.sh: no function over 80 lines

@@ -76,6 +76,7 @@ class Builder {
     tokens_ = static_cast<double>(r.micro_batch) * static_cast<double>(r.seq_len) / r.shard.cp;
     norm_tokens_ = r.shard.sp ? tokens_ / r.shard.tp : tokens_;
     moe_tokens_ = tokens_ / r.shard.tp;
+    vocab_ = padded_vocab(m.vocab, r.shard.tp);
   }
 
   double tokens() const { return tokens_; }
@@ -413,7 +414,7 @@ class Builder {
     op.kind = OperatorKind::kEmbedding;
     op.precision = r_.recipe.other;
     const double T = tokens_;
-    op.params = static_cast<double>(m_.vocab) * m_.hidden / tp();
+    op.params = static_cast<double>(vocab_) * m_.hidden / tp();
     if (m_.learned_positions) op.params += static_cast<double>(m_.max_seq_len) * m_.hidden;
     op.forward_bytes = 2.0 * T * m_.hidden * kOutBytes;  // gather rows, write activations
     op.wgrad_bytes = 2.0 * T * m_.hidden * kOutBytes;    // scatter-add the gradient rows
@@ -433,7 +434,7 @@ class Builder {
     const double T = tokens_;
     ops.push_back(norm(p + "final_norm", norm_tokens_, m_.hidden));
     // BF16 output head (DeepSeek-V3 s3.3.1), vocabulary-parallel over TP.
-    OpAccount head = gemm(p + "head", T, m_.vocab / tp(), m_.hidden, false, !full());
+    OpAccount head = gemm(p + "head", T, vocab_ / tp(), m_.hidden, false, !full());
     if (shared_head) head.params = 0.0;
     column_comm(head);
     ops.push_back(std::move(head));
@@ -441,7 +442,7 @@ class Builder {
     loss.name = p + "loss";
     loss.kind = OperatorKind::kLoss;
     loss.precision = Precision::kFP32;
-    const double logits = T * static_cast<double>(m_.vocab) / tp();
+    const double logits = T * static_cast<double>(vocab_) / tp();
     loss.forward_bytes = logits * kOutBytes + T * kStatBytes;
     loss.dgrad_bytes = 2.0 * logits * kOutBytes;
     // No recomputation and Megatron's selective: the BF16 logits are kept; DeepSeek's selective
@@ -458,6 +459,7 @@ class Builder {
   double tokens_ = 0.0;
   double norm_tokens_ = 0.0;
   double moe_tokens_ = 0.0;
+  std::int64_t vocab_ = 0;  // padded_vocab: a multiple of tp
 };
 
 void check_sharding(const ModelSpec& m, const ShardPlan& s) {
@@ -473,9 +475,6 @@ void check_sharding(const ModelSpec& m, const ShardPlan& s) {
   }
   if (m.ffn > 0 && m.ffn % s.tp != 0) {
     throw UserError(fmt::format("tp = {}: must divide the FFN size {}", s.tp, m.ffn));
-  }
-  if (m.vocab % s.tp != 0) {
-    throw UserError(fmt::format("tp = {}: must divide the vocabulary size {} (pad it)", s.tp, m.vocab));
   }
   if (m.moe.enabled() && m.moe.routed_experts % s.ep != 0) {
     throw UserError(fmt::format("ep = {}: must divide the model's {} routed experts", s.ep,

@@ -51,4 +51,10 @@ void validate_model(const ModelSpec& m, const std::string& where) {
   }
 }
 
+std::int64_t padded_vocab(std::int64_t vocab, int tp) {
+  if (tp <= 1 || vocab % tp == 0) return vocab;
+  const std::int64_t multiple = kVocabPadMultiple * tp;
+  return (vocab + multiple - 1) / multiple * multiple;
+}
+
 }  // namespace llmsim

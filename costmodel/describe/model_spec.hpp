@@ -83,4 +83,11 @@ struct ModelSpec {
 // Throws UserError "<where>: <field> = <value>: <what>" on the first problem.
 void validate_model(const ModelSpec& m, const std::string& where);
 
+// The vocabulary a TP-sharded head and embedding hold: `vocab` itself when tp divides it,
+// otherwise padded as Megatron-LM does (make_vocab_size_divisible_by 128, times TP) to the next
+// multiple of 128 x tp, e.g. GPT-3's 50,257 at tp 8 -> 51,200. The padded rows are weights and
+// logits like any other (their FLOPs and bytes count).
+inline constexpr std::int64_t kVocabPadMultiple = 128;
+std::int64_t padded_vocab(std::int64_t vocab, int tp);
+
 }  // namespace llmsim

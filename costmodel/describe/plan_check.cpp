@@ -45,9 +45,6 @@ Problem check_tensor_split(const ParallelPlan& p, const ModelSpec& model) {
   if (model.ffn > 0 && model.ffn % p.tp != 0) {
     return fail("tp", fmt::format("must divide the FFN size {}", model.ffn));
   }
-  if (model.vocab % p.tp != 0) {
-    return fail("tp", fmt::format("must divide the vocabulary size {}", model.vocab));
-  }
   return std::nullopt;
 }
 

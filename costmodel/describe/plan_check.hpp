@@ -1,7 +1,8 @@
 #pragma once
 // Checking a plan over typed values, with no YAML: does the layout use the cluster's GPUs,
-// divide the model's heads, experts, FFN and vocabulary, suit the schedule, and does a batch
-// split into micro-batches the schedule can run? Each problem names the plan field it is about
+// divide the model's heads, experts and FFN (not the vocabulary: it is padded, padded_vocab in
+// model_spec.hpp), suit the schedule, and does a batch split into micro-batches the schedule
+// can run? Each problem names the plan field it is about
 // (a key of the scenario's `parallelism:` or phase mapping), so that the scenario reader can
 // report it at file:line:field and a plan search can skip the candidate.
 //

@@ -38,8 +38,26 @@ std::string OperatorTime::describe() const {
   return "?";
 }
 
-OperatorTimer::OperatorTimer(const calibration::Profile& profile, const ClusterSpec& cluster)
-    : profile_(profile), cluster_(cluster) {}
+std::optional<OperatorTime> CollectiveCache::find(const CollectiveKey& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = times_.find(key);
+  if (it == times_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CollectiveCache::insert(const CollectiveKey& key, const OperatorTime& time) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  times_.emplace(key, time);
+}
+
+std::size_t CollectiveCache::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return times_.size();
+}
+
+OperatorTimer::OperatorTimer(const calibration::Profile& profile, const ClusterSpec& cluster,
+                             CollectiveCache* shared)
+    : profile_(profile), cluster_(cluster), shared_(shared) {}
 
 void OperatorTimer::note(const std::string& text) {
   if (std::find(notes_.begin(), notes_.end(), text) == notes_.end()) notes_.push_back(text);
@@ -149,12 +167,16 @@ OperatorTime OperatorTimer::time(const GroupCollective& op) {
                           static_cast<int>(e.kernel), q.per_node, q.concurrent};
   auto it = collectives_.find(key);
   if (it == collectives_.end()) {
-    const CollectiveResult r = run_collective(cluster_, q, CollectiveMode::kAuto);
-    OperatorTime t;
-    t.seconds = r.time.seconds();
-    t.source = r.analytical ? TimeSource::kNetworkAnalytical : TimeSource::kNetworkFlow;
-    t.gpus = q.gpus;
-    it = collectives_.emplace(key, t).first;
+    std::optional<OperatorTime> t = shared_ ? shared_->find(key) : std::nullopt;
+    if (!t) {
+      const CollectiveResult r = run_collective(cluster_, q, CollectiveMode::kAuto);
+      t = OperatorTime{};
+      t->seconds = r.time.seconds();
+      t->source = r.analytical ? TimeSource::kNetworkAnalytical : TimeSource::kNetworkFlow;
+      t->gpus = q.gpus;
+      if (shared_) shared_->insert(key, *t);
+    }
+    it = collectives_.emplace(key, *t).first;
   }
   OperatorTime t = it->second;
   t.group = op.group;

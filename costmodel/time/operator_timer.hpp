@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -92,10 +94,30 @@ struct GroupCollective {
   CollectiveRequest request;
 };
 
+// Same request, same time: a collective's key holds every field that reaches the network model.
+using CollectiveKey =
+    std::tuple<int, int, double, int, int, int, int, int, int, double, int, int, int>;
+
+// Collective times shared by the timers of many steps on one cluster (a plan search's
+// candidates, on any thread): a time depends on its key and the cluster only, so whichever
+// timer computes it first, every timer reads the same value. Thread-safe.
+class CollectiveCache {
+ public:
+  std::optional<OperatorTime> find(const CollectiveKey& key) const;
+  void insert(const CollectiveKey& key, const OperatorTime& time);
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<CollectiveKey, OperatorTime> times_;
+};
+
 class OperatorTimer {
  public:
-  // Both must outlive the timer.
-  OperatorTimer(const calibration::Profile& profile, const ClusterSpec& cluster);
+  // All must outlive the timer. `shared`, when given, holds collective times across timers on
+  // `cluster` (and only on it).
+  OperatorTimer(const calibration::Profile& profile, const ClusterSpec& cluster,
+                CollectiveCache* shared = nullptr);
 
   OperatorTime time(const GemmOp& op);
   OperatorTime time(const AttentionOp& op);
@@ -115,9 +137,7 @@ class OperatorTimer {
   const calibration::Profile& profile_;
   const ClusterSpec& cluster_;
   std::vector<std::string> notes_;
-  // Same request, same time: keyed by every field that reaches the network model.
-  using CollectiveKey =
-      std::tuple<int, int, double, int, int, int, int, int, int, double, int, int, int>;
+  CollectiveCache* shared_ = nullptr;
   std::map<CollectiveKey, OperatorTime> collectives_;
 };
 

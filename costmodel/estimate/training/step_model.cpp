@@ -278,6 +278,14 @@ void add_notes(std::vector<std::string>& notes, const std::vector<std::string>& 
   notes.insert(notes.end(), add.begin(), add.end());
 }
 
+void add_vocab_note(StepResult& r, const ModelSpec& model, int tp) {
+  const std::int64_t padded = padded_vocab(model.vocab, tp);
+  if (padded == model.vocab) return;
+  r.notes.push_back(fmt::format("vocabulary padded from {} to {} (a multiple of {} x TP {}, as "
+                                "Megatron-LM pads it) so that TP {} divides it",
+                                model.vocab, padded, kVocabPadMultiple, tp, tp));
+}
+
 void add_profile_notes(StepResult& r, const calibration::Profile& profile) {
   r.notes.insert(r.notes.end(), profile.notes.begin(), profile.notes.end());
   for (const auto& n : profile.classes) {
@@ -302,6 +310,28 @@ AccountRequest account_request(const Scenario& s, const TrainingPhase& phase) {
   return req;
 }
 
+double compute_seconds_per_token(const Scenario& s, const TrainingPhase& phase,
+                                 const calibration::Profile& profile,
+                                 const StepOptions& options) {
+  const ParallelPlan& plan = phase.plan;
+  StepResult r;
+  set_batch(r, phase, 0);
+  const PipelinePlan pipeline = make_schedule({plan.schedule, plan.pp, r.micro_batches, plan.vpp});
+  const ModelAccount account = account_model(s.model, account_request(s, phase));
+  const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, pipeline.num_stages);
+  OperatorTimer timer(profile, s.cluster, options.collective_cache);
+  const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+                         plan.tp};
+  double per_micro_batch = 0.0;  // every stage once, on one GPU of its tp x cp group
+  for (const StageWork& w : build_stage_work(s.model, account, chunks, comm, timer)) {
+    per_micro_batch += w.forward_compute_s() + w.backward_compute_s() + w.wgrad_s;
+  }
+  // dp pipelines of pp ranks each take micro_batch_size x seq_len tokens per micro-batch.
+  const double tokens = static_cast<double>(plan.pp) * plan.dp * plan.micro_batch_size *
+                        static_cast<double>(phase.seq_len);
+  return per_micro_batch / tokens;
+}
+
 StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
                          const calibration::Profile& profile, std::int64_t global_batch,
                          const StepOptions& options) {
@@ -313,11 +343,12 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
   const std::vector<ChunkLoad> chunks =
       layout_chunks(s.model, account, r.plan.num_stages, plan.layers_per_stage);
 
-  OperatorTimer timer(profile, s.cluster);
+  OperatorTimer timer(profile, s.cluster, options.collective_cache);
   const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
                          plan.tp, s.overlap.tp_comm};
   r.stages = build_stage_work(s.model, account, chunks, comm, timer);
   add_notes(r.notes, timer.notes());
+  add_vocab_note(r, s.model, plan.tp);
 
   r.compute_slowdown = overlap_compute_slowdown(s.gpu, options.comm_sms);
   FbPairs pairs(r.stages, r.compute_slowdown);

@@ -19,6 +19,7 @@
 #include "costmodel/estimate/training/step_streams.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/time/calibration/profile.hpp"
+#include "costmodel/time/operator_timer.hpp"
 #include "sim/pipeline/pipeline_executor.hpp"
 #include "sim/pipeline/pipeline_plan.hpp"
 
@@ -26,6 +27,8 @@ namespace llmsim {
 
 struct StepOptions {
   int comm_sms = 20;  // SMs the all-to-all kernels reserve while overlapped (V3 report s3.2.2)
+  // Collective times shared with other steps on the same cluster (plan search); null: none.
+  CollectiveCache* collective_cache = nullptr;
 };
 
 // Where a step's time goes, on the pipeline rank that is busiest. The parts add up to the
@@ -71,6 +74,14 @@ struct StepResult {
 
 // What the per-operator account is asked for one micro-batch of `phase`.
 AccountRequest account_request(const Scenario& s, const TrainingPhase& phase);
+
+// A lower bound on the seconds per token of `phase`: its stages' computation (forward,
+// backward with recomputation, weight gradients; timed, not simulated: no communication, no
+// bubble, no slowdown from sharing SMs) spread evenly over the pipeline ranks. No step
+// simulate_step gives is faster. Throws where simulate_step would.
+double compute_seconds_per_token(const Scenario& s, const TrainingPhase& phase,
+                                 const calibration::Profile& profile,
+                                 const StepOptions& options = {});
 
 // Simulates one step of `phase` with `global_batch` sequences (0: the phase's batch).
 // Throws UserError for an impossible plan or a profile missing a kernel class it needs.

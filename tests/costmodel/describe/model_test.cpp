@@ -127,3 +127,24 @@ TEST_CASE("Model: bad configs and unknown names are one-line user errors", "[mod
   CHECK_THROWS_WITH(load_model("deepseek-v4", kData),
                     Catch::Contains("not in the catalog") && Catch::Contains("deepseek-v3"));
 }
+
+TEST_CASE("Model: a vocabulary TP does not divide is padded as Megatron-LM pads it", "[model]") {
+  // GPT-3's 50,257 at TP 8: the next multiple of 128 x 8 = 1024 is 50 x 1024 = 51,200.
+  CHECK(padded_vocab(50257, 8) == 51200);
+  CHECK(padded_vocab(50257, 2) == 50432);  // 197 x 256
+  CHECK(padded_vocab(50257, 1) == 50257);  // no TP: nothing to divide
+  CHECK(padded_vocab(129280, 8) == 129280);  // DeepSeek-V3's divides: unchanged
+  const ModelSpec gpt3 = load_model("gpt-3-175b", kData);
+  AccountRequest r;
+  r.shard.tp = 8;
+  const ModelAccount a = account_model(gpt3, r);  // threw "must divide the vocabulary" before
+  const LayerAccount* head = a.find(LayerKind::kHead);
+  REQUIRE(head != nullptr);
+  bool found = false;
+  for (const OpAccount& op : head->ops) {
+    if (op.name != "head") continue;
+    found = true;
+    CHECK(op.gemm.n == 51200 / 8);  // each TP rank holds 6,400 rows of the padded head
+  }
+  CHECK(found);
+}

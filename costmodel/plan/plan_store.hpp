@@ -1,0 +1,56 @@
+#pragma once
+// Plan search, part 4 of 4: the results store, an SQLite file (Debian's libsqlite3, the C API).
+// One row per candidate, keyed by candidate_key(): the plan's fields, the GPU type and count,
+// the status (evaluated, or pruned with its reason and detail), step time, days, dollars, peak
+// memory and the step's breakdown. Rows are written in transactions of a batch each, so a search
+// stopped at any point (Ctrl-C) keeps every row it committed; a search re-run on the same file
+// reads them back and evaluates nothing twice. The file remembers the search it belongs to (a
+// fingerprint: scenario, options, space) and refuses another.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "costmodel/plan/plan_evaluator.hpp"
+#include "costmodel/plan/plan_pruner.hpp"
+#include "costmodel/plan/plan_space.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace llmsim::plan {
+
+// What became of one candidate: evaluated (reason kNone), or pruned and why.
+struct Outcome {
+  PruneReason reason = PruneReason::kNone;
+  std::string detail;
+  double peak_memory_bytes = 0.0;  // the memory estimate, where it was made
+  Evaluation eval;                 // evaluated only
+  bool evaluated() const { return reason == PruneReason::kNone; }
+};
+
+class ResultStore {
+ public:
+  // Opens or creates `path`. UserError naming the file when it cannot be opened or written,
+  // is not an SQLite database, or holds the results of a search with another fingerprint.
+  ResultStore(const std::string& path, const std::string& fingerprint);
+  ~ResultStore();
+  ResultStore(const ResultStore&) = delete;
+  ResultStore& operator=(const ResultStore&) = delete;
+
+  // Every row committed so far, by candidate key.
+  std::map<std::string, Outcome> load() const;
+  // Adds the rows in one transaction; a key already stored is left as it is.
+  void add(const std::vector<const Candidate*>& candidates, const std::vector<Outcome>& outcomes);
+
+ private:
+  void exec(const char* sql) const;
+  void check_fingerprint(const std::string& fingerprint);
+  void bind_row(const Candidate& c, const Outcome& o);
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+};
+
+}  // namespace llmsim::plan
