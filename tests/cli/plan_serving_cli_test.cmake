@@ -12,13 +12,9 @@ set(SPACE ${LOAD} --tp 1,2,4,8 --nodes 1 --max-batch 16,256 --top 3)
 
 expect_ok(plan ${SC} ${SPACE} --threads 1)
 set(one "${OUT}")
-foreach(word "Best deployment:" "Top " "Why each loses to the best:" "miss a target or do not fit"
-             "does not fit" "Candidates: 8 generated")
-  string(FIND "${one}" "${word}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "plan (serving) output lacks '${word}':\n${one}")
-  endif()
-endforeach()
+expect_in("${one}" "Best deployment:" "Top "
+             "Why each loses to the best:" "miss a target or do not fit" "does not fit"
+             "Candidates: 8 generated")
 expect_ok(plan ${SC} ${SPACE} --threads 2 --csv ${WORK}/serve-plan.csv)
 if(NOT "${OUT}" STREQUAL "${one}")
   message(FATAL_ERROR "plan (serving): --threads 2 printed another result:\n${OUT}\nvs\n${one}")
