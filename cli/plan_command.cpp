@@ -56,6 +56,7 @@ struct PlanOptions {
   bool json = false;
   int threads = 1;
   std::string tp, pp, vpp, ep, micro_batch, zero, schedules, recompute, precisions;
+  std::string nodes, max_batch;  // serving
   std::size_t stop_after = 0;
   std::size_t batch = plan::kDefaultBatch;
 };
@@ -377,10 +378,88 @@ std::unique_ptr<plan::ResultStore> open_store(const PlanOptions& o, const MpiSes
   return store;
 }
 
+// Options that mean something for one kind of scenario only.
+void check_kind_options(const PlanOptions& o, bool serving) {
+  const std::vector<std::pair<const char*, bool>> training_only = {
+      {"--gpus", !o.gpus.empty()},        {"--tokens", o.tokens > 0},
+      {"--deadline-days", o.deadline_days > 0}, {"--budget", o.budget_usd > 0},
+      {"--pp", !o.pp.empty()},            {"--vpp", !o.vpp.empty()},
+      {"--micro-batch", !o.micro_batch.empty()}, {"--zero", !o.zero.empty()},
+      {"--schedules", !o.schedules.empty()}, {"--recompute", !o.recompute.empty()},
+      {"--precision", !o.precisions.empty()}, {"--db", !o.db.empty()}};
+  const std::vector<std::pair<const char*, bool>> serving_only = {
+      {"--nodes", !o.nodes.empty()}, {"--max-batch", !o.max_batch.empty()}};
+  for (const auto& [name, given] : serving ? training_only : serving_only) {
+    if (given) {
+      throw UserError(fmt::format("{}: only for {} scenarios ({} is a {} scenario)", name,
+                                  serving ? "training" : "serving", o.scenario,
+                                  serving ? "serving" : "training"));
+    }
+  }
+}
+
+plan::ServingSpace build_serving_space(const PlanOptions& o, const Scenario& s) {
+  plan::ServingSpace sp = plan::default_serving_space(s);
+  if (!o.tp.empty()) sp.tp = parse_ints("--tp", o.tp);
+  for (int tp : sp.tp) {
+    if (tp > s.cluster.gpus_per_node || s.cluster.gpus_per_node % tp != 0) {
+      throw UserError(fmt::format("--tp {}: TP stays within a node of {} GPUs (a divisor of it)",
+                                  tp, s.cluster.gpus_per_node));
+    }
+  }
+  if (!o.ep.empty()) sp.ep = parse_ints("--ep", o.ep, 0);
+  if (!o.nodes.empty()) sp.nodes = parse_ints("--nodes", o.nodes);
+  if (!o.max_batch.empty()) sp.max_batch = parse_ints("--max-batch", o.max_batch);
+  return sp;
+}
+
+void run_serving_plan(const PlanOptions& o, const Scenario& base, const std::string& data_dir) {
+  check_kind_options(o, true);
+  if (o.objective != "cost" && o.objective != "nodes") {
+    throw UserError(fmt::format("--objective {}: allowed for a serving scenario: cost, nodes",
+                                quote_value(o.objective)));
+  }
+  if (o.top < 1 || o.threads < 1) throw UserError("--top and --threads: at least 1");
+  if (!o.csv.empty()) check_writable(o.csv);
+  const Fleet fleet = build_fleet(o, base, data_dir);
+  const plan::ServingSpace space = build_serving_space(o, base);
+  const std::vector<plan::ServingCandidate> candidates =
+      plan::generate_serving_candidates(space, fleet.hardware);
+  InterruptGuard guard;
+  std::vector<plan::ServingOutcome> outcomes;
+  const double start = now_s();
+  {
+    Progress progress("plan", "Ctrl-C stops");
+    plan::ServingSearchOptions so;
+    so.by_nodes = o.objective == "nodes";
+    so.threads = o.threads;
+    so.stop = [&guard] { return guard.interrupted(); };
+    so.progress = [&progress, n = candidates.size()](std::size_t done) { progress.update(done, n); };
+    outcomes = plan::run_serving_search(fleet.hardware, fleet.profiles, candidates, so);
+  }
+  const double seconds = now_s() - start;
+  fmt::print(stderr, "plan: {} of {} candidates done in {:.1f} s ({} threads)\n", outcomes.size(),
+             candidates.size(), seconds, o.threads);
+  if (outcomes.size() < candidates.size()) {
+    throw Interrupted{fmt::format("plan: interrupted after {} of {} candidates; nothing kept "
+                                  "(a serving search has no --db)",
+                                  outcomes.size(), candidates.size())};
+  }
+  const ServingPlanReport report{o.scenario, &base, &fleet.hardware, &candidates, &outcomes,
+                                 o.objective == "nodes", o.top, space, seconds};
+  if (!o.csv.empty()) write_serving_plan_csv(report, o.csv);
+  if (o.json)
+    print_serving_plan_json(report);
+  else
+    print_serving_plan_text(report);
+}
+
 void run_plan(const PlanOptions& o) {
   const MpiSession mpi;  // first: ranks other than 0 print nothing
   const std::string data_dir = default_data_dir();
   Scenario base = load_scenario(o.scenario, o.overrides, data_dir);
+  if (base.workload == WorkloadKind::kServing) return run_serving_plan(o, base, data_dir);
+  check_kind_options(o, false);
   require_training(base, "llmsim plan");
   set_tokens(base, o.tokens);
   const plan::SearchOptions options = search_options(o);
@@ -440,8 +519,11 @@ void add_plan_command(CLI::App& app) {
       "recomputation, ZeRO stage and precision on each GPU type and count, pruned by plan "
       "validity, memory and a compute-only lower bound, the rest simulated as `llmsim run` "
       "does. Prints the best plan with its breakdown, the runners-up and why each loses, the "
-      "Pareto front of days against dollars, and the counts.");
-  cmd->add_option("scenario", o->scenario, "Scenario YAML file (a training scenario)")->required();
+      "Pareto front of days against dollars, and the counts. On a serving scenario: the "
+      "deployments (GPU type, TP, DP, EP for MoE, nodes, max batch; colocated) that serve the "
+      "scenario's traffic within its TTFT and TPOT targets, cheapest per million output "
+      "tokens at capacity (or fewest nodes), each simulated as `llmsim serve` does.");
+  cmd->add_option("scenario", o->scenario, "Scenario YAML file (training or serving)")->required();
   cmd->add_option("--set", o->overrides, "Override a scenario field first: path.to.key=value");
   cmd->add_option("--tokens", o->tokens,
                   "Tokens to train (the first phase alone, with this many); default: the "
@@ -461,7 +543,7 @@ void add_plan_command(CLI::App& app) {
                   "cost.usd_per_gpu_hour for every type");
   cmd->add_option("--objective", o->objective,
                   "cost (dollars), time (days) or pareto (rank by dollars; the bound prunes by "
-                  "deadline and budget only)")
+                  "deadline and budget only); serving: cost ($/M output tokens) or nodes")
       ->default_str("cost");
   cmd->add_option("--top", o->top, "Runners-up to show (and the bound keeps)")->default_str("5");
   cmd->add_option("--db", o->db,
@@ -484,6 +566,10 @@ void add_plan_command(CLI::App& app) {
                   "Pipeline schedules (default: all: " + schedule_method_list() + ")");
   cmd->add_option("--recompute", o->recompute, "Recompute modes (default: none,selective,full)");
   cmd->add_option("--precision", o->precisions, "Precision recipes (default: fp8,bf16)");
+  cmd->add_option("--nodes", o->nodes,
+                  "Serving: node counts of the deployment (default: 1,2,4)");
+  cmd->add_option("--max-batch", o->max_batch,
+                  "Serving: scheduler max batch per attention DP rank (default: 64,128,256)");
   cmd->add_option("--stop-after", o->stop_after)->group("");  // tests: stop as Ctrl-C would
   cmd->add_option("--batch", o->batch)->group("");            // candidates per committed batch
   cmd->footer(

@@ -7,6 +7,7 @@
 
 #include "costmodel/plan/plan_ranking.hpp"
 #include "costmodel/plan/plan_search.hpp"
+#include "costmodel/plan/serving_plan.hpp"
 
 namespace llmsim::cli {
 
@@ -21,6 +22,23 @@ struct PlanReport {
   std::vector<std::string> space_lines;  // the searched values, one field per line
   double search_seconds = 0.0;
 };
+
+// A serving scenario's deployment search (plan_serving_text.cpp prints it).
+struct ServingPlanReport {
+  std::string scenario_file;
+  const Scenario* scenario = nullptr;  // as loaded
+  const std::vector<plan::Hardware>* hardware = nullptr;
+  const std::vector<plan::ServingCandidate>* candidates = nullptr;
+  const std::vector<plan::ServingOutcome>* outcomes = nullptr;
+  bool by_nodes = false;
+  int top = 5;
+  plan::ServingSpace space;
+  double search_seconds = 0.0;
+};
+
+void print_serving_plan_text(const ServingPlanReport& r);
+void print_serving_plan_json(const ServingPlanReport& r);
+void write_serving_plan_csv(const ServingPlanReport& r, const std::string& path);
 
 void print_plan_text(const PlanReport& r);
 void print_plan_json(const PlanReport& r);

@@ -36,3 +36,13 @@ endfunction()
 function(expect_fail needle)
   expect_fail_with(any "${needle}" ${ARGN})
 endfunction()
+
+# expect_in(text words...): every word occurs in text.
+function(expect_in text)
+  foreach(word ${ARGN})
+    string(FIND "${text}" "${word}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "output lacks '${word}':\n${text}")
+    endif()
+  endforeach()
+endfunction()

@@ -1,17 +1,6 @@
 # End-to-end checks of `llmsim collective`, run by CTest with -DLLMSIM=<binary> -DSRC=<source dir>.
 include(${CMAKE_CURRENT_LIST_DIR}/cli_test_helpers.cmake)
 
-
-
-function(expect_in text)
-  foreach(word ${ARGN})
-    string(FIND "${text}" "${word}" at)
-    if(at EQUAL -1)
-      message(FATAL_ERROR "output lacks '${word}':\n${text}")
-    endif()
-  endforeach()
-endfunction()
-
 set(H800 ${SRC}/scenarios/clusters/h800.yaml)
 
 # One node, big message: busbw 160 GB/s (NVLink), table with units.

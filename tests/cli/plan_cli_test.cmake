@@ -5,13 +5,8 @@ include(${CMAKE_CURRENT_LIST_DIR}/plan_test_space.cmake)
 
 expect_ok(plan ${SC} ${SPACE} --threads 1)
 set(one "${OUT}")
-foreach(word "Best plan:" "Top 3 by cost:" "Why each loses to the best:" "Pareto front"
-             "pruned before simulation:" "Candidates:")
-  string(FIND "${one}" "${word}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "plan output lacks '${word}':\n${one}")
-  endif()
-endforeach()
+expect_in("${one}" "Best plan:" "Top 3 by cost:" "Why each loses to the best:"
+             "Pareto front" "pruned before simulation:" "Candidates:")
 expect_ok(plan ${SC} ${SPACE} --threads 2)
 if(NOT "${OUT}" STREQUAL "${one}")
   message(FATAL_ERROR "plan: --threads 2 printed another result than --threads 1")
