@@ -9,6 +9,8 @@
 #include <QChart>
 #include <QChartView>
 #include <QScatterSeries>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "costmodel/read/model_file.hpp"
@@ -70,4 +72,29 @@ TEST_CASE("MainWindow: a plan search needs a training scenario", "[gui][widget][
   MainWindow w;
   w.show();
   CHECK(w.open_plan_search("") == nullptr);  // a message box says why, no window
+}
+
+TEST_CASE("MainWindow: the open scenario's plan search, off the GUI thread, then read back",
+          "[gui][widget][plan]") {
+  const std::string src = LLMSIM_SOURCE_DIR;
+  MainWindow w;
+  REQUIRE(w.open_scenario(QString::fromStdString(src + "/tests/data/plan/llama-8b-plan.yaml"))
+              .isEmpty());
+  QTemporaryDir dir;
+  const QString db = dir.filePath("plan.db");
+  PlanWidget* p = w.open_plan_search(db);
+  REQUIRE(p != nullptr);
+  QSignalSpy shown(p, &PlanWidget::search_shown);
+  REQUIRE(shown.wait(120000));
+  REQUIRE(p->error_text().isEmpty());
+  const std::size_t n = p->view().candidates.size();
+  CHECK(p->view().new_outcomes == n);
+  CHECK(p->view().front.size() >= 2);
+  CHECK(static_cast<std::size_t>(p->front_series()->count()) == p->view().front.size());
+  // The same file again: every row read back, the same front.
+  const auto front = p->view().front;
+  CHECK(w.open_plan_search(db, false) == p);
+  CHECK(p->view().from_store == n);
+  CHECK(p->view().new_outcomes == 0);
+  CHECK(p->view().front == front);
 }
