@@ -11,11 +11,13 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QPixmap>
 #include <QStringList>
 
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "gui/main_window.hpp"
+#include "gui/plan_widget.hpp"
 #include "gui/timeline_widget.hpp"
 #include "sim/check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -58,6 +60,12 @@ struct Options {
                          "(repeatable), as llmsim run --set.",
                          "key=value"};
   QCommandLineOption vary{"vary", "With scenarios: a field to vary, key=v1,v2.", "key=values"};
+  QCommandLineOption plan{"plan",
+                          "With a scenario: open its plan search (its GPUs, half and twice "
+                          "as many), "
+                          "rows kept in this SQLite file (an existing file of the same search "
+                          "is read back). With --render: render the plan search view.",
+                          "file.db"};
   QCommandLineOption size{"size",
                           "Window size for --render; default 1500 wide and tall "
                           "enough for every row.",
@@ -75,7 +83,7 @@ void describe_command_line(QCommandLineParser& parser, const Options& o) {
                                            "each --vary value) runs as `llmsim run` does.",
                                 "[SCENARIO...]");
   parser.addOptions({o.compare, o.pp, o.mb, o.vpp, o.f, o.b, o.w, o.bw, o.fb, o.lat, o.render,
-                     o.out, o.size, o.vary, o.set});
+                     o.out, o.size, o.vary, o.set, o.plan});
 }
 
 // A whole number in [lo, hi] into `target` when `o` is set; false (the error printed) when the
@@ -203,6 +211,27 @@ int render(const QCommandLineParser& parser, const Options& o, llmsim::gui::Main
   return 0;
 }
 
+// --plan with --render: the plan search on the calling thread, the middle plan of the front
+// selected, the view written to --out (PNG).
+int render_plan(const QCommandLineParser& parser, const Options& o,
+                llmsim::gui::MainWindow& window) {
+  if (!parser.isSet(o.out)) return fail("--render needs --out FILE.png");
+  int width = 1300, height = 900;
+  if (!read_size(parser, o, width, height)) return 2;
+  llmsim::gui::PlanWidget* plan = window.open_plan_search(parser.value(o.plan), false);
+  if (!plan) return fail("--plan needs a training scenario");
+  if (!plan->error_text().isEmpty()) return fail(plan->error_text());
+  plan->resize(width, height);
+  QApplication::processEvents();
+  const auto& front = plan->view().front;
+  if (!front.empty()) plan->select(front[front.size() / 2]);
+  QApplication::processEvents();
+  const QString path = parser.value(o.out);
+  if (!plan->grab().save(path)) return fail("cannot write " + path);
+  std::printf("wrote %s\n", path.toLocal8Bit().constData());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -223,7 +252,8 @@ int main(int argc, char** argv) {
   if (!open_scenarios(parser, o, *in, window)) return 2;
   if (!parser.isSet(o.render)) {
     window.show();
+    if (parser.isSet(o.plan)) window.open_plan_search(parser.value(o.plan));
     return app.exec();
   }
-  return render(parser, o, window);
+  return parser.isSet(o.plan) ? render_plan(parser, o, window) : render(parser, o, window);
 }

@@ -28,6 +28,8 @@
 
 #include "gui/comparison.hpp"
 #include "gui/comparison_model.hpp"
+#include "gui/plan_view.hpp"
+#include "gui/plan_widget.hpp"
 #include "gui/serving_widget.hpp"
 #include "gui/timeline_painter.hpp"
 #include "gui/timeline_widget.hpp"
@@ -123,22 +125,10 @@ RunOutcome run_scenarios(const FormInputs& in) {
         const Scenario s = load_scenario(file, set, default_data_dir());
         const RunEstimate run = estimate_run(s, scenario_profile(s));
         const StepResult& st = run.phases.front().step;
-        ExperimentCase c;
-        c.plan = st.plan;
-        c.costs = st.costs;
-        c.result = st.pipeline;
-        c.title = s.name + ": " + std::string(schedule_method_name(m)) +
-                  (vary_key.empty() ? "" : ", " + vary_key + "=" + value) +
-                  "  (one " + run.phases.front().name + " step)";
-        c.summary = summarize_case(c.plan, c.costs, c.result);
-        for (const auto& rank : step_streams(st)) {
-          auto& pieces = c.streams.emplace_back();
-          pieces.reserve(rank.size());
-          for (const StreamSpan& sp : rank) {
-            pieces.push_back({SimTime::from_seconds(sp.start_s), SimTime::from_seconds(sp.end_s),
-                              sp.comm, sp.kind, sp.part});
-          }
-        }
+        ExperimentCase c = step_case(
+            st, s.name + ": " + std::string(schedule_method_name(m)) +
+                    (vary_key.empty() ? "" : ", " + vary_key + "=" + value) + "  (one " +
+                    run.phases.front().name + " step)");
         out.cases.push_back(std::move(c));
         TrainingFigures t;
         t.step_time_s = st.step_time_s;
@@ -386,6 +376,13 @@ void MainWindow::build_menus() {
   add_export("Export table as &CSV...", "CSV files (*.csv)", &MainWindow::export_csv);
   add_export("Export Chrome &trace...", "JSON files (*.json)", &MainWindow::export_trace);
   file->addSeparator();
+  file->addAction("Open &plan search...", this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, "Plan search store (an existing file of the same search is read back)", QString(),
+        "Plan search stores (*.db)", nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!path.isEmpty()) open_plan_search(path);
+  });
+  file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
   QMenu* view = menuBar()->addMenu("&View");
   view->addAction("&Fit to window", QKeySequence("Ctrl+0"), this,
@@ -394,6 +391,30 @@ void MainWindow::build_menus() {
                   [this] { timeline_->zoom_at(timeline_->width() / 2.0, 1.5); });
   view->addAction("Zoom &out", QKeySequence::ZoomOut, this,
                   [this] { timeline_->zoom_at(timeline_->width() / 2.0, 1 / 1.5); });
+}
+
+PlanWidget* MainWindow::open_plan_search(const QString& db, bool background) {
+  if (scenarios_.empty()) {
+    auto* box = new QMessageBox(QMessageBox::Information, "Plan search",
+                                "Open a training scenario first: the search covers its plans.",
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not modal: tests and --render go on
+    return nullptr;
+  }
+  if (!plan_) {
+    plan_ = new PlanWidget(this);
+    plan_->setWindowFlag(Qt::Window);
+    plan_->resize(1200, 900);
+  }
+  if (background) {
+    plan_->start_search(scenarios_.front(), overrides_, db.toStdString());
+  } else {
+    plan_->search_now(scenarios_.front(), overrides_, db.toStdString());
+  }
+  plan_->show();
+  plan_->raise();
+  return plan_;
 }
 
 void MainWindow::set_inputs(const FormInputs& in) {

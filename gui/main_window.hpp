@@ -28,6 +28,7 @@ class QTimer;
 namespace llmsim::gui {
 
 class ComparisonModel;
+class PlanWidget;
 class ServingWidget;
 class TimelineWidget;
 
@@ -83,6 +84,10 @@ class MainWindow : public QMainWindow {
   // file, line and field; the message is returned, empty on success.
   QString open_scenario(const QString& path);
   void close_scenarios();
+  // The plan search of the first open scenario (its GPU type at half, as many and twice as
+  // many GPUs; the small space), rows kept in `db` (empty: none), in its own window; null
+  // without a scenario.
+  PlanWidget* open_plan_search(const QString& db, bool background = true);
 
   // Exports; each returns an error message, empty on success.
   QString export_png(const QString& path);
@@ -120,6 +125,7 @@ class MainWindow : public QMainWindow {
   TimelineWidget* timeline_ = nullptr;
   QWidget* timeline_scroll_ = nullptr;
   ServingWidget* serving_ = nullptr;
+  PlanWidget* plan_ = nullptr;
   QTableView* table_ = nullptr;
   QSplitter* right_ = nullptr;
   ComparisonModel* model_ = nullptr;

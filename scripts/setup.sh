@@ -17,6 +17,7 @@ packages=(
   libsqlite3-dev          # llmsim plan: the results store (--db)
   libopenmpi-dev openmpi-bin  # llmsim plan under mpirun (-DLLMSIM_MPI=ON; optional)
   qt6-base-dev qt6-svg-dev  # llmsim-gui (Debian 12: libqt6svg6-dev is a virtual name for qt6-svg-dev)
+  qt6-charts-dev libqt6opengl6-dev  # llmsim-gui plan search plot (Qt6Charts needs Qt6OpenGL, not a dependency in Debian 12)
   fonts-dejavu-core       # text in offscreen GUI renders
   universal-ctags         # scripts/long-functions.sh: no function over 80 lines
   time                    # GNU time: peak memory in tests/cli/schedule_cli_test.cmake

@@ -25,3 +25,11 @@ string(FIND "${err}" "llmsim-gui: error: pp = 7: DualPipe needs an even pipeline
 if(rc EQUAL 0 OR at EQUAL -1 OR EXISTS ${WORK}/bad.png)
   message(FATAL_ERROR "bad input: rc=${rc}, stderr:\n${err}")
 endif()
+
+# --plan: the plan search of a scenario; without one it is refused, nothing written.
+execute_process(COMMAND ${GUI} --render --plan ${WORK}/p.db --out ${WORK}/p.png
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+string(FIND "${err}" "llmsim-gui: error: --plan needs a training scenario" at)
+if(rc EQUAL 0 OR at EQUAL -1 OR EXISTS ${WORK}/p.png)
+  message(FATAL_ERROR "--plan without a scenario: rc=${rc}, stderr:\n${err}")
+endif()
