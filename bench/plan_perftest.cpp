@@ -7,6 +7,7 @@
 //      two threads (skipped with --quick).
 // Targets (issue #16): 10,000 candidates in under 60 s and 100,000 in under 300 s on 2 cores.
 
+#include "bench/bench_main.hpp"
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -127,10 +128,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "plan_perftest: %s\n", e.what());
-    return 1;
-  }
+  return llmsim::bench::guarded_main("plan_perftest", run, argc, argv);
 }

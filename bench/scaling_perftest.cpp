@@ -7,6 +7,7 @@
 // (sim/collectives/collective_runner.hpp, kFlowModeMaxFlows), so the cost of the largest flow
 // simulation below the switch is what a neighbour ratio measures.
 
+#include "bench/bench_main.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -65,10 +66,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "scaling_perftest: %s\n", e.what());
-    return 1;
-  }
+  return llmsim::bench::guarded_main("scaling_perftest", run, argc, argv);
 }

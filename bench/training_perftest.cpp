@@ -3,6 +3,7 @@
 // (schedule x precision x recomputation x expert parallelism), as `llmsim compare --vary`
 // runs it. Targets: one scenario under 1 s, the grid under 30 s on this machine.
 
+#include "bench/bench_main.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -66,10 +67,5 @@ int run(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "training_perftest: %s\n", e.what());
-    return 1;
-  }
+  return llmsim::bench::guarded_main("training_perftest", run, argc, argv);
 }

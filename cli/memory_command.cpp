@@ -131,8 +131,8 @@ void add_memory_command(CLI::App& app) {
       "under the recomputation policy (the schedule is run rank by rank), communication "
       "buffers. Exits 2 with what would help when the plan does not fit.\n"
       "Example: llmsim memory scenarios/deepseek-v3-pretrain.yaml --set precision=bf16");
-  cmd->add_option("scenario", opts->scenario, "Scenario YAML file")->required();
-  cmd->add_option("--set", opts->overrides, "Override a scenario field: path.to.key=value");
+  add_scenario_options(*cmd, opts->scenario, opts->overrides, "Scenario YAML file",
+                       "Override a scenario field: path.to.key=value");
   cmd->add_option("--phase", opts->phase, "Training phase (default: the first)");
   cmd->add_flag("--json", opts->json, "Print JSON instead of tables");
   cmd->callback([opts] { run_memory(*opts); });

@@ -523,8 +523,8 @@ void add_plan_command(CLI::App& app) {
       "deployments (GPU type, TP, DP, EP for MoE, nodes, max batch; colocated) that serve the "
       "scenario's traffic within its TTFT and TPOT targets, cheapest per million output "
       "tokens at capacity (or fewest nodes), each simulated as `llmsim serve` does.");
-  cmd->add_option("scenario", o->scenario, "Scenario YAML file (training or serving)")->required();
-  cmd->add_option("--set", o->overrides, "Override a scenario field first: path.to.key=value");
+  add_scenario_options(*cmd, o->scenario, o->overrides, "Scenario YAML file (training or serving)",
+                       "Override a scenario field first: path.to.key=value");
   cmd->add_option("--tokens", o->tokens,
                   "Tokens to train (the first phase alone, with this many); default: the "
                   "scenario's phases");

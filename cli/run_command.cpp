@@ -448,10 +448,9 @@ void add_run_command(CLI::App& app) {
       "Simulate a training step of a scenario and cost the whole run: step time, tokens/s, "
       "MFU, where the time goes, memory, GPU-hours, dollars and days per phase, beside the "
       "scenario's published figures.");
-  cmd->add_option("scenario", o->scenario, "Scenario YAML file")->required();
-  cmd->add_option("--set", o->overrides,
-                  "Override a field: path.to.key=value (repeatable), e.g. "
-                  "parallelism.schedule=1f1b, precision=bf16, cluster=h100");
+  add_scenario_options(*cmd, o->scenario, o->overrides, "Scenario YAML file",
+                       "Override a field: path.to.key=value (repeatable), e.g. "
+                       "parallelism.schedule=1f1b, precision=bf16, cluster=h100");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
   cmd->add_flag("--ops", o->ops,
                 "Print every operator of one layer of each kind instead: its time per pass "

@@ -300,10 +300,10 @@ void add_serve_command(CLI::App& app) {
       "end-to-end latency percentiles, throughput, each deployment's capacity within the "
       "latency targets (90% of requests), nodes for the daily volume, dollars per million "
       "tokens and per day, beside the scenario's published figures.");
-  cmd->add_option("scenario", o->scenario, "Scenario YAML file with a `serving:` section")->required();
-  cmd->add_option("--set", o->overrides,
-                  "Override a field: path.to.key=value (repeatable), e.g. "
-                  "serving.traffic.requests_per_s=20, serving.deployments.1.nodes=36");
+  add_scenario_options(*cmd, o->scenario, o->overrides,
+                       "Scenario YAML file with a `serving:` section",
+                       "Override a field: path.to.key=value (repeatable), e.g. "
+                       "serving.traffic.requests_per_s=20, serving.deployments.1.nodes=36");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
   cmd->add_flag("--no-capacity", o->no_capacity,
                 "Simulate the scenario's load only; skip the capacity search");
