@@ -58,6 +58,7 @@ struct PlanOptions {
   std::string tp, pp, vpp, ep, micro_batch, zero, schedules, recompute, precisions;
   std::string nodes, max_batch;  // serving
   std::size_t stop_after = 0;
+  int fail_rank = -1;  // tests: this MPI rank fails as an internal check would
   std::size_t batch = plan::kDefaultBatch;
 };
 
@@ -454,6 +455,19 @@ void run_serving_plan(const PlanOptions& o, const Scenario& base, const std::str
     print_serving_plan_text(report);
 }
 
+// The search, with an error on one rank (an internal check, a store that cannot be written)
+// ending every rank instead of leaving the others waiting in the next exchange.
+template <typename Search>
+plan::SearchResult search_on_every_rank(const MpiSession& mpi, int fail_rank, Search search) {
+  try {
+    if (fail_rank == mpi.rank()) throw InternalError("--fail-rank: this rank fails on purpose");
+    return search();
+  } catch (const std::exception& e) {
+    mpi.abort_all(e.what());
+    throw;
+  }
+}
+
 void run_plan(const PlanOptions& o) {
   const MpiSession mpi;  // first: ranks other than 0 print nothing
   const std::string data_dir = default_data_dir();
@@ -473,13 +487,14 @@ void run_plan(const PlanOptions& o) {
   InterruptGuard guard;
   Progress progress("plan", "Ctrl-C stops and keeps what is done");
   const double start = now_s();
-  const plan::SearchResult result = plan::run_search(
-      fleet.hardware, fleet.profiles, candidates, options, store.get(),
-      {[&guard] { return guard.interrupted(); },
-       [&progress, n = candidates.size()](std::size_t done, std::size_t) {
-         progress.update(done, n);
-       },
-       mpi.ranks()});
+  const plan::SearchResult result = search_on_every_rank(mpi, o.fail_rank, [&] {
+    return plan::run_search(fleet.hardware, fleet.profiles, candidates, options, store.get(),
+                            {[&guard] { return guard.interrupted(); },
+                             [&progress, n = candidates.size()](std::size_t done, std::size_t) {
+                               progress.update(done, n);
+                             },
+                             mpi.ranks()});
+  });
   const double seconds = now_s() - start;
   const std::size_t reached = result.from_store + result.new_outcomes;
   fmt::print(stderr,
@@ -571,6 +586,7 @@ void add_plan_command(CLI::App& app) {
   cmd->add_option("--max-batch", o->max_batch,
                   "Serving: scheduler max batch per attention DP rank (default: 64,128,256)");
   cmd->add_option("--stop-after", o->stop_after)->group("");  // tests: stop as Ctrl-C would
+  cmd->add_option("--fail-rank", o->fail_rank)->group("");    // tests: an error on one rank
   cmd->add_option("--batch", o->batch)->group("");            // candidates per committed batch
   cmd->footer(
       "Space by default: TP 1..GPUs per node, PP 1..64, EP 1..experts (powers of two), VPP 2,4, "

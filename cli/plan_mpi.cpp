@@ -2,8 +2,11 @@
 
 #ifdef LLMSIM_HAVE_MPI
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -137,9 +140,25 @@ void broadcast(std::map<std::string, plan::Outcome>& stored, int rank) {
   }
 }
 
+std::string fmt_rank_error(int rank, const std::string& message) {
+  return "llmsim plan: MPI rank " + std::to_string(rank) + ": " + message +
+         "\nllmsim plan: stopping every rank (a --db keeps the batches committed so far)\n";
+}
+
+// Started by mpirun (Open MPI's or a PMI launcher's variables are set): only then is MPI
+// initialized, so a plain `llmsim plan` neither spawns Open MPI's singleton daemon nor needs
+// anything of the MPI runtime.
+bool launched_by_mpirun() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"}) {
+    if (std::getenv(var) != nullptr) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 MpiSession::MpiSession() {
+  if (!launched_by_mpirun()) return;
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   initialized_ = true;
@@ -151,9 +170,20 @@ MpiSession::MpiSession() {
   };
   ranks_.broadcast = [rank](std::map<std::string, plan::Outcome>& s) { broadcast(s, rank); };
   if (rank != 0) {
+    error_fd_ = ::dup(STDERR_FILENO);  // kept for abort_all: an error here must not vanish
     std::freopen("/dev/null", "w", stdout);
     std::freopen("/dev/null", "w", stderr);
   }
+}
+
+void MpiSession::abort_all(const std::string& message) const {
+  if (ranks_.size <= 1) return;
+  const std::string line = fmt_rank_error(ranks_.rank, message);
+  const int fd = error_fd_ >= 0 ? error_fd_ : STDERR_FILENO;
+  if (::write(fd, line.data(), line.size()) < 0) {
+    // Nothing more can be said; the abort below still ends every rank.
+  }
+  MPI_Abort(MPI_COMM_WORLD, 2);
 }
 
 MpiSession::~MpiSession() {
@@ -161,6 +191,7 @@ MpiSession::~MpiSession() {
 }
 
 bool MpiSession::all(bool ok) const {
+  if (!initialized_) return ok;
   int mine = ok ? 1 : 0, every = 0;
   MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
   return every != 0;
@@ -177,6 +208,7 @@ MpiSession::~MpiSession() = default;
 bool MpiSession::all(bool ok) const {
   return ok;
 }
+void MpiSession::abort_all(const std::string&) const {}
 
 }  // namespace llmsim::cli
 

@@ -17,3 +17,11 @@ expect_ok(plan ${SC} ${SPACE} --db ${WORK}/mpi.db)
 if(NOT "${OUT}" STREQUAL "${one}" OR NOT ERR MATCHES " 0 new")
   message(FATAL_ERROR "plan on the MPI run's --db: ${ERR}")
 endif()
+
+# An error on one rank while the other waits in the batch exchange ends both (MPI_Abort), with
+# the message on that rank's stderr, instead of a hang. The timeout makes a hang a failure.
+execute_process(COMMAND ${MPIRUN} ${LLMSIM} plan ${SC} ${SPACE} --fail-rank 1
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+if(rc EQUAL 0 OR NOT err MATCHES "MPI rank 1: .*fails on purpose")
+  message(FATAL_ERROR "mpirun -n 2 llmsim plan --fail-rank 1: exit ${rc}, stderr:\n${err}")
+endif()
