@@ -22,6 +22,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
 #include "cli/plan_mpi.hpp"
+#include "costmodel/plan/plan_request.hpp"
 #include "costmodel/describe/hardware.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/read/cluster_file.hpp"
@@ -40,297 +41,23 @@ namespace {
 namespace fs = std::filesystem;
 using plan::Hardware;
 
-struct PlanOptions {
-  std::string scenario;
-  std::vector<std::string> overrides;
-  double tokens = 0.0;
-  double deadline_days = 0.0;
-  double budget_usd = 0.0;
-  std::string gpus;
-  std::string gpu_types;
-  std::vector<std::string> prices;
-  std::string objective = "cost";
-  int top = 5;
+using plan::parse_ints;
+using plan::PlanRequest;
+
+// The request (what the search is: kept in its --db) and how to run and print it.
+struct PlanOptions : PlanRequest {
   std::string db;
   std::string csv;
   bool json = false;
   int threads = 1;
-  std::string tp, pp, vpp, ep, micro_batch, zero, schedules, recompute, precisions;
   std::string nodes, max_batch;  // serving
   std::size_t stop_after = 0;
   int fail_rank = -1;  // tests: this MPI rank fails as an internal check would
-  std::size_t batch = plan::kDefaultBatch;
 };
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, sep);) out.push_back(item);
-  if (!text.empty() && text.back() == sep) out.emplace_back();
-  return out;
-}
-
-int parse_int(const std::string& option, const std::string& text, int min = 1) {
-  std::size_t used = 0;
-  int v = 0;
-  try {
-    v = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || v < min) {
-    throw UserError(fmt::format("{} {}: expected whole numbers of at least {}", option,
-                                quote_value(text), min));
-  }
-  return v;
-}
-
-std::vector<int> parse_ints(const std::string& option, const std::string& text, int min = 1) {
-  std::vector<int> out;
-  for (const std::string& item : split(text, ',')) out.push_back(parse_int(option, item, min));
-  if (out.empty()) throw UserError(fmt::format("{}: an empty list", option));
-  return out;
-}
-
-// "MIN:MAX": the powers of two in the range that fill whole nodes; or a list "1024,2048".
-std::vector<int> parse_gpu_counts(const std::string& text, int per_node) {
-  const auto colon = text.find(':');
-  if (colon == std::string::npos) return parse_ints("--gpus", text);
-  const int lo = parse_int("--gpus", text.substr(0, colon));
-  const int hi = parse_int("--gpus", text.substr(colon + 1));
-  std::vector<int> out;
-  for (std::int64_t g = 1; g <= hi; g *= 2) {
-    if (g >= lo && g % per_node == 0) out.push_back(static_cast<int>(g));
-  }
-  if (lo > hi || out.empty()) {
-    throw UserError(
-        fmt::format("--gpus {}: no power of two from {} to {} fills whole nodes of {} "
-                    "GPUs; give MIN:MAX with MIN <= MAX, or a list",
-                    quote_value(text), lo, hi, per_node));
-  }
-  return out;
-}
-
-template <typename T, typename Parse>
-std::vector<T> parse_names(const std::string& option, const std::string& text, Parse parse,
-                           const std::string& allowed) {
-  std::vector<T> out;
-  for (const std::string& item : split(text, ',')) {
-    const auto v = parse(item);
-    if (!v) {
-      throw UserError(fmt::format("{} {}: allowed: {}", option, quote_value(item), allowed));
-    }
-    out.push_back(*v);
-  }
-  return out;
-}
-
-std::optional<RecomputePolicy> parse_recompute(const std::string& name) {
-  for (auto p : {RecomputePolicy::kNone, RecomputePolicy::kAttention, RecomputePolicy::kSelective,
-                 RecomputePolicy::kFull}) {
-    if (recompute_policy_name(p) == name) return p;
-  }
-  return std::nullopt;
-}
-
-std::optional<RecipeKind> parse_precision(const std::string& name) {
-  for (auto k : {RecipeKind::kFP8DeepSeek, RecipeKind::kBF16, RecipeKind::kFP16}) {
-    if (make_recipe(k).name() == name) return k;
-  }
-  return std::nullopt;
-}
-
-plan::PlanSpace build_space(const PlanOptions& o, const Scenario& s) {
-  plan::PlanSpace sp = plan::default_space(s.model, s.cluster.gpus_per_node);
-  if (!o.tp.empty()) sp.tp = parse_ints("--tp", o.tp);
-  if (!o.pp.empty()) sp.pp = parse_ints("--pp", o.pp);
-  if (!o.vpp.empty()) sp.vpp = parse_ints("--vpp", o.vpp);
-  if (!o.ep.empty()) sp.ep = parse_ints("--ep", o.ep);
-  if (!o.micro_batch.empty()) sp.micro_batch_sizes = parse_ints("--micro-batch", o.micro_batch);
-  if (!o.zero.empty()) {
-    sp.zero_stages = parse_ints("--zero", o.zero, 0);
-    for (int z : sp.zero_stages) {
-      if (z > 3) throw UserError(fmt::format("--zero {}: ZeRO stages are 0 to 3", z));
-    }
-  }
-  if (!o.schedules.empty()) {
-    sp.schedules = parse_names<ScheduleMethod>(
-        "--schedules", o.schedules, [](const std::string& n) { return parse_schedule_method(n); },
-        schedule_method_list());
-  }
-  if (!o.recompute.empty()) {
-    sp.recompute = parse_names<RecomputePolicy>("--recompute", o.recompute, parse_recompute,
-                                                "none, attention, selective, full");
-  }
-  if (!o.precisions.empty()) {
-    sp.precisions =
-        parse_names<RecipeKind>("--precision", o.precisions, parse_precision, "fp8, bf16, fp16");
-  }
-  return sp;
-}
-
-}  // namespace
-
-namespace {
-
-// The cluster to resize for `gpu`: the scenario's own when it runs that GPU, otherwise the
-// catalog file (scenarios/clusters/) with that GPU and the most nodes (a fabric built for many).
-ClusterSpec cluster_for(const Scenario& s, const std::string& gpu, const std::string& data_dir) {
-  if (lower(s.gpu.name) == lower(gpu)) return s.cluster;
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(fs::path(data_dir) / "clusters", ec)) {
-    if (e.path().extension() == ".yaml") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  std::optional<ClusterSpec> best;
-  for (const fs::path& f : files) {
-    const ClusterSpec c = load_cluster_file(f.string());
-    if (lower(c.gpu) == lower(gpu) && (!best || c.nodes > best->nodes)) best = c;
-  }
-  if (!best) {
-    throw UserError(fmt::format("--gpu-types {}: no cluster file under {}/clusters runs that GPU",
-                                quote_value(gpu), data_dir));
-  }
-  return *best;
-}
-
-// `base` on `gpus` GPUs of `cluster`'s type: whole nodes; a single-node catalog box scaled out
-// becomes a rail-optimized fabric; the GPU's own published kernel profile.
-Scenario resized(const Scenario& base, ClusterSpec cluster, int gpus, double usd_per_gpu_hour,
-                 const std::string& data_dir) {
-  if (gpus % cluster.gpus_per_node != 0) {
-    throw UserError(fmt::format("--gpus {}: not a whole number of {}-GPU nodes of {}", gpus,
-                                cluster.gpus_per_node, cluster.gpu));
-  }
-  Scenario s = base;
-  const bool other_gpu = lower(cluster.gpu) != lower(base.gpu.name);
-  cluster.nodes = gpus / cluster.gpus_per_node;
-  if (cluster.topology == TopologyKind::kSingleNode && cluster.nodes > 1) {
-    cluster.topology = TopologyKind::kRailOptimized;
-  }
-  s.cluster = cluster;
-  s.usd_per_gpu_hour = usd_per_gpu_hour;
-  if (!other_gpu) return s;
-  s.gpu = *find_gpu(cluster.gpu);
-  const fs::path profile =
-      fs::path(data_dir) / "calibration" / (lower(cluster.gpu) + "-published.yaml");
-  if (!fs::exists(profile)) {
-    throw UserError(fmt::format("--gpu-types {}: no published kernel profile ({})", cluster.gpu,
-                                profile.string()));
-  }
-  s.calibration_file = profile.string();
-  return s;
-}
-
-std::map<std::string, double> parse_prices(const std::vector<std::string>& prices) {
-  std::map<std::string, double> out;
-  for (const std::string& p : prices) {
-    const auto eq = p.find('=');
-    double v = -1.0;
-    try {
-      if (eq != std::string::npos) v = std::stod(p.substr(eq + 1));
-    } catch (const std::exception&) {
-      v = -1.0;
-    }
-    if (eq == std::string::npos || eq == 0 || !(v >= 0.0)) {
-      throw UserError(fmt::format("--price {}: expected GPU=dollars per GPU-hour, e.g. H100=2.5",
-                                  quote_value(p)));
-    }
-    out[lower(p.substr(0, eq))] = v;
-  }
-  return out;
-}
-
-struct Fleet {
-  std::vector<Hardware> hardware;
-  std::vector<calibration::Profile> profiles;
-};
-
-Fleet build_fleet(const PlanOptions& o, const Scenario& base, const std::string& data_dir) {
-  Fleet f;
-  const auto prices = parse_prices(o.prices);
-  const std::vector<std::string> types =
-      o.gpu_types.empty() ? std::vector<std::string>{base.gpu.name} : split(o.gpu_types, ',');
-  for (const std::string& type : types) {
-    if (!find_gpu(type)) {
-      throw UserError(fmt::format("--gpu-types {}: not a GPU of the catalog", quote_value(type)));
-    }
-    const ClusterSpec cluster = cluster_for(base, type, data_dir);
-    const std::vector<int> counts = o.gpus.empty()
-                                        ? std::vector<int>{base.cluster.gpus()}
-                                        : parse_gpu_counts(o.gpus, cluster.gpus_per_node);
-    const auto price = prices.find(lower(type));
-    const double usd = price == prices.end() ? base.usd_per_gpu_hour : price->second;
-    std::optional<calibration::Profile> profile;
-    for (int gpus : counts) {
-      Hardware h{cluster.gpu, gpus, resized(base, cluster, gpus, usd, data_dir)};
-      if (!profile) profile = scenario_profile(h.scenario);
-      f.profiles.push_back(*profile);
-      f.hardware.push_back(std::move(h));
-    }
-  }
-  return f;
-}
-
-// --tokens: the first phase alone, with that many tokens.
-void set_tokens(Scenario& s, double tokens) {
-  if (tokens <= 0) return;
-  s.phases.resize(1);
-  TrainingPhase& ph = s.phases.front();
-  ph.tokens = tokens;
-  ph.steps = 0;
-  if (ph.ramp && ph.ramp->over_tokens > tokens) ph.ramp->over_tokens = tokens;
-}
-
-// FNV-1a, 64 bits: a stable digest of the scenario file for the store's fingerprint.
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
-std::string fingerprint(const PlanOptions& o) {
-  std::ifstream in(o.scenario, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string sets, prices;
-  for (const auto& s : o.overrides) sets += (sets.empty() ? "" : ";") + s;
-  for (const auto& p : o.prices) prices += (prices.empty() ? "" : ";") + p;
-  return fmt::format(
-      "llmsim {} search {}; scenario {} (fnv1a {:016x}); --set [{}]; --tokens {:g} "
-      "--deadline-days {:g} --budget {:g} --gpus '{}' --gpu-types '{}' --price [{}] --objective "
-      "{} --top {} batch {}; space: tp '{}' pp '{}' vpp '{}' ep '{}' micro-batch '{}' zero '{}' "
-      "schedules '{}' recompute '{}' precision '{}'",
-      version(), plan::kSearchVersion, o.scenario, fnv1a(text), sets, o.tokens, o.deadline_days,
-      o.budget_usd, o.gpus, o.gpu_types, prices, o.objective, o.top, o.batch, o.tp, o.pp, o.vpp,
-      o.ep, o.micro_batch, o.zero, o.schedules, o.recompute, o.precisions);
-}
-
-}  // namespace
-
-namespace {
 
 plan::SearchOptions search_options(const PlanOptions& o) {
-  plan::SearchOptions so;
-  if (o.objective == "cost")
-    so.objective = plan::Objective::kCost;
-  else if (o.objective == "time")
-    so.objective = plan::Objective::kTime;
-  else if (o.objective == "pareto")
-    so.objective = plan::Objective::kPareto;
-  else
-    throw UserError(
-        fmt::format("--objective {}: allowed: cost, time, pareto", quote_value(o.objective)));
-  so.limits.deadline_days = o.deadline_days;
-  so.limits.budget_usd = o.budget_usd;
-  so.top = o.top;
+  plan::SearchOptions so = plan::request_search_options(o);
   so.threads = o.threads;
-  so.batch = std::max<std::size_t>(1, o.batch);
   so.stop_after = o.stop_after;
   return so;
 }
@@ -369,7 +96,10 @@ std::unique_ptr<plan::ResultStore> open_store(const PlanOptions& o, const MpiSes
   std::unique_ptr<plan::ResultStore> store;
   if (!o.db.empty() && mpi.rank() == 0) {
     try {
-      store = std::make_unique<plan::ResultStore>(o.db, fingerprint(o));
+      store = std::make_unique<plan::ResultStore>(o.db, plan::request_fingerprint(o));
+      PlanRequest kept = o;  // with the scenario's absolute path, for llmsim-gui
+      kept.scenario = fs::absolute(o.scenario).lexically_normal().string();
+      store->set_value("request", plan::request_json(kept));
     } catch (...) {
       (void)mpi.all(false);
       throw;
@@ -422,7 +152,7 @@ void run_serving_plan(const PlanOptions& o, const Scenario& base, const std::str
   }
   if (o.top < 1 || o.threads < 1) throw UserError("--top and --threads: at least 1");
   if (!o.csv.empty()) check_writable(o.csv);
-  const Fleet fleet = build_fleet(o, base, data_dir);
+  const plan::Fleet fleet = plan::build_fleet(o, base, data_dir);
   const plan::ServingSpace space = build_serving_space(o, base);
   const std::vector<plan::ServingCandidate> candidates =
       plan::generate_serving_candidates(space, fleet.hardware);
@@ -475,12 +205,12 @@ void run_plan(const PlanOptions& o) {
   if (base.workload == WorkloadKind::kServing) return run_serving_plan(o, base, data_dir);
   check_kind_options(o, false);
   require_training(base, "llmsim plan");
-  set_tokens(base, o.tokens);
+  plan::set_tokens(base, o.tokens);
   const plan::SearchOptions options = search_options(o);
   if (o.top < 1 || o.threads < 1) throw UserError("--top and --threads: at least 1");
   if (!o.csv.empty()) check_writable(o.csv);
-  const Fleet fleet = build_fleet(o, base, data_dir);
-  const plan::PlanSpace space = build_space(o, base);
+  const plan::Fleet fleet = plan::build_fleet(o, base, data_dir);
+  const plan::PlanSpace space = plan::build_space(o, base);
   const std::vector<plan::Candidate> candidates = plan::generate_candidates(space, fleet.hardware);
   const std::unique_ptr<plan::ResultStore> store = open_store(o, mpi);
 

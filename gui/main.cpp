@@ -61,10 +61,11 @@ struct Options {
                          "key=value"};
   QCommandLineOption vary{"vary", "With scenarios: a field to vary, key=v1,v2.", "key=values"};
   QCommandLineOption plan{"plan",
-                          "With a scenario: open its plan search (its GPUs, half and twice "
-                          "as many), "
-                          "rows kept in this SQLite file (an existing file of the same search "
-                          "is read back). With --render: render the plan search view.",
+                          "Open the results of `llmsim plan ... --db file.db` (no scenario "
+                          "needed), or, with a scenario: its plan search (its GPUs, half and "
+                          "twice as many), rows kept in this SQLite file (an existing file of "
+                          "the same search is read back). With --render: render the plan "
+                          "search view.",
                           "file.db"};
   QCommandLineOption size{"size",
                           "Window size for --render; default 1500 wide and tall "
@@ -219,7 +220,7 @@ int render_plan(const QCommandLineParser& parser, const Options& o,
   int width = 1300, height = 900;
   if (!read_size(parser, o, width, height)) return 2;
   llmsim::gui::PlanWidget* plan = window.open_plan_search(parser.value(o.plan), false);
-  if (!plan) return fail("--plan needs a training scenario");
+  if (!plan) return fail("--plan needs a training scenario or an `llmsim plan --db` file");
   if (!plan->error_text().isEmpty()) return fail(plan->error_text());
   plan->resize(width, height);
   QApplication::processEvents();

@@ -378,7 +378,10 @@ void MainWindow::build_menus() {
   file->addSeparator();
   file->addAction("Open &plan search...", this, [this] {
     const QString path = QFileDialog::getSaveFileName(
-        this, "Plan search store (an existing file of the same search is read back)", QString(),
+        this,
+        "Plan search store: an `llmsim plan --db` file, or one for the open scenario's search "
+        "(an existing file of the same search is read back)",
+        QString(),
         "Plan search stores (*.db)", nullptr, QFileDialog::DontConfirmOverwrite);
     if (!path.isEmpty()) open_plan_search(path);
   });
@@ -394,9 +397,10 @@ void MainWindow::build_menus() {
 }
 
 PlanWidget* MainWindow::open_plan_search(const QString& db, bool background) {
-  if (scenarios_.empty()) {
+  if (scenarios_.empty() && !is_plan_results(db.toStdString())) {
     auto* box = new QMessageBox(QMessageBox::Information, "Plan search",
-                                "Open a training scenario first: the search covers its plans.",
+                                "Open a training scenario first: the search covers its plans "
+                                "(or open the --db file of an `llmsim plan` run).",
                                 QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();  // not modal: tests and --render go on
@@ -408,9 +412,11 @@ PlanWidget* MainWindow::open_plan_search(const QString& db, bool background) {
     plan_->resize(1200, 900);
   }
   if (background) {
-    plan_->start_search(scenarios_.front(), overrides_, db.toStdString());
+    plan_->start_search(scenarios_.empty() ? "" : scenarios_.front(), overrides_,
+                        db.toStdString());
   } else {
-    plan_->search_now(scenarios_.front(), overrides_, db.toStdString());
+    plan_->search_now(scenarios_.empty() ? "" : scenarios_.front(), overrides_,
+                      db.toStdString());
   }
   plan_->show();
   plan_->raise();

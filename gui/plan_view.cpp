@@ -11,6 +11,9 @@
 #include "costmodel/describe/precision.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/estimate/training/step_model.hpp"
+#include "costmodel/plan/plan_request.hpp"
+#include "costmodel/read/model_file.hpp"
+#include "sim/check.hpp"
 #include "costmodel/version.hpp"
 
 namespace llmsim::gui {
@@ -89,6 +92,39 @@ PlanSearchView search_plans(const Scenario& s, const std::string& scenario_text,
   return v;
 }
 
+bool is_plan_results(const std::string& db) {
+  return plan::ResultStore::read_value(db, "request").has_value();
+}
+
+PlanSearchView open_plan_results(const std::string& db, int threads,
+                                 const std::function<bool()>& stop) {
+  const std::optional<std::string> text = plan::ResultStore::read_value(db, "request");
+  if (!text) {
+    throw UserError(db + ": not the results file of an `llmsim plan --db` run (no request in it)");
+  }
+  const plan::PlanRequest r = plan::request_from_json(*text, db);
+  const std::string data_dir = default_data_dir();
+  const Scenario base = plan::request_scenario(r, data_dir);
+  plan::Fleet fleet = plan::build_fleet(r, base, data_dir);
+  PlanSearchView v;
+  v.scenario_name = base.name;
+  v.hardware = std::move(fleet.hardware);
+  v.profiles = std::move(fleet.profiles);
+  v.candidates = plan::generate_candidates(plan::build_space(r, base), v.hardware);
+  plan::ResultStore store(db, plan::request_fingerprint(r));
+  plan::SearchOptions o = plan::request_search_options(r);
+  o.threads = std::max(1, threads);
+  plan::SearchHooks hooks;
+  hooks.stop = stop;
+  plan::SearchResult result = plan::run_search(v.hardware, v.profiles, v.candidates, o, &store, hooks);
+  v.outcomes = std::move(result.outcomes);
+  v.from_store = result.from_store;
+  v.new_outcomes = result.new_outcomes;
+  v.front = plan::pareto_front(v.candidates, v.outcomes, o.limits);
+  v.points = plan_points(v);
+  return v;
+}
+
 std::vector<PlanPoint> plan_points(const PlanSearchView& v) {
   std::vector<PlanPoint> out;
   for (std::size_t i = 0; i < v.outcomes.size(); ++i) {
@@ -147,7 +183,8 @@ PlanDetail plan_detail(const PlanSearchView& v, std::size_t index) {
       fmt::format("memory {:.1f} GiB peak; MFU {:.1f} %; {} micro-batches per pipeline",
                   e.peak_memory_bytes / (1024.0 * 1024.0 * 1024.0), 100.0 * e.mfu_bf16,
                   e.micro_batches),
-      fmt::format("{:.2f} days, ${:.0f} ({:.0f} GPU-hours)", e.days(), e.cost_usd, e.gpu_hours)};
+      fmt::format("{:.2f} days, ${:.3f}M ({:.3f}M GPU-hours)", e.days(), e.cost_usd / 1e6,
+                  e.gpu_hours / 1e6)};
   return d;
 }
 

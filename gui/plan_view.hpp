@@ -52,6 +52,17 @@ PlanSearchView search_plans(const Scenario& s, const std::string& scenario_text,
                             const plan::PlanSpace& space, const std::string& db, int threads = 1,
                             const std::function<bool()>& stop = {});
 
+// True when `db` is the results file of a `llmsim plan` run (it keeps the search's request).
+bool is_plan_results(const std::string& db);
+
+// Reopens a `llmsim plan` run's results file: its request (scenario, options) rebuilds the
+// same fleet, space and candidates, and its rows come back from the store; a search stopped
+// before the end goes on (with `threads`, until `stop`) and adds its rows to the file. Throws
+// UserError when the file is not such a file, its scenario is gone, or the scenario changed
+// since the search (the store's fingerprint).
+PlanSearchView open_plan_results(const std::string& db, int threads = 1,
+                                 const std::function<bool()>& stop = {});
+
 // The plot points of the view's outcomes, front marked (also the view's `points`).
 std::vector<PlanPoint> plan_points(const PlanSearchView& v);
 

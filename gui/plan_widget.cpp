@@ -9,6 +9,7 @@
 #include <QChartView>
 #include <QCursor>
 #include <QFutureWatcher>
+#include <QLocale>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
@@ -35,6 +36,10 @@ PlanSearchOutcome run_plan_search(const std::string& file, const std::vector<std
                                   const std::string& db) {
   PlanSearchOutcome out;
   try {
+    if (!db.empty() && is_plan_results(db)) {  // a `llmsim plan --db` file: its own search
+      out.view = open_plan_results(db, 2);
+      return out;
+    }
     const Scenario s = load_scenario(file, set, default_data_dir());
     require_training(s, "llmsim-gui plan search");
     std::ifstream in(file, std::ios::binary);
@@ -45,6 +50,31 @@ PlanSearchOutcome run_plan_search(const std::string& file, const std::vector<std
     out.error = e.what();
   }
   return out;
+}
+
+// Dollars on the plot's cost axis: millions, so the labels read "4.65", not "4650000".
+double plot_usd(double usd) {
+  return usd / 1e6;
+}
+
+// "1024, 2048 H800 and 1024 H100": the GPU counts of each type, types in search order.
+QString fleet_text(const std::vector<plan::Hardware>& hardware) {
+  QStringList types;
+  QString type, counts;
+  auto flush = [&] {
+    if (!type.isEmpty()) types << counts + " " + type;
+  };
+  for (const auto& h : hardware) {
+    const QString t = QString::fromStdString(h.gpu);
+    if (t != type) {
+      flush();
+      type = t;
+      counts.clear();
+    }
+    counts += (counts.isEmpty() ? "" : ", ") + QString::number(h.gpus);
+  }
+  flush();
+  return types.join(" and ");
 }
 
 QValueAxis* make_axis(const QString& title, const QString& format) {
@@ -90,7 +120,7 @@ PlanWidget::PlanWidget(QWidget* parent) : QWidget(parent) {
   chart->addSeries(front_);
   chart->addSeries(selected_series_);
   auto* x = make_axis("training time (days)", "%.1f");
-  auto* y = make_axis("cost (US$)", "%.0f");
+  auto* y = make_axis("cost (million US$)", "%.2f");
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
   for (auto* s : chart->series()) {
@@ -147,7 +177,10 @@ PlanWidget::~PlanWidget() { watcher_->waitForFinished(); }
 void PlanWidget::start_search(const std::string& scenario,
                               const std::vector<std::string>& overrides, const std::string& db) {
   if (watcher_->isRunning()) return;
-  status_->setText(QString("Searching the plans of %1...").arg(QString::fromStdString(scenario)));
+  status_->setText(scenario.empty()
+                       ? QString("Reading the plan search in %1...").arg(QString::fromStdString(db))
+                       : QString("Searching the plans of %1...")
+                             .arg(QString::fromStdString(scenario)));
   watcher_->setFuture(QtConcurrent::run(run_plan_search, scenario, overrides, db));
 }
 
@@ -177,28 +210,24 @@ void PlanWidget::set_view(PlanSearchView view) {
   line->clear();
   double x0 = std::numeric_limits<double>::max(), x1 = 0, y0 = x0, y1 = 0;
   for (const PlanPoint& p : view_.points) {
-    (p.front ? front_ : plans_)->append(p.days, p.usd);
+    (p.front ? front_ : plans_)->append(p.days, plot_usd(p.usd));
     x0 = std::min(x0, p.days), x1 = std::max(x1, p.days);
-    y0 = std::min(y0, p.usd), y1 = std::max(y1, p.usd);
+    y0 = std::min(y0, plot_usd(p.usd)), y1 = std::max(y1, plot_usd(p.usd));
   }
   for (std::size_t i : view_.front) {
     const auto& e = view_.outcomes[i]->eval;
-    line->append(e.days(), e.cost_usd);
+    line->append(e.days(), plot_usd(e.cost_usd));
   }
   if (!view_.points.empty()) {
     const auto axes = chart_view_->chart()->axes();
     fit_axis(static_cast<QValueAxis*>(axes[0]), x0, x1);
     fit_axis(static_cast<QValueAxis*>(axes[1]), y0, y1);
   }
-  QStringList counts;
-  for (const auto& h : view_.hardware) counts << QString::number(h.gpus);
-  const QString gpu =
-      QString::fromStdString(view_.hardware.empty() ? "" : view_.hardware.front().gpu);
-  status_->setText(QString("%1: %2 candidates on %3 %4 GPUs, %5 feasible plans plotted, %6 on "
-                           "the Pareto front; %7 read back from the store, %8 new")
+  status_->setText(QString("%1: %2 candidates on %3 GPUs, %4 feasible plans plotted, %5 on "
+                           "the Pareto front; %6 read back from the store, %7 new")
                        .arg(QString::fromStdString(view_.scenario_name))
-                       .arg(view_.candidates.size())
-                       .arg(counts.join(", "), gpu)
+                       .arg(QLocale(QLocale::English).toString(qulonglong(view_.candidates.size())))
+                       .arg(fleet_text(view_.hardware))
                        .arg(view_.points.size())
                        .arg(view_.front.size())
                        .arg(view_.from_store)
@@ -214,7 +243,7 @@ const PlanPoint* PlanWidget::nearest(const QPointF& value, bool front) const {
   double best_d = std::numeric_limits<double>::max();
   for (const PlanPoint& p : view_.points) {
     if (p.front != front) continue;
-    const double d = std::hypot((p.days - value.x()) / sx, (p.usd - value.y()) / sy);
+    const double d = std::hypot((p.days - value.x()) / sx, (plot_usd(p.usd) - value.y()) / sy);
     if (d < best_d) best = &p, best_d = d;
   }
   return best;
@@ -234,7 +263,7 @@ void PlanWidget::on_hovered(const QPointF& value, bool state, bool front) {
                      QString("%1\n%2 days, $%3")
                          .arg(QString::fromStdString(plan_title(view_.candidates[p->candidate])))
                          .arg(p->days, 0, 'f', 2)
-                         .arg(p->usd, 0, 'f', 0),
+                         .arg(QLocale(QLocale::English).toString(p->usd, 'f', 0)),
                      chart_view_);
 }
 
@@ -244,7 +273,7 @@ void PlanWidget::select(std::size_t index) {
     selected_ = index;
     selected_series_->clear();
     if (const auto& o = view_.outcomes.at(index)) {
-      selected_series_->append(o->eval.days(), o->eval.cost_usd);
+      selected_series_->append(o->eval.days(), plot_usd(o->eval.cost_usd));
     }
     QStringList lines;
     for (const auto& l : d.breakdown) lines << QString::fromStdString(l);

@@ -122,6 +122,35 @@ void ResultStore::check_fingerprint(const std::string& fingerprint) {
   }
 }
 
+void ResultStore::set_value(const std::string& name, const std::string& value) {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO search VALUES (?1, ?2)", -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, value.c_str(), -1, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    throw UserError(fmt::format("--db {}: cannot write: {}", path_, sqlite3_errmsg(db_)));
+  }
+}
+
+std::optional<std::string> ResultStore::read_value(const std::string& path,
+                                                   const std::string& name) {
+  sqlite3* db = nullptr;
+  std::optional<std::string> out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM search WHERE name = ?1", -1, &st, nullptr) ==
+        SQLITE_OK) {
+      sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(st) == SQLITE_ROW) out = column_text(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
 std::map<std::string, Outcome> ResultStore::load() const {
   std::map<std::string, Outcome> out;
   sqlite3_stmt* st = nullptr;

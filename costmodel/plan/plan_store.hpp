@@ -8,6 +8,7 @@
 // fingerprint: scenario, options, space) and refuses another.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,12 @@ class ResultStore {
 
   // Every row committed so far, by candidate key.
   std::map<std::string, Outcome> load() const;
+  // Sets a value of the file's search table (e.g. "request": what the search was asked, as
+  // llmsim plan's JSON), so that another program can reopen the search.
+  void set_value(const std::string& name, const std::string& value);
+  // `name`'s value in the file at `path`, opened read-only; nullopt when the file is not an
+  // SQLite file, or has no search table or no such value.
+  static std::optional<std::string> read_value(const std::string& path, const std::string& name);
   // Adds the rows in one transaction; a key already stored is left as it is.
   void add(const std::vector<const Candidate*>& candidates, const std::vector<Outcome>& outcomes);
 

@@ -33,3 +33,17 @@ string(FIND "${err}" "llmsim-gui: error: --plan needs a training scenario" at)
 if(rc EQUAL 0 OR at EQUAL -1 OR EXISTS ${WORK}/p.png)
   message(FATAL_ERROR "--plan without a scenario: rc=${rc}, stderr:\n${err}")
 endif()
+
+# --plan on the --db file of an `llmsim plan` run: no scenario needed, the search read back.
+execute_process(COMMAND ${LLMSIM} plan ${SRC}/tests/data/plan/llama-8b-plan.yaml --gpus 16:32
+                        --tp 1,2 --pp 1,2 --schedules 1f1b --recompute full --micro-batch 1
+                        --zero 1 --precision bf16 --objective pareto --db ${WORK}/cli.db
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "llmsim plan --db: ${rc}\n${err}")
+endif()
+execute_process(COMMAND ${GUI} --render --plan ${WORK}/cli.db --out ${WORK}/cli.png
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${WORK}/cli.png)
+  message(FATAL_ERROR "--plan on an llmsim plan --db file: ${rc}\n${out}\n${err}")
+endif()

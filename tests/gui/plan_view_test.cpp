@@ -3,7 +3,9 @@
 #include "gui/plan_view.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 
@@ -93,4 +95,50 @@ TEST_CASE("plan view: plan titles and the app's small space", "[gui][plan]") {
   CHECK(std::all_of(sp.pp.begin(), sp.pp.end(), [](int pp) { return pp <= 8; }));
   CHECK(sp.micro_batch_sizes == std::vector<int>{1});
   CHECK(sp.zero_stages == std::vector<int>{1});
+}
+
+namespace {
+
+// `llmsim plan` on the llama-8b test scenario's small space, its rows in `db`.
+void cli_plan_search(const std::filesystem::path& scenario, const std::filesystem::path& db) {
+  std::filesystem::remove(db);
+  const std::string cmd = std::string(LLMSIM_BINARY) + " plan " + scenario.string() +
+                          " --gpus 16:32 --tp 1,2 --pp 1,2 --schedules 1f1b,zb1p --recompute "
+                          "full --micro-batch 1 --zero 1 --precision bf16 --objective pareto "
+                          "--db " + db.string() + " > /dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("plan view: opens the --db file of an `llmsim plan` run", "[gui][plan]") {
+  const auto dir = std::filesystem::temp_directory_path() / "llmsim_gui_plan_results_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto scenario = dir / "llama-8b-plan.yaml";
+  std::filesystem::copy_file(kSource + "/tests/data/plan/llama-8b-plan.yaml", scenario);
+  const auto db = dir / "plan.db";
+  cli_plan_search(scenario, db);
+  CHECK(is_plan_results(db.string()));
+
+  // The same candidates rebuilt from the request it keeps: every row read back, none new.
+  const PlanSearchView v = open_plan_results(db.string());
+  CHECK(v.scenario_name == "llama-8b-plan");
+  REQUIRE(v.hardware.size() == 2);
+  CHECK(v.hardware[0].gpus == 16);
+  CHECK(v.hardware[1].gpus == 32);
+  REQUIRE(!v.candidates.empty());
+  CHECK(v.from_store == v.candidates.size());
+  CHECK(v.new_outcomes == 0);
+  REQUIRE(!v.front.empty());
+  CHECK(v.front == plan::pareto_front(v.candidates, v.outcomes, {}));
+  const PlanDetail d = plan_detail(v, v.front.front());
+  CHECK(d.breakdown.size() == 4);
+
+  // A store of the app's own search is not one; a scenario changed since is refused.
+  CHECK_FALSE(is_plan_results((dir / "missing.db").string()));
+  std::ofstream(scenario, std::ios::app) << "\n# changed after the search\n";
+  CHECK_THROWS_WITH(open_plan_results(db.string()),
+                    Catch::Contains("holds the results of another search"));
+  std::filesystem::remove_all(dir);
 }
