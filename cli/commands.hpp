@@ -25,6 +25,8 @@ void add_plan_command(CLI::App& app);
 // The positional scenario file and the repeatable --set overrides a scenario command takes.
 void add_scenario_options(CLI::App& cmd, std::string& scenario, std::vector<std::string>& overrides,
                           const std::string& scenario_help, const std::string& set_help);
+// --gpus N: appends "gpus=N" to `overrides` (set_gpu_count: nodes resized, DP derived).
+void add_gpus_option(CLI::App& cmd, std::vector<std::string>& overrides);
 
 // Thrown by a command that finished its output and asks main() for a non-zero exit status
 // without an error message (validate --max-median: the gate failed, and said so).

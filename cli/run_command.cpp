@@ -451,6 +451,7 @@ void add_run_command(CLI::App& app) {
   add_scenario_options(*cmd, o->scenario, o->overrides, "Scenario YAML file",
                        "Override a field: path.to.key=value (repeatable), e.g. "
                        "parallelism.schedule=1f1b, precision=bf16, cluster=h100");
+  add_gpus_option(*cmd, o->overrides);
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
   cmd->add_flag("--ops", o->ops,
                 "Print every operator of one layer of each kind instead: its time per pass "
@@ -477,6 +478,7 @@ void add_run_command(CLI::App& app) {
                 "making a grid, e.g. --zip --vary serving.deployments.1.nodes=18,40 --vary "
                 "serving.deployments.1.ep=144,320");
   cmp->add_option("--set", c->overrides, "Override a field for every case: path.to.key=value");
+  add_gpus_option(*cmp, c->overrides);
   cmp->add_flag("--json", c->json, "Print JSON instead of a table");
   cmp->footer("Examples: llmsim compare scenarios/deepseek-v3-pretrain.yaml --vary "
               "parallelism.schedule=1f1b,zb1p,dualpipe\n"

@@ -490,19 +490,77 @@ Scenario read_scenario(YAML::Node root, const std::string& file, const std::stri
   return s;
 }
 
+namespace {
+
+bool is_gpu_count(const std::string& assignment) {
+  return assignment.rfind("gpus=", 0) == 0;
+}
+
+// Removes `key` from the mapping at root[first][second...] when there is one (lookups through a
+// const node: yaml-cpp's non-const operator[] would add the missing keys).
+void remove_dp(YAML::Node node) {
+  if (node.IsMap() && node["dp"]) node.remove("dp");
+}
+
+}  // namespace
+
+void set_gpu_count(YAML::Node& root, const std::string& assignment) {
+  const std::string text = assignment.substr(assignment.find('=') + 1);
+  std::size_t used = 0;
+  long long gpus = 0;
+  try {
+    gpus = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || gpus < 1 || gpus > (1LL << 24)) {
+    throw UserError(fmt::format("--gpus / --set gpus={}: expected a whole number of GPUs, 1 to "
+                                "16777216", quote_value(text)));
+  }
+  const YAML::Node& croot = root;
+  if (!root.IsMap() || !croot["cluster"] || !croot["cluster"].IsMap()) {
+    throw UserError("--gpus: the scenario's cluster is neither a catalog name nor a mapping");
+  }
+  YAML::Node cluster = root["cluster"];
+  const YAML::Node& ccluster = cluster;
+  const long long per_node =
+      ccluster["gpus_per_node"] ? ccluster["gpus_per_node"].as<long long>(8) : 8;
+  if (per_node < 1 || gpus % per_node != 0) {
+    throw UserError(fmt::format("--gpus {}: not a whole number of {}-GPU nodes", gpus, per_node));
+  }
+  cluster["nodes"] = gpus / per_node;
+  if (gpus > per_node && ccluster["topology"] && ccluster["topology"].as<std::string>("") ==
+                                                     "single-node") {
+    cluster["topology"] = "rail-optimized";  // one box scaled out, as llmsim plan does
+  }
+  if (croot["parallelism"]) remove_dp(root["parallelism"]);
+  if (croot["training"] && croot["training"]["phases"] && croot["training"]["phases"].IsSequence()) {
+    for (YAML::Node phase : root["training"]["phases"]) {
+      const YAML::Node& cphase = phase;
+      if (cphase.IsMap() && cphase["parallelism"]) remove_dp(phase["parallelism"]);
+    }
+  }
+}
+
 void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
                      const std::string& path, const std::string& data_dir) {
-  // `--set cluster.nodes=128` on a scenario that names its cluster by file: the file's
-  // mapping takes the name's place first, so that any of its fields can be overridden.
+  // `--set cluster.nodes=128` (or `gpus=1024`) on a scenario that names its cluster by file:
+  // the file's mapping takes the name's place first, so that any of its fields can be
+  // overridden.
   const bool cluster_field = std::any_of(overrides.begin(), overrides.end(), [](const auto& o) {
-    return o.rfind("cluster.", 0) == 0;
+    return o.rfind("cluster.", 0) == 0 || is_gpu_count(o);
   });
   if (cluster_field && root.IsMap() && root["cluster"] && root["cluster"].IsScalar()) {
     const std::string file = find_cluster_file(root["cluster"].Scalar(),
                                                fs::path(path).parent_path().string(), data_dir);
     if (!file.empty()) root["cluster"] = load_yaml_file(file);
   }
-  for (const auto& o : overrides) apply_override(root, o);
+  for (const auto& o : overrides) {
+    if (is_gpu_count(o))
+      set_gpu_count(root, o);
+    else
+      apply_override(root, o);
+  }
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,

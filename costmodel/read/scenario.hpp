@@ -31,9 +31,14 @@ namespace llmsim {
 // Applies "path.to.key=value" to the tree: intermediate mappings are created, list elements
 // are addressed by index ("training.phases.1.seq_len"), the value is parsed as YAML.
 void apply_override(YAML::Node& root, const std::string& assignment);
+// "gpus=N" (`--gpus N`, or `--set gpus=N`): not a field of the file but the scenario on N GPUs:
+// cluster.nodes = N / gpus_per_node (a single-node box becomes rail-optimized), and every `dp`
+// of the plan and of the phases removed, so that each follows from the GPUs (DP = GPUs / (TP x
+// CP x PP)). UserError when N is not a whole number of nodes.
+void set_gpu_count(YAML::Node& root, const std::string& assignment);
 // What load_scenario does between loading the file at `path` and reading it: a `cluster.*`
-// override on a cluster named by file first puts that file's mapping in the name's place, then
-// each override is applied in order.
+// (or "gpus=") override on a cluster named by file first puts that file's mapping in the name's
+// place, then each override is applied in order ("gpus=N" by set_gpu_count).
 void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
                      const std::string& path, const std::string& data_dir);
 
