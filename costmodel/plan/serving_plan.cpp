@@ -64,10 +64,11 @@ bool lay_out(const Scenario& s, ServingOutcome& o) {
     o.kv_tokens_per_rank = l.kv_tokens_per_rank;
     if (static_cast<double>(l.kv_tokens_per_rank) < one_request) {
       o.pruned = true;
-      o.reason = fmt::format("{}weights {:.1f} GiB/GPU leave KV cache for {} tokens per rank, "
-                             "fewer than one mean request ({:.0f})",
-                             s.serving.disaggregated() ? d.role + " pool: " : "", o.weight_gib,
-                             l.kv_tokens_per_rank, one_request);
+      o.reason = fmt::format(
+          "{}weights {:.1f} GiB/GPU leave KV cache for {} tokens per rank, "
+          "fewer than one mean request ({:.0f})",
+          s.serving.disaggregated() ? d.role + " pool: " : "", o.weight_gib, l.kv_tokens_per_rank,
+          one_request);
       return false;
     }
   }
@@ -98,12 +99,14 @@ ServingOutcome evaluate(const Hardware& h, const calibration::Profile& profile,
   o.attainment = e.metrics.slo_attainment;
   if (!e.capacity.empty()) {
     o.rate_scale = e.capacity.front().rate_scale;
-    for (const DeploymentCapacity& cap : e.capacity) o.rate_scale = std::min(o.rate_scale, cap.rate_scale);
+    for (const DeploymentCapacity& cap : e.capacity)
+      o.rate_scale = std::min(o.rate_scale, cap.rate_scale);
   }
   o.meets = at_load && o.rate_scale >= 1.0;
   o.usd_per_m_output = e.usd_per_million_output_tokens;
   o.usd_per_m_input = e.usd_per_million_input_tokens;
-  o.usd_per_m_at_load = o.usd_per_hour / 3600.0 / offered_output_tokens_per_s(s.serving.traffic) * 1e6;
+  o.usd_per_m_at_load =
+      o.usd_per_hour / 3600.0 / offered_output_tokens_per_s(s.serving.traffic) * 1e6;
   if (!c.disaggregated) {
     o.usd_per_m_at_capacity = o.usd_per_m_output;
   } else if (o.rate_scale > 0.0) {
@@ -112,7 +115,9 @@ ServingOutcome evaluate(const Hardware& h, const calibration::Profile& profile,
   return o;
 }
 
-std::string nodes_text(int n) { return fmt::format("{} node{}", n, n == 1 ? "" : "s"); }
+std::string nodes_text(int n) {
+  return fmt::format("{} node{}", n, n == 1 ? "" : "s");
+}
 
 std::string ep_text(bool moe, int ep) {
   if (!moe) return "";
@@ -130,7 +135,9 @@ std::string candidate_key(const ServingCandidate& c, int gpus_per_node, bool moe
                      ep_text(moe, c.ep), c.max_batch);
 }
 
-bool fits_node(int tp, int gpus_per_node) { return tp <= gpus_per_node && gpus_per_node % tp == 0; }
+bool fits_node(int tp, int gpus_per_node) {
+  return tp <= gpus_per_node && gpus_per_node % tp == 0;
+}
 
 // The disaggregated candidates of one hardware choice, appended to `out`.
 void add_disaggregated(const ServingSpace& space, std::size_t h, const Hardware& hw,
@@ -180,9 +187,10 @@ void add_colocated(const ServingSpace& space, std::size_t h, const Hardware& hw,
 // One deployment as a YAML flow mapping that the scenario reader reads back to the same value.
 std::string deployment_yaml(const ServingDeployment& d, bool moe) {
   std::string name;
-  for (char ch : d.name) name += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
-  std::string y = fmt::format("{{name: \"{}\", role: {}, nodes: {}, tp: {}", name, d.role,
-                              d.nodes, d.tp);
+  for (char ch : d.name)
+    name += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
+  std::string y =
+      fmt::format("{{name: \"{}\", role: {}, nodes: {}, tp: {}", name, d.role, d.nodes, d.tp);
   if (moe) {
     y += fmt::format(", ep: {}, redundant_experts: {}, expert_imbalance: {}, ep_kernel: {}", d.ep,
                      d.redundant_experts, d.expert_imbalance,
@@ -196,10 +204,11 @@ std::string deployment_yaml(const ServingDeployment& d, bool moe) {
                    precision_name(d.precision.weights), precision_name(d.precision.compute),
                    precision_name(d.precision.kv_cache));
   const ServingScheduler& sc = d.scheduler;
-  y += fmt::format(", scheduler: {{max_batch: {}, token_budget: {}, prefill_chunk: {}, "
-                   "kv_block_tokens: {}, activation_reserve_gib: {}}}}}",
-                   sc.max_batch, sc.token_budget, sc.prefill_chunk, sc.kv_block_tokens,
-                   sc.activation_reserve_gib);
+  y += fmt::format(
+      ", scheduler: {{max_batch: {}, token_budget: {}, prefill_chunk: {}, "
+      "kv_block_tokens: {}, activation_reserve_gib: {}}}}}",
+      sc.max_batch, sc.token_budget, sc.prefill_chunk, sc.kv_block_tokens,
+      sc.activation_reserve_gib);
   return y;
 }
 
@@ -302,9 +311,10 @@ namespace {
 // whether todo[k] was reached (a stop leaves the rest undone).
 void run_batch(const std::vector<Hardware>& hardware,
                const std::vector<calibration::Profile>& profiles,
-               const std::vector<ServingCandidate>& candidates, const std::vector<std::size_t>& todo,
-               const std::function<bool()>& stop, const ServingSearchOptions& options,
-               std::vector<ServingOutcome>& out, std::vector<char>& done, std::size_t& finished) {
+               const std::vector<ServingCandidate>& candidates,
+               const std::vector<std::size_t>& todo, const std::function<bool()>& stop,
+               const ServingSearchOptions& options, std::vector<ServingOutcome>& out,
+               std::vector<char>& done, std::size_t& finished) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stopped{false};
   std::mutex mu;
@@ -399,7 +409,8 @@ std::vector<std::size_t> rank_serving(const std::vector<ServingCandidate>& candi
     const double nodes = candidates[i].total_nodes();
     return by_nodes ? std::tuple(nodes, load, cap, i) : std::tuple(load, cap, nodes, i);
   };
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   return order;
 }
 
@@ -419,21 +430,26 @@ std::string serving_loss_reason(const ServingOutcome& o, const ServingCandidate&
     std::string text;
     for (const auto& m : misses) text += (text.empty() ? "" : ", ") + m;
     if (text.empty()) text = "misses TTFT and TPOT together";
-    return fmt::format("{}: {:.1f}% of requests within both targets at the scenario's load, "
-                       "under 90%", text, 100 * o.attainment);
+    return fmt::format(
+        "{}: {:.1f}% of requests within both targets at the scenario's load, "
+        "under 90%",
+        text, 100 * o.attainment);
   }
-  const std::string nodes = fmt::format("more nodes ({} vs {})", c.total_nodes(), best_c.total_nodes());
+  const std::string nodes =
+      fmt::format("more nodes ({} vs {})", c.total_nodes(), best_c.total_nodes());
   if (by_nodes && c.total_nodes() > best_c.total_nodes()) return nodes;
   if (rounded(o.usd_per_m_at_load) > rounded(best.usd_per_m_at_load)) {
-    return fmt::format("higher $/M at the scenario's load (${:.3f} vs ${:.3f}, ${:g} vs ${:g} "
-                       "per hour){}",
-                       o.usd_per_m_at_load, best.usd_per_m_at_load, o.usd_per_hour,
-                       best.usd_per_hour, c.total_nodes() > best_c.total_nodes() ? ": " + nodes : "");
+    return fmt::format(
+        "higher $/M at the scenario's load (${:.3f} vs ${:.3f}, ${:g} vs ${:g} "
+        "per hour){}",
+        o.usd_per_m_at_load, best.usd_per_m_at_load, o.usd_per_hour, best.usd_per_hour,
+        c.total_nodes() > best_c.total_nodes() ? ": " + nodes : "");
   }
   if (rounded(o.usd_per_m_at_capacity) > rounded(best.usd_per_m_at_capacity)) {
-    return fmt::format("same cost at the load, higher $/M at capacity (${:.3f} vs ${:.3f}: "
-                       "less headroom, {:.2f}x vs {:.2f}x the load)",
-                       o.usd_per_m_at_capacity, best.usd_per_m_at_capacity, o.rate_scale, best.rate_scale);
+    return fmt::format(
+        "same cost at the load, higher $/M at capacity (${:.3f} vs ${:.3f}: "
+        "less headroom, {:.2f}x vs {:.2f}x the load)",
+        o.usd_per_m_at_capacity, best.usd_per_m_at_capacity, o.rate_scale, best.rate_scale);
   }
   if (c.total_nodes() > best_c.total_nodes()) return nodes;
   return "ties the best; later in the search order";

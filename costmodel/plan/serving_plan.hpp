@@ -25,10 +25,10 @@ namespace llmsim::plan {
 inline constexpr int kServingSearchVersion = 2;
 
 struct ServingSpace {
-  std::vector<int> tp;         // colocated; within a node
-  std::vector<int> ep;         // MoE only; 0: every GPU of the deployment (of each pool)
-  std::vector<int> nodes;      // colocated
-  std::vector<int> max_batch;  // sequences per attention DP rank (the decode pool's)
+  std::vector<int> tp;             // colocated; within a node
+  std::vector<int> ep;             // MoE only; 0: every GPU of the deployment (of each pool)
+  std::vector<int> nodes;          // colocated
+  std::vector<int> max_batch;      // sequences per attention DP rank (the decode pool's)
   std::vector<bool> disaggregate;  // false: colocated candidates; true: disaggregated ones
   std::vector<int> prefill_nodes, prefill_tp;  // disaggregated: the prefill pool
   std::vector<int> decode_nodes, decode_tp;    // disaggregated: the decode pool
@@ -43,9 +43,9 @@ ServingSpace default_serving_space(const Scenario& s);
 struct ServingCandidate {
   std::size_t hardware = 0;  // index into the searched Hardware list (one per GPU type)
   std::string gpu;
-  int tp = 1;         // colocated, or the decode pool
-  int ep = 0;         // both pools
-  int nodes = 1;      // colocated, or the decode pool
+  int tp = 1;           // colocated, or the decode pool
+  int ep = 0;           // both pools
+  int nodes = 1;        // colocated, or the decode pool
   int max_batch = 256;  // colocated, or the decode pool (the prefill pool keeps the scenario's)
   bool disaggregated = false;
   int prefill_nodes = 0;  // disaggregated only
@@ -74,7 +74,7 @@ struct ServingOutcome {
   std::string reason;  // pruned: why
   int gpus = 0;
   int dp = 1;
-  double weight_gib = 0.0;           // per GPU
+  double weight_gib = 0.0;  // per GPU
   std::int64_t kv_tokens_per_rank = 0;
   // At the scenario's load:
   double ttft_p90 = 0.0, tpot_p90 = 0.0, ttft_p99 = 0.0, tpot_p99 = 0.0;
@@ -92,7 +92,7 @@ struct ServingOutcome {
   // tokens on the prefill pool's (disaggregated only), each at its capacity.
   double usd_per_m_output = 0.0;
   double usd_per_m_input = 0.0;
-  double usd_per_hour = 0.0;      // every GPU of the candidate
+  double usd_per_hour = 0.0;  // every GPU of the candidate
 };
 
 class ServingStore;
@@ -100,11 +100,11 @@ class ServingStore;
 struct ServingSearchOptions {
   bool by_nodes = false;  // objective: fewest nodes (then $/M); default $/M (then nodes)
   int threads = 1;
-  std::size_t batch = 64;       // candidates per committed batch (with a store)
-  std::size_t stop_after = 0;   // stop after this many new outcomes (0: run to the end)
-  ServingStore* store = nullptr;                      // null: nothing kept
-  std::function<bool()> stop;                         // Ctrl-C
-  std::function<void(std::size_t done)> progress;     // candidates finished
+  std::size_t batch = 64;         // candidates per committed batch (with a store)
+  std::size_t stop_after = 0;     // stop after this many new outcomes (0: run to the end)
+  ServingStore* store = nullptr;  // null: nothing kept
+  std::function<bool()> stop;     // Ctrl-C
+  std::function<void(std::size_t done)> progress;  // candidates finished
 };
 
 struct ServingSearchResult {

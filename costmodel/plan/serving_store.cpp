@@ -46,8 +46,8 @@ ServingOutcome read_outcome(sqlite3_stmt* st) {
   o.dp = sqlite3_column_int(st, 4);
   o.weight_gib = sqlite3_column_double(st, 5);
   o.kv_tokens_per_rank = sqlite3_column_int64(st, 6);
-  double* reals[] = {&o.ttft_p90, &o.tpot_p90, &o.ttft_p99, &o.tpot_p99, &o.attainment,
-                     &o.rate_scale};
+  double* reals[] = {&o.ttft_p90, &o.tpot_p90,   &o.ttft_p99,
+                     &o.tpot_p99, &o.attainment, &o.rate_scale};
   for (int i = 0; i < 6; ++i) *reals[i] = sqlite3_column_double(st, 7 + i);
   o.meets = sqlite3_column_int(st, 13) != 0;
   double* usd[] = {&o.usd_per_m_at_load, &o.usd_per_m_at_capacity, &o.usd_per_m_output,
@@ -62,8 +62,8 @@ void bind_row(sqlite3_stmt* st, const ServingCandidate& c, const ServingOutcome&
   };
   text(1, c.key);
   text(2, c.gpu);
-  const int layout[] = {c.disaggregated ? 1 : 0, c.prefill_nodes, c.prefill_tp, c.nodes, c.tp,
-                        c.ep, c.max_batch};
+  const int layout[] = {
+      c.disaggregated ? 1 : 0, c.prefill_nodes, c.prefill_tp, c.nodes, c.tp, c.ep, c.max_batch};
   for (int i = 0; i < 7; ++i) sqlite3_bind_int(st, 3 + i, layout[i]);
   text(10, o.pruned ? "pruned" : "evaluated");
   text(11, o.reason);
@@ -71,8 +71,8 @@ void bind_row(sqlite3_stmt* st, const ServingCandidate& c, const ServingOutcome&
   sqlite3_bind_int(st, 13, o.dp);
   sqlite3_bind_double(st, 14, o.weight_gib);
   sqlite3_bind_int64(st, 15, o.kv_tokens_per_rank);
-  const double reals[] = {o.ttft_p90, o.tpot_p90, o.ttft_p99, o.tpot_p99, o.attainment,
-                          o.rate_scale};
+  const double reals[] = {o.ttft_p90, o.tpot_p90,   o.ttft_p99,
+                          o.tpot_p99, o.attainment, o.rate_scale};
   for (int i = 0; i < 6; ++i) sqlite3_bind_double(st, 16 + i, reals[i]);
   sqlite3_bind_int(st, 22, o.meets ? 1 : 0);
   const double usd[] = {o.usd_per_m_at_load, o.usd_per_m_at_capacity, o.usd_per_m_output,
