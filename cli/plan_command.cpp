@@ -532,7 +532,14 @@ void run_plan(const PlanOptions& o) {
   const MpiSession mpi;  // first: ranks other than 0 print nothing
   const std::string data_dir = default_data_dir();
   Scenario base = load_scenario(o.scenario, o.overrides, data_dir);
-  if (base.workload == WorkloadKind::kServing) return run_serving_plan(o, base, data_dir);
+  if (base.workload == WorkloadKind::kServing) {
+    // Every rank would run the whole search (and write the same --db): refused.
+    if (mpi.ranks()) {
+      throw UserError("plan: a serving search runs in one process; run it without mpirun "
+                      "(--threads N uses the cores)");
+    }
+    return run_serving_plan(o, base, data_dir);
+  }
   check_kind_options(o, false);
   require_training(base, "llmsim plan");
   set_tokens(base, o.tokens);
