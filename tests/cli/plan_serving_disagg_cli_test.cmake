@@ -18,9 +18,17 @@ set(one "${OUT}")
 expect_in("${one}" "Best deployment:" "disaggregated: prefill pool nodes 1, TP 8"
           "H100 prefill 1 node TP8 + decode 1 node TP4 batch 256"
           "H100 prefill 1 node TP8 + decode 1 node TP8 batch 256" "Candidates: 4 generated")
-expect_ok(plan ${SC} ${SPACE} --threads 2)
+expect_ok(plan ${SC} ${SPACE} --threads 2 --csv ${WORK}/disagg.csv)
 if(NOT "${OUT}" STREQUAL "${one}")
   message(FATAL_ERROR "plan (disaggregated): --threads 2 printed another result:\n${OUT}\nvs\n${one}")
+endif()
+# Every candidate in the CSV, with its layout: 1 colocated, 2 disaggregated (2 nodes: prefill 1 node TP8).
+file(STRINGS ${WORK}/disagg.csv csv)
+list(LENGTH csv rows)
+list(FILTER csv INCLUDE REGEX ",disaggregated,2,1,8,")
+list(LENGTH csv disagg_rows)
+if(NOT rows EQUAL 5 OR NOT disagg_rows EQUAL 2)
+  message(FATAL_ERROR "disagg.csv: ${rows} rows, ${disagg_rows} disaggregated ones")
 endif()
 
 # Stopped after 2 new candidates (exit 130, as Ctrl-C) with one candidate per batch, resumed
