@@ -533,10 +533,13 @@ void run_plan(const PlanOptions& o) {
   const std::string data_dir = default_data_dir();
   Scenario base = load_scenario(o.scenario, o.overrides, data_dir);
   if (base.workload == WorkloadKind::kServing) {
-    // Every rank would run the whole search (and write the same --db): refused.
+    // Every rank would run the whole search (and write the same --db): refused. Every rank
+    // says so and aborts, so that the first to end cannot cut off the others' message.
     if (mpi.ranks()) {
-      throw UserError("plan: a serving search runs in one process; run it without mpirun "
-                      "(--threads N uses the cores)");
+      const std::string why = "plan: a serving search runs in one process; run it without "
+                              "mpirun (--threads N uses the cores)";
+      mpi.abort_all(why);
+      throw UserError(why);
     }
     return run_serving_plan(o, base, data_dir);
   }
