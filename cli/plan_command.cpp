@@ -25,6 +25,7 @@
 #include "costmodel/plan/plan_request.hpp"
 #include "costmodel/describe/hardware.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
+#include "costmodel/plan/serving_store.hpp"
 #include "costmodel/read/cluster_file.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
@@ -51,6 +52,7 @@ struct PlanOptions : PlanRequest {
   bool json = false;
   int threads = 1;
   std::string nodes, max_batch;  // serving
+  std::string disaggregate, prefill_nodes, prefill_tp, decode_nodes, decode_tp;  // serving
   std::size_t stop_after = 0;
   int fail_rank = -1;  // tests: this MPI rank fails as an internal check would
 };
@@ -117,9 +119,15 @@ void check_kind_options(const PlanOptions& o, bool serving) {
       {"--pp", !o.pp.empty()},            {"--vpp", !o.vpp.empty()},
       {"--micro-batch", !o.micro_batch.empty()}, {"--zero", !o.zero.empty()},
       {"--schedules", !o.schedules.empty()}, {"--recompute", !o.recompute.empty()},
-      {"--precision", !o.precisions.empty()}, {"--db", !o.db.empty()}};
+      {"--precision", !o.precisions.empty()}};
   const std::vector<std::pair<const char*, bool>> serving_only = {
-      {"--nodes", !o.nodes.empty()}, {"--max-batch", !o.max_batch.empty()}};
+      {"--nodes", !o.nodes.empty()},
+      {"--max-batch", !o.max_batch.empty()},
+      {"--disaggregate", !o.disaggregate.empty()},
+      {"--prefill-nodes", !o.prefill_nodes.empty()},
+      {"--prefill-tp", !o.prefill_tp.empty()},
+      {"--decode-nodes", !o.decode_nodes.empty()},
+      {"--decode-tp", !o.decode_tp.empty()}};
   for (const auto& [name, given] : serving ? training_only : serving_only) {
     if (given) {
       throw UserError(fmt::format("{}: only for {} scenarios ({} is a {} scenario)", name,
@@ -129,19 +137,74 @@ void check_kind_options(const PlanOptions& o, bool serving) {
   }
 }
 
-plan::ServingSpace build_serving_space(const PlanOptions& o, const Scenario& s) {
-  plan::ServingSpace sp = plan::default_serving_space(s);
-  if (!o.tp.empty()) sp.tp = parse_ints("--tp", o.tp);
-  for (int tp : sp.tp) {
+std::vector<int> parse_tps(const std::string& option, const std::string& text,
+                           std::vector<int> fallback, const Scenario& s) {
+  std::vector<int> out = text.empty() ? std::move(fallback) : parse_ints(option, text);
+  for (int tp : out) {
     if (tp > s.cluster.gpus_per_node || s.cluster.gpus_per_node % tp != 0) {
-      throw UserError(fmt::format("--tp {}: TP stays within a node of {} GPUs (a divisor of it)",
-                                  tp, s.cluster.gpus_per_node));
+      throw UserError(fmt::format("{} {}: TP stays within a node of {} GPUs (a divisor of it)",
+                                  option, tp, s.cluster.gpus_per_node));
     }
   }
+  return out;
+}
+
+std::vector<bool> parse_disaggregate(const std::string& text) {
+  std::vector<bool> out;
+  for (const std::string& item : split(text, ',')) {
+    if (item != "no" && item != "yes") {
+      throw UserError(fmt::format("--disaggregate {}: allowed: no, yes, or no,yes",
+                                  quote_value(item)));
+    }
+    out.push_back(item == "yes");
+  }
+  if (out.empty()) throw UserError("--disaggregate: an empty list");
+  return out;
+}
+
+plan::ServingSpace build_serving_space(const PlanOptions& o, const Scenario& s) {
+  plan::ServingSpace sp = plan::default_serving_space(s);
+  sp.tp = parse_tps("--tp", o.tp, sp.tp, s);
+  sp.prefill_tp = parse_tps("--prefill-tp", o.prefill_tp, sp.prefill_tp, s);
+  sp.decode_tp = parse_tps("--decode-tp", o.decode_tp, sp.decode_tp, s);
   if (!o.ep.empty()) sp.ep = parse_ints("--ep", o.ep, 0);
   if (!o.nodes.empty()) sp.nodes = parse_ints("--nodes", o.nodes);
   if (!o.max_batch.empty()) sp.max_batch = parse_ints("--max-batch", o.max_batch);
+  if (!o.disaggregate.empty()) sp.disaggregate = parse_disaggregate(o.disaggregate);
+  if (!o.prefill_nodes.empty()) sp.prefill_nodes = parse_ints("--prefill-nodes", o.prefill_nodes);
+  if (!o.decode_nodes.empty()) sp.decode_nodes = parse_ints("--decode-nodes", o.decode_nodes);
   return sp;
+}
+
+std::string serving_fingerprint(const PlanOptions& o) {
+  std::ifstream in(o.scenario, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string sets, prices;
+  for (const auto& s : o.overrides) sets += (sets.empty() ? "" : ";") + s;
+  for (const auto& p : o.prices) prices += (prices.empty() ? "" : ";") + p;
+  return fmt::format(
+      "llmsim {} serving search {}; scenario {} (fnv1a {:016x}); --set [{}]; --gpu-types '{}' "
+      "--price [{}]; space: tp '{}' ep '{}' nodes '{}' max-batch '{}' disaggregate '{}' "
+      "prefill-nodes '{}' prefill-tp '{}' decode-nodes '{}' decode-tp '{}'",
+      version(), plan::kServingSearchVersion, o.scenario, fnv1a(text), sets, o.gpu_types, prices,
+      o.tp, o.ep, o.nodes, o.max_batch, o.disaggregate, o.prefill_nodes, o.prefill_tp,
+      o.decode_nodes, o.decode_tp);
+}
+
+plan::ServingSearchResult serving_search(const PlanOptions& o, const Fleet& fleet,
+                                         const std::vector<plan::ServingCandidate>& candidates,
+                                         plan::ServingStore* store) {
+  InterruptGuard guard;
+  Progress progress("plan", store ? "Ctrl-C stops and keeps what is done" : "Ctrl-C stops");
+  plan::ServingSearchOptions so;
+  so.by_nodes = o.objective == "nodes";
+  so.threads = o.threads;
+  so.batch = o.batch;
+  so.stop_after = o.stop_after;
+  so.store = store;
+  so.stop = [&guard] { return guard.interrupted(); };
+  so.progress = [&progress, n = candidates.size()](std::size_t done) { progress.update(done, n); };
+  return plan::run_serving_search(fleet.hardware, fleet.profiles, candidates, so);
 }
 
 void run_serving_plan(const PlanOptions& o, const Scenario& base, const std::string& data_dir) {
@@ -156,28 +219,25 @@ void run_serving_plan(const PlanOptions& o, const Scenario& base, const std::str
   const plan::ServingSpace space = build_serving_space(o, base);
   const std::vector<plan::ServingCandidate> candidates =
       plan::generate_serving_candidates(space, fleet.hardware);
-  InterruptGuard guard;
-  std::vector<plan::ServingOutcome> outcomes;
+  std::unique_ptr<plan::ServingStore> store;
+  if (!o.db.empty()) store = std::make_unique<plan::ServingStore>(o.db, serving_fingerprint(o));
   const double start = now_s();
-  {
-    Progress progress("plan", "Ctrl-C stops");
-    plan::ServingSearchOptions so;
-    so.by_nodes = o.objective == "nodes";
-    so.threads = o.threads;
-    so.stop = [&guard] { return guard.interrupted(); };
-    so.progress = [&progress, n = candidates.size()](std::size_t done) { progress.update(done, n); };
-    outcomes = plan::run_serving_search(fleet.hardware, fleet.profiles, candidates, so);
-  }
+  const plan::ServingSearchResult result = serving_search(o, fleet, candidates, store.get());
   const double seconds = now_s() - start;
-  fmt::print(stderr, "plan: {} of {} candidates done in {:.1f} s ({} threads)\n", outcomes.size(),
-             candidates.size(), seconds, o.threads);
-  if (outcomes.size() < candidates.size()) {
-    throw Interrupted{fmt::format("plan: interrupted after {} of {} candidates; nothing kept "
-                                  "(a serving search has no --db)",
-                                  outcomes.size(), candidates.size())};
+  const std::size_t reached = result.from_store + result.new_outcomes;
+  fmt::print(stderr, "plan: {} of {} candidates done, {} new in {:.1f} s ({} threads){}\n",
+             reached, candidates.size(), result.new_outcomes, seconds, o.threads,
+             store ? fmt::format(", {} read back from {}", result.from_store, o.db) : "");
+  if (!result.complete) {
+    throw Interrupted{store ? fmt::format("plan: interrupted after {} of {} candidates; all {} "
+                                          "are kept in {}: run the same command to resume",
+                                          reached, candidates.size(), reached, o.db)
+                            : fmt::format("plan: interrupted after {} of {} candidates; nothing "
+                                          "kept (give --db FILE to resume a search)",
+                                          reached, candidates.size())};
   }
-  const ServingPlanReport report{o.scenario, &base, &fleet.hardware, &candidates, &outcomes,
-                                 o.objective == "nodes", o.top, space, seconds};
+  const ServingPlanReport report{o.scenario, &base, &fleet.hardware, &candidates,
+                                 &result.outcomes, o.objective == "nodes", o.top, space, seconds};
   if (!o.csv.empty()) write_serving_plan_csv(report, o.csv);
   if (o.json)
     print_serving_plan_json(report);
@@ -202,7 +262,17 @@ void run_plan(const PlanOptions& o) {
   const MpiSession mpi;  // first: ranks other than 0 print nothing
   const std::string data_dir = default_data_dir();
   Scenario base = load_scenario(o.scenario, o.overrides, data_dir);
-  if (base.workload == WorkloadKind::kServing) return run_serving_plan(o, base, data_dir);
+  if (base.workload == WorkloadKind::kServing) {
+    // Every rank would run the whole search (and write the same --db): refused. Every rank
+    // says so and aborts, so that the first to end cannot cut off the others' message.
+    if (mpi.ranks()) {
+      const std::string why = "plan: a serving search runs in one process; run it without "
+                              "mpirun (--threads N uses the cores)";
+      mpi.abort_all(why);
+      throw UserError(why);
+    }
+    return run_serving_plan(o, base, data_dir);
+  }
   check_kind_options(o, false);
   require_training(base, "llmsim plan");
   plan::set_tokens(base, o.tokens);
@@ -253,6 +323,28 @@ void run_plan(const PlanOptions& o) {
     print_plan_text(report);
 }
 
+// The serving space's options (refused on a training scenario).
+void add_serving_options(CLI::App& cmd, PlanOptions& o) {
+  cmd.add_option("--nodes", o.nodes,
+                  "Serving: node counts of the deployment (default: 1,2,4)");
+  cmd.add_option("--max-batch", o.max_batch,
+                  "Serving: scheduler max batch per attention DP rank, of the decode pool when "
+                  "disaggregated (default: 64,128,256)");
+  cmd.add_option("--disaggregate", o.disaggregate,
+                  "Serving: no (colocated prefill and decode), yes (a prefill pool and a decode "
+                  "pool, the KV cache sent between them) or no,yes (default: no,yes)");
+  cmd.add_option("--prefill-nodes", o.prefill_nodes,
+                  "Serving, disaggregated: node counts of the prefill pool (default: 1)");
+  cmd.add_option("--decode-nodes", o.decode_nodes,
+                  "Serving, disaggregated: node counts of the decode pool (default: 1,2)");
+  cmd.add_option("--prefill-tp", o.prefill_tp,
+                  "Serving, disaggregated: TP of the prefill pool (default: the largest --tp "
+                  "value)");
+  cmd.add_option("--decode-tp", o.decode_tp,
+                  "Serving, disaggregated: TP of the decode pool (default: the two largest "
+                  "--tp values)");
+}
+
 }  // namespace
 
 void add_plan_command(CLI::App& app) {
@@ -265,9 +357,11 @@ void add_plan_command(CLI::App& app) {
       "validity, memory and a compute-only lower bound, the rest simulated as `llmsim run` "
       "does. Prints the best plan with its breakdown, the runners-up and why each loses, the "
       "Pareto front of days against dollars, and the counts. On a serving scenario: the "
-      "deployments (GPU type, TP, DP, EP for MoE, nodes, max batch; colocated) that serve the "
-      "scenario's traffic within its TTFT and TPOT targets, cheapest per million output "
-      "tokens at capacity (or fewest nodes), each simulated as `llmsim serve` does.");
+      "deployments (GPU type, TP, DP, EP for MoE, nodes, max batch; colocated, or "
+      "disaggregated into a prefill and a decode pool with their own nodes and TP) that serve "
+      "the scenario's traffic within its TTFT and TPOT targets, cheapest per million output "
+      "tokens of that traffic on all their GPUs (or fewest nodes), each simulated as `llmsim "
+      "serve` does (the KV transfer between pools included).");
   add_scenario_options(*cmd, o->scenario, o->overrides, "Scenario YAML file (training or serving)",
                        "Override a scenario field first: path.to.key=value");
   cmd->add_option("--tokens", o->tokens,
@@ -292,8 +386,9 @@ void add_plan_command(CLI::App& app) {
       ->default_str("cost");
   cmd->add_option("--top", o->top, "Runners-up to show (and the bound keeps)")->default_str("5");
   cmd->add_option("--db", o->db,
-                  "SQLite results store: one row per candidate; re-running with the same file "
-                  "resumes a stopped search");
+                  "SQLite results store (training and serving): one row per candidate, "
+                  "committed a batch at a time; re-running with the same file resumes a "
+                  "stopped search (Ctrl-C keeps what is done) and evaluates nothing twice");
   cmd->add_option("--csv", o->csv, "Write every candidate (evaluated or pruned, and why) to FILE");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
   cmd->add_option("--threads", o->threads,
@@ -311,18 +406,19 @@ void add_plan_command(CLI::App& app) {
                   "Pipeline schedules (default: all: " + schedule_method_list() + ")");
   cmd->add_option("--recompute", o->recompute, "Recompute modes (default: none,selective,full)");
   cmd->add_option("--precision", o->precisions, "Precision recipes (default: fp8,bf16)");
-  cmd->add_option("--nodes", o->nodes,
-                  "Serving: node counts of the deployment (default: 1,2,4)");
-  cmd->add_option("--max-batch", o->max_batch,
-                  "Serving: scheduler max batch per attention DP rank (default: 64,128,256)");
+  add_serving_options(*cmd, *o);
   cmd->add_option("--stop-after", o->stop_after)->group("");  // tests: stop as Ctrl-C would
   cmd->add_option("--fail-rank", o->fail_rank)->group("");    // tests: an error on one rank
   cmd->add_option("--batch", o->batch)->group("");            // candidates per committed batch
   cmd->footer(
       "Space by default: TP 1..GPUs per node, PP 1..64, EP 1..experts (powers of two), VPP 2,4, "
       "micro-batch 1,2, ZeRO 0,1, every schedule, recompute none/selective/full, FP8 and BF16.\n"
+      "Serving space by default: colocated (TP 1..GPUs per node, nodes 1,2,4, max batch "
+      "64,128,256) and disaggregated (prefill 1 node at the largest TP, decode 1 or 2 nodes at "
+      "the two largest TP values, the same max batches); EP every GPU of each pool (MoE).\n"
       "Example: llmsim plan scenarios/deepseek-v3-pretrain.yaml --gpus 1024:4096 "
-      "--gpu-types H800,H100 --deadline-days 90 --threads 2 --db plan.db");
+      "--gpu-types H800,H100 --deadline-days 90 --threads 2 --db plan.db\n"
+      "Example: llmsim plan scenarios/llama-3.1-70b-serving.yaml --threads 2 --db serve.db");
   cmd->callback([o] { run_plan(*o); });
 }
 

@@ -25,3 +25,11 @@ execute_process(COMMAND ${MPIRUN} ${LLMSIM} plan ${SC} ${SPACE} --fail-rank 1
 if(rc EQUAL 0 OR NOT err MATCHES "MPI rank 1: .*fails on purpose")
   message(FATAL_ERROR "mpirun -n 2 llmsim plan --fail-rank 1: exit ${rc}, stderr:\n${err}")
 endif()
+
+# A serving search does not split over ranks: refused under mpirun, before any work.
+execute_process(COMMAND ${MPIRUN} ${LLMSIM} plan ${SRC}/scenarios/llama-3.1-70b-serving.yaml
+                        --db ${WORK}/serving-mpi.db
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+if(rc EQUAL 0 OR NOT err MATCHES "a serving search runs in one process" OR EXISTS ${WORK}/serving-mpi.db)
+  message(FATAL_ERROR "mpirun -n 2 llmsim plan (serving): exit ${rc}, stderr:\n${err}")
+endif()

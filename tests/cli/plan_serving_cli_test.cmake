@@ -8,7 +8,7 @@ file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 set(SC ${SRC}/scenarios/llama-3.1-70b-serving.yaml)
 set(LOAD --set serving.traffic.requests=1000)
-set(SPACE ${LOAD} --tp 1,2,4,8 --nodes 1 --max-batch 16,256 --top 3)
+set(SPACE ${LOAD} --tp 1,2,4,8 --nodes 1 --max-batch 16,256 --disaggregate no --top 3)
 
 expect_ok(plan ${SC} ${SPACE} --threads 1)
 set(one "${OUT}")
