@@ -145,7 +145,7 @@ std::optional<RecipeKind> parse_precision(const std::string& name) {
 }
 
 plan::PlanSpace build_space(const PlanOptions& o, const Scenario& s) {
-  plan::PlanSpace sp = plan::default_space(s.model, s.cluster.gpus_per_node);
+  plan::PlanSpace sp = plan::default_space(s.model, s.cluster.domain_gpus());
   if (!o.tp.empty()) sp.tp = parse_ints("--tp", o.tp);
   if (!o.pp.empty()) sp.pp = parse_ints("--pp", o.pp);
   if (!o.vpp.empty()) sp.vpp = parse_ints("--vpp", o.vpp);
