@@ -203,9 +203,11 @@ ClusterSpec cluster_for(const Scenario& s, const std::string& gpu, const std::st
 // becomes a rail-optimized fabric; the GPU's own published kernel profile.
 Scenario resized(const Scenario& base, ClusterSpec cluster, int gpus, double usd_per_gpu_hour,
                  const std::string& data_dir) {
-  if (gpus % cluster.gpus_per_node != 0) {
-    throw UserError(fmt::format("--gpus {}: not a whole number of {}-GPU nodes of {}", gpus,
-                                cluster.gpus_per_node, cluster.gpu));
+  if (gpus % cluster.domain_gpus() != 0) {
+    throw UserError(fmt::format("--gpus {}: not a whole number of {}-GPU {} of {}", gpus,
+                                cluster.domain_gpus(),
+                                cluster.nvlink_domain_gpus > 0 ? "NVLink domains" : "nodes",
+                                cluster.gpu));
   }
   Scenario s = base;
   const bool other_gpu = lower(cluster.gpu) != lower(base.gpu.name);
@@ -263,7 +265,7 @@ Fleet build_fleet(const PlanOptions& o, const Scenario& base, const std::string&
     const ClusterSpec cluster = cluster_for(base, type, data_dir);
     const std::vector<int> counts = o.gpus.empty()
                                         ? std::vector<int>{base.cluster.gpus()}
-                                        : parse_gpu_counts(o.gpus, cluster.gpus_per_node);
+                                        : parse_gpu_counts(o.gpus, cluster.domain_gpus());
     const auto price = prices.find(lower(type));
     const double usd = price == prices.end() ? base.usd_per_gpu_hour : price->second;
     std::optional<calibration::Profile> profile;

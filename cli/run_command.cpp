@@ -65,7 +65,8 @@ nlohmann::json links_json(const StepResult& st) {
 
 void print_links(const StepResult& st) {
   fmt::print("Links over the step (rank {}; the busiest link of each tier, as the flow model "
-             "loads it with each of the rank's collectives, exposed or hidden):\n",
+             "loads it with each of the rank's collectives, exposed or hidden; pipeline "
+             "transfers not included):\n",
              st.busiest_rank);
   std::size_t top = kLinkTiers;
   for (std::size_t i = 0; i < kLinkTiers; ++i) {

@@ -72,7 +72,7 @@ struct StepResult {
   // Over the step, on the busiest pipeline rank: seconds the busiest link of each tier is busy
   // with the rank's collectives (exposed or hidden; TP / CP / EP per micro-batch, the DP sync
   // once), each collective's links as the flow model loads them when run alone. Closed-form
-  // collectives add nothing (link_busy_complete is false then).
+  // collectives add nothing (link_busy_complete is false then); pipeline p2p is not counted.
   TierBusy link_busy_s{};
   bool link_busy_complete = true;
   std::vector<std::string> notes;  // assumptions this estimate rests on
