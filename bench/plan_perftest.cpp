@@ -97,7 +97,7 @@ int run(int argc, char** argv) {
   const Scenario base = load_scenario(data + "/deepseek-v3-pretrain.yaml", {}, data);
 
   const Fleet one = h800_fleet(base, {2048});
-  PlanSpace small = default_space(base.model, base.cluster.gpus_per_node);
+  PlanSpace small = default_space(base.model, base.cluster.domain_gpus());
   small.precisions = {RecipeKind::kFP8DeepSeek};
   small.zero_stages = {1};
   const std::vector<Candidate> cs = generate_candidates(small, one.hardware);
@@ -119,7 +119,7 @@ int run(int argc, char** argv) {
 
   const Fleet three = h800_fleet(base, {1024, 2048, 4096});
   const std::vector<Candidate> big =
-      generate_candidates(default_space(base.model, base.cluster.gpus_per_node), three.hardware);
+      generate_candidates(default_space(base.model, base.cluster.domain_gpus()), three.hardware);
   const double tb = search("~120k search", three, big, 2);
   std::printf("ratio in this run: time / 300 s target = %.2f\n", tb / 300.0);
   return 0;

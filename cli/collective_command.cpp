@@ -47,6 +47,7 @@ struct CollectiveOptions {
   int max_nodes = 4;
   double skew = 0.0;
   bool json = false;
+  bool links = false;
 };
 
 // "1GiB", "256MB", "4096", "1e9": a size in bytes (sim/units.hpp), more than zero.
@@ -152,7 +153,7 @@ CollectiveMode collective_mode(const std::string& asked, const CollectiveRequest
   if (asked == "flow") mode = CollectiveMode::kFlow;
   if (asked == "analytical") mode = CollectiveMode::kAnalytical;
   validate_request(c, q);
-  const std::size_t flows = estimated_flow_count(q, c.gpus_per_node);
+  const std::size_t flows = estimated_flow_count(q, c.domain_gpus());
   if (mode == CollectiveMode::kAuto) {
     const std::size_t most = flow_mode_max_flows(c);
     const bool big = flows > most;
@@ -164,8 +165,49 @@ CollectiveMode collective_mode(const std::string& asked, const CollectiveRequest
   return mode;
 }
 
+nlohmann::ordered_json links_json(const CollectiveResult& r) {
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+  for (const LinkLoad& l : r.busiest_links) {
+    links.push_back({{"link", l.name},
+                     {"tier", std::string(link_tier_name(l.tier))},
+                     {"bytes", l.bytes},
+                     {"busy_s", l.busy_s},
+                     {"utilization", l.utilization}});
+  }
+  nlohmann::ordered_json tiers = nlohmann::ordered_json::array();
+  for (const TierLoad& t : r.tiers) {
+    tiers.push_back({{"tier", std::string(link_tier_name(t.tier))},
+                     {"links_used", t.links_used},
+                     {"bytes", t.bytes},
+                     {"busiest_busy_s", t.busiest_busy_s},
+                     {"utilization", t.utilization}});
+  }
+  return {{"busiest", links}, {"tiers", tiers}};
+}
+
+void print_links(const CollectiveResult& r) {
+  if (r.analytical) {
+    fmt::print("links: the closed form places no bytes on links; --mode flow lists them\n");
+    return;
+  }
+  fmt::print("busiest links (busy = bytes / bandwidth; utilization = busy / the collective's "
+             "time):\n");
+  fmt::print("  {:<58} {:<11} {:>12} {:>12} {:>7}\n", "link", "tier", "bytes", "busy (us)",
+             "util");
+  for (const LinkLoad& l : r.busiest_links) {
+    fmt::print("  {:<58} {:<11} {:>12} {:>12.4g} {:>6.1f}%\n", l.name, link_tier_name(l.tier),
+               human_bytes(l.bytes), l.busy_s * 1e6, 100.0 * l.utilization);
+  }
+  fmt::print("per tier (its busiest link):\n");
+  for (const TierLoad& t : r.tiers) {
+    fmt::print("  {:<11} {:>6} links used {:>12} in all, busiest {:>10.4g} us busy {:>6.1f}%\n",
+               link_tier_name(t.tier), t.links_used, human_bytes(t.bytes), t.busiest_busy_s * 1e6,
+               100.0 * t.utilization);
+  }
+}
+
 void print_json(const ClusterSpec& c, const CollectiveRequest& q, const CollectiveResult& r,
-                const std::optional<Published>& published, double ours) {
+                const std::optional<Published>& published, double ours, bool links) {
   nlohmann::ordered_json j;
   j["op"] = std::string(collective_op_name(q.op));
   j["gpus"] = q.gpus;
@@ -190,6 +232,7 @@ void print_json(const ClusterSpec& c, const CollectiveRequest& q, const Collecti
   if (!r.analytical) {
     j["flows"] = r.flows;
     j["events"] = r.events;
+    if (links) j["links"] = links_json(r);
   }
   fmt::print("{}\n", j.dump(2));
 }
@@ -213,10 +256,13 @@ std::string describe_op(const CollectiveRequest& q) {
 void print_table(const ClusterSpec& c, const CollectiveRequest& q, const CollectiveResult& r,
                  const std::string& why, const std::optional<Published>& published, double ours) {
   fmt::print(
-      "cluster: {} ({}, {} nodes x {} GPUs, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
+      "cluster: {} ({}, {} nodes x {} GPUs{}, {}; NVLink {:.4g} GB/s, NIC {:.4g} GB/s x {:.2g} "
       "achievable)\n",
-      c.name, c.gpu, c.nodes, c.gpus_per_node, topology_kind_name(c.topology), c.nvlink_gbps,
-      c.nic_gbps, c.nic_efficiency);
+      c.name, c.gpu, c.nodes, c.gpus_per_node,
+      c.domain_gpus() != c.gpus_per_node
+          ? fmt::format(" in NVLink domains of {} GPUs", c.domain_gpus())
+          : "",
+      topology_kind_name(c.topology), c.nvlink_gbps, c.nic_gbps, c.nic_efficiency);
   fmt::print("op: {} over {} GPUs\n", describe_op(q), q.gpus);
   fmt::print("mode: {} ({})\n", r.analytical ? "analytical (closed form)" : "flow (max-min)", why);
   fmt::print("{:>14} {:>14} {:>14} {:>14}\n", "size", "time (us)", "algbw (GB/s)", "busbw (GB/s)");
@@ -263,10 +309,11 @@ void run(const CollectiveOptions& o) {
   const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
 
   if (o.json) {
-    print_json(c, q, r, published, ours);
+    print_json(c, q, r, published, ours, o.links);
     return;
   }
   print_table(c, q, r, why, published, ours);
+  if (o.links) print_links(r);
 }
 
 }  // namespace
@@ -315,6 +362,9 @@ void add_collective_command(CLI::App& app) {
   cmd->add_option("--kernel", o->kernel, "EP: DeepEP kernel, normal | low-latency")
       ->check(CLI::IsMember({"normal", "low-latency"}));
   cmd->add_flag("--json", o->json, "print JSON instead of a table");
+  cmd->add_flag("--links", o->links,
+                "also list the busiest links (name, tier, bytes, busy time, utilization) and "
+                "each tier's busiest link (flow mode; JSON: under \"links\")");
   cmd->callback([o] { run(*o); });
 }
 

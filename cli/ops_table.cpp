@@ -41,7 +41,7 @@ void print_ops_table(const Scenario& s, const calibration::Profile& profile) {
   const AccountRequest req = account_request(s, ph);
   const ModelAccount a = account_model(s.model, req);
   OperatorTimer timer(profile, s.cluster);
-  const CommContext ctx{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+  const CommContext ctx{&s.model, &s.precision, s.cluster.domains(), s.cluster.domain_gpus(),
                         ph.plan.tp};
   fmt::print("Operators of one micro-batch ({} tokens) on one GPU, {}: ms per pass\n", a.tokens,
              ph.name);

@@ -42,7 +42,10 @@ namespace {
 namespace fs = std::filesystem;
 using plan::Hardware;
 
+using plan::fnv1a;
+using plan::lower;
 using plan::parse_ints;
+using plan::split;
 using plan::PlanRequest;
 
 // The request (what the search is: kept in its --db) and how to run and print it.

@@ -26,6 +26,7 @@
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
+#include "sim/network/link_usage.hpp"
 #include "report/output_file.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
 
@@ -48,6 +49,40 @@ nlohmann::json summary_json(const DeviationSummary& d) {
 }
 
 nlohmann::json ranks_json(const StepResult& st);
+
+// Per link tier, the busiest link's busy time over the step (StepResult::link_busy_s).
+nlohmann::json links_json(const StepResult& st) {
+  nlohmann::json tiers = nlohmann::json::array();
+  for (std::size_t i = 0; i < kLinkTiers; ++i) {
+    const double busy = st.link_busy_s[i];
+    if (busy <= 0.0) continue;
+    tiers.push_back({{"tier", std::string(link_tier_name(static_cast<LinkTier>(i)))},
+                     {"busy_s", busy},
+                     {"utilization", st.step_time_s > 0 ? busy / st.step_time_s : 0.0}});
+  }
+  return {{"rank", st.busiest_rank}, {"complete", st.link_busy_complete}, {"tiers", tiers}};
+}
+
+void print_links(const StepResult& st) {
+  fmt::print("Links over the step (rank {}; the busiest link of each tier, as the flow model "
+             "loads it with each of the rank's collectives, exposed or hidden; pipeline "
+             "transfers not included):\n",
+             st.busiest_rank);
+  std::size_t top = kLinkTiers;
+  for (std::size_t i = 0; i < kLinkTiers; ++i) {
+    const double busy = st.link_busy_s[i];
+    if (busy <= 0.0) continue;
+    if (top == kLinkTiers || busy > st.link_busy_s[top]) top = i;
+    fmt::print("  {:<12} {:>10.4f} s busy  {:>6.1f}% of the step\n",
+               link_tier_name(static_cast<LinkTier>(i)), busy, 100.0 * busy / st.step_time_s);
+  }
+  if (top == kLinkTiers) fmt::print("  (no collective on the network)\n");
+  else fmt::print("  bottleneck tier: {}\n", link_tier_name(static_cast<LinkTier>(top)));
+  if (!st.link_busy_complete) {
+    fmt::print("  (collectives timed by the closed form place no bytes on links and are left "
+               "out)\n");
+  }
+}
 
 nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
   const StepResult& st = run.phases.front().step;
@@ -99,6 +134,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"micro_batches", st.micro_batches},
           {"breakdown", breakdown_json(st.breakdown)},
           {"ranks", ranks_json(st)},
+          {"links", links_json(st)},
           {"phases", phases},
           {"reference", refs},
           {"reference_dropped", dropped},
@@ -222,6 +258,7 @@ struct RunOptions {
   std::vector<std::string> overrides;
   bool json = false;
   bool ops = false;
+  bool links = false;
   std::string trace;
 };
 
@@ -242,6 +279,7 @@ void run_run(const RunOptions& o) {
     fmt::print("{}\n", run_json(s, run).dump(1));
   } else {
     print_run(s, profile, run);
+    if (o.links) print_links(run.phases.front().step);
   }
 }
 
@@ -457,6 +495,10 @@ void add_run_command(CLI::App& app) {
                 "Print every operator of one layer of each kind instead: its time per pass "
                 "(forward, dgrad, wgrad, recomputed forward) and its communication, for one "
                 "micro-batch of the first phase on one GPU");
+  cmd->add_flag("--links", o->links,
+                "Also print, per link tier (nvlink, gpu-nic, nic-leaf, leaf-spine, spine-core), "
+                "how long its busiest link is busy over the step and the bottleneck tier (JSON: "
+                "always, under \"links\")");
   cmd->add_option("--trace", o->trace,
                   "Write a Chrome trace of one step (pipeline ranks as processes, compute and "
                   "communication streams as tracks) to FILE");

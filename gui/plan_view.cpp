@@ -41,7 +41,7 @@ std::string fingerprint(const std::string& scenario_text,
 }  // namespace
 
 plan::PlanSpace small_space(const Scenario& s) {
-  plan::PlanSpace sp = plan::default_space(s.model, s.cluster.gpus_per_node);
+  plan::PlanSpace sp = plan::default_space(s.model, s.cluster.domain_gpus());
   std::erase_if(sp.pp, [](int pp) { return pp > 8; });
   sp.micro_batch_sizes = {1};
   sp.zero_stages = {1};

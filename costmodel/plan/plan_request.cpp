@@ -116,7 +116,7 @@ std::optional<RecipeKind> parse_precision(const std::string& name) {
 }  // namespace
 
 PlanSpace build_space(const PlanRequest& o, const Scenario& s) {
-  PlanSpace sp = default_space(s.model, s.cluster.gpus_per_node);
+  PlanSpace sp = default_space(s.model, s.cluster.domain_gpus());
   if (!o.tp.empty()) sp.tp = parse_ints("--tp", o.tp);
   if (!o.pp.empty()) sp.pp = parse_ints("--pp", o.pp);
   if (!o.vpp.empty()) sp.vpp = parse_ints("--vpp", o.vpp);
@@ -173,9 +173,11 @@ ClusterSpec cluster_for(const Scenario& s, const std::string& gpu, const std::st
 // becomes a rail-optimized fabric; the GPU's own published kernel profile.
 Scenario resized(const Scenario& base, ClusterSpec cluster, int gpus, double usd_per_gpu_hour,
                  const std::string& data_dir) {
-  if (gpus % cluster.gpus_per_node != 0) {
-    throw UserError(fmt::format("--gpus {}: not a whole number of {}-GPU nodes of {}", gpus,
-                                cluster.gpus_per_node, cluster.gpu));
+  if (gpus % cluster.domain_gpus() != 0) {
+    throw UserError(fmt::format("--gpus {}: not a whole number of {}-GPU {} of {}", gpus,
+                                cluster.domain_gpus(),
+                                cluster.nvlink_domain_gpus > 0 ? "NVLink domains" : "nodes",
+                                cluster.gpu));
   }
   Scenario s = base;
   const bool other_gpu = lower(cluster.gpu) != lower(base.gpu.name);
@@ -230,7 +232,7 @@ Fleet build_fleet(const PlanRequest& o, const Scenario& base, const std::string&
     const ClusterSpec cluster = cluster_for(base, type, data_dir);
     const std::vector<int> counts = o.gpus.empty()
                                         ? std::vector<int>{base.cluster.gpus()}
-                                        : parse_gpu_counts(o.gpus, cluster.gpus_per_node);
+                                        : parse_gpu_counts(o.gpus, cluster.domain_gpus());
     const auto price = prices.find(lower(type));
     const double usd = price == prices.end() ? base.usd_per_gpu_hour : price->second;
     std::optional<calibration::Profile> profile;
@@ -246,14 +248,14 @@ Fleet build_fleet(const PlanRequest& o, const Scenario& base, const std::string&
 
 namespace {
 
+}  // namespace
+
 // FNV-1a, 64 bits: a stable digest of the scenario file for the store's fingerprint.
 std::uint64_t fnv1a(const std::string& text) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
   return h;
 }
-
-}  // namespace
 
 std::string request_fingerprint(const PlanRequest& o) {
   std::ifstream in(o.scenario, std::ios::binary);

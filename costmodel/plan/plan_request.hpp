@@ -4,6 +4,7 @@
 // objective. Kept with the results store (ResultStore::save_request), so that another front
 // end (llmsim-gui) opens a search's file, rebuilds exactly its candidates and reads its rows.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,7 +55,8 @@ std::string request_json(const PlanRequest& r);
 // UserError naming `where` when the text is not a request.
 PlanRequest request_from_json(const std::string& text, const std::string& where);
 
-// Helpers shared with the serving search's options.
+// Helpers shared with the serving search's options and fingerprint.
+std::uint64_t fnv1a(const std::string& text);
 std::string lower(std::string s);
 std::vector<std::string> split(const std::string& text, char sep);
 int parse_int(const std::string& option, const std::string& text, int min = 1);

@@ -21,9 +21,9 @@ constexpr int kMaxDefaultPp = 64;
 
 }  // namespace
 
-PlanSpace default_space(const ModelSpec& model, int gpus_per_node) {
+PlanSpace default_space(const ModelSpec& model, int nvlink_gpus) {
   PlanSpace s;
-  s.tp = powers_of_two(1, gpus_per_node);
+  s.tp = powers_of_two(1, nvlink_gpus);
   s.pp = powers_of_two(1, std::min(kMaxDefaultPp, model.layers));
   s.vpp = {2, 4};
   s.ep = model.moe.enabled() ? powers_of_two(1, model.moe.routed_experts) : std::vector<int>{1};
@@ -50,7 +50,7 @@ namespace {
 
 // The shape rules of the header; the rest is the pruner's.
 bool is_shape(const Hardware& h, const ParallelPlan& p, RecipeKind precision) {
-  const int per_node = h.scenario.cluster.gpus_per_node;
+  const int per_node = h.scenario.cluster.domain_gpus();  // TP stays on NVLink
   if (p.tp > per_node || h.gpus % (p.tp * p.pp) != 0) return false;
   if (p.ep > 1 && !h.scenario.model.moe.enabled()) return false;
   // Without a pipeline the schedules are one: 1F1B stands for them all.

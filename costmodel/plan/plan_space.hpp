@@ -32,12 +32,12 @@ struct PlanSpace {
   std::vector<RecipeKind> precisions;
 };
 
-// Powers of two: TP 1..gpus_per_node; PP 1..64 (at most the model's layers); VPP 2, 4; EP
+// Powers of two: TP 1..nvlink_gpus (ClusterSpec::domain_gpus: the node or the NVLink domain); PP 1..64 (at most the model's layers); VPP 2, 4; EP
 // 1..routed experts (MoE) or 1; micro-batch 1, 2. ZeRO 0 and 1 (Megatron-LM's and DeepSeek's
 // distributed optimizer is ZeRO-1; DeepSpeed refuses ZeRO-2 / 3 with pipeline parallelism, and
 // the step model does not charge ZeRO-3's per-layer parameter gathers, so they are opt-in).
 // Every schedule; recompute none, selective, full; FP8 (DeepSeek's recipe) and BF16.
-PlanSpace default_space(const ModelSpec& model, int gpus_per_node);
+PlanSpace default_space(const ModelSpec& model, int nvlink_gpus);
 
 // One hardware choice the search covers: the scenario on `gpus` GPUs of type `gpu`.
 struct Hardware {

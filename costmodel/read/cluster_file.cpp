@@ -18,9 +18,12 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.gpu = m.string_or("gpu", c.gpu);
   c.nodes = static_cast<int>(m.integer_or("nodes", c.nodes, 1, 1 << 20));
   c.gpus_per_node = static_cast<int>(m.integer_or("gpus_per_node", c.gpus_per_node, 1, 72));
+  c.nvlink_domain_gpus =
+      static_cast<int>(m.integer_or("nvlink_domain_gpus", c.gpus_per_node, 1, 1 << 16));
   c.nvlink_gbps = m.number_or("nvlink_gbps", c.nvlink_gbps, 1e-3, 1e5);
   c.nic_gbps = m.number_or("nic_gbps", c.nic_gbps, 1e-3, 1e5);
   c.nic_efficiency = m.number_or("nic_efficiency", c.nic_efficiency, 0.01, 1.0);
+  c.ep_forward_gbps = m.number_or("ep_forward_gbps", c.ep_forward_gbps, 0.0, 1e5);
   const std::string topo = m.choice_or("topology", c.nodes == 1 ? "single-node" : "rail-optimized",
                                        {"single-node", "rail-optimized", "multi-plane", "fat-tree"});
   if (topo == "single-node") c.topology = TopologyKind::kSingleNode;
@@ -39,9 +42,10 @@ ClusterSpec read_cluster(YamlMap& m) {
   c.nvlink_latency_us = m.number_or("nvlink_latency_us", c.nvlink_latency_us, 0.0, 1e4);
   c.ib_latency_us = m.number_or("ib_latency_us", c.ib_latency_us, 0.0, 1e4);
   c.source = m.string_or("source", "");
-  m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_gbps", "nic_gbps",
-            "nic_efficiency", "topology", "planes", "switch_ports", "oversubscription", "tiers", "spine_oversubscription", "routing", "nvlink_latency_us",
-            "ib_latency_us", "source"});
+  m.finish({"name", "gpu", "nodes", "gpus_per_node", "nvlink_domain_gpus", "nvlink_gbps",
+            "nic_gbps", "nic_efficiency", "ep_forward_gbps", "topology", "planes", "switch_ports", "oversubscription",
+            "tiers", "spine_oversubscription", "routing", "nvlink_latency_us", "ib_latency_us",
+            "source"});
   if (c.topology == TopologyKind::kSingleNode && c.nodes != 1) {
     m.fail("topology", fmt::format("single-node needs nodes = 1 (nodes = {})", c.nodes));
   }
@@ -50,6 +54,13 @@ ClusterSpec read_cluster(YamlMap& m) {
                                  "gpus_per_node = {}",
                                  c.gpus_per_node));
   }
+  if (c.nvlink_domain_gpus % c.gpus_per_node != 0 || c.gpus() % c.nvlink_domain_gpus != 0) {
+    m.fail("nvlink_domain_gpus",
+           fmt::format("must be a multiple of gpus_per_node = {} and divide the cluster's {} "
+                       "GPUs (nodes x gpus_per_node)",
+                       c.gpus_per_node, c.gpus()));
+  }
+  if (c.nvlink_domain_gpus == c.gpus_per_node) c.nvlink_domain_gpus = 0;
   return c;
 }
 

@@ -3,6 +3,7 @@
 // of a scenario. Every error names file, line, key, value and what is allowed.
 //
 //   name: h800-2048            gpu: H800                 nodes: 256      gpus_per_node: 8
+//   nvlink_domain_gpus: 8      (GPUs on one NVLink fabric; a multiple of gpus_per_node, e.g. 72)
 //   nvlink_gbps: 160           nic_gbps: 50              nic_efficiency: 0.8
 //   topology: multi-plane
 //   planes: 8                  switch_ports: 64          oversubscription: 1

@@ -174,12 +174,16 @@ OperatorTime OperatorTimer::time(const GroupCollective& op) {
       t->seconds = r.time.seconds();
       t->source = r.analytical ? TimeSource::kNetworkAnalytical : TimeSource::kNetworkFlow;
       t->gpus = q.gpus;
+      for (const TierLoad& l : r.tiers) {
+        t->link_busy_s[static_cast<std::size_t>(l.tier)] = l.busiest_busy_s;
+      }
       if (shared_) shared_->insert(key, *t);
     }
     it = collectives_.emplace(key, *t).first;
   }
   OperatorTime t = it->second;
   t.group = op.group;
+  if (t.source == TimeSource::kNetworkAnalytical) analytical_collectives_ = true;
   return t;
 }
 

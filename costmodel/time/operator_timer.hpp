@@ -46,6 +46,9 @@ struct OperatorTime {
   std::string_view profile;  // the profile's name (compute operators), valid with the timer
   std::string_view group;    // the group's name (collectives), valid with the caller's op
   int gpus = 0;              // the group's size (collectives)
+  // Collectives in flow mode: seconds the busiest link of each tier is busy (zeros from the
+  // closed form, which does not place bytes on links).
+  TierBusy link_busy_s{};
   calibration::KernelClass kernel_class = calibration::KernelClass::kLaunch;  // compute only
   // "h800-published: gemm_fp8, fitted", "network: all_reduce on group dp (8 GPUs), flow".
   std::string describe() const;
@@ -127,6 +130,8 @@ class OperatorTimer {
   const calibration::Profile& profile() const { return profile_; }
   // Assumptions made while timing, each once, in the order first made.
   const std::vector<std::string>& notes() const { return notes_; }
+  // Whether a collective was timed by the closed form (no bytes placed on links).
+  bool analytical_collectives() const { return analytical_collectives_; }
   void note(const std::string& text);
 
  private:
@@ -137,6 +142,7 @@ class OperatorTimer {
   const calibration::Profile& profile_;
   const ClusterSpec& cluster_;
   std::vector<std::string> notes_;
+  bool analytical_collectives_ = false;
   CollectiveCache* shared_ = nullptr;
   std::map<CollectiveKey, OperatorTime> collectives_;
 };

@@ -50,6 +50,11 @@ Layout layout(const ClusterSpec& c, const CollectiveRequest& q) {
   l.lat_nv = c.nvlink_latency_us * 1e3;
   l.lat_ib = c.ib_latency_us * 1e3;
   l.multi_plane = c.topology == TopologyKind::kMultiPlane;
+  // As run_collective: DeepEP's internode forwards at the kernel's NVLink rate.
+  if (is_expert_op(q.op) && q.ep.kernel == EpKernel::kNormal && l.nodes > 1 &&
+      c.ep_forward_gbps > 0.0) {
+    l.nv = std::min(l.nv, c.ep_forward_gbps);
+  }
   if (c.topology == TopologyKind::kFatTree) {
     // As build_fat_tree lays it out.
     const int down =
@@ -217,7 +222,8 @@ CollectiveResult result_of_terms(const std::vector<Term>& terms, const Collectiv
 
 }  // namespace
 
-CollectiveResult estimate_collective(const ClusterSpec& c, const CollectiveRequest& q) {
+CollectiveResult estimate_collective(const ClusterSpec& spec, const CollectiveRequest& q) {
+  const ClusterSpec c = nvlink_domain_view(spec);
   validate_request(c, q);
   const Layout L = layout(c, q);
   std::vector<Term> terms;

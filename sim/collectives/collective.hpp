@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/network/link_usage.hpp"
 #include "sim/sim_time.hpp"
 
 namespace llmsim {
@@ -84,11 +85,16 @@ struct CollectiveResult {
   // copy per (token, receiving GPU); low-latency: one copy per (token, expert) pair.
   double nvlink_gbps = 0.0;
   double rdma_gbps = 0.0;
-  // Flow mode only.
+  // Flow mode only: the busiest links (most busy time first, at most kBusiestLinks) and each
+  // tier's traffic and busiest link, over the collective's time.
+  std::vector<LinkLoad> busiest_links;
+  std::vector<TierLoad> tiers;
   std::int64_t flows = 0;
   std::int64_t events = 0;
   std::int64_t rate_solves = 0;
 };
+
+inline constexpr std::size_t kBusiestLinks = 10;
 
 // nccl-tests' bus bandwidth factor for `op` over n GPUs.
 double bus_factor(CollectiveOp op, int n);

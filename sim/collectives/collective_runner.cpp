@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/check.hpp"
+#include "sim/network/link_usage.hpp"
 #include "sim/topology/builders.hpp"
 
 namespace llmsim {
@@ -69,7 +70,8 @@ std::size_t estimated_flow_count(const CollectiveRequest& q, int gpus_per_node) 
   return one_group_flow_count(q, gpus_per_node) * static_cast<std::size_t>(std::max(1, q.concurrent));
 }
 
-void validate_request(const ClusterSpec& c, const CollectiveRequest& q) {
+void validate_request(const ClusterSpec& spec, const CollectiveRequest& q) {
+  const ClusterSpec c = nvlink_domain_view(spec);
   const int min_gpus = is_expert_op(q.op) ? 1 : 2;
   if (q.gpus < min_gpus || q.gpus > c.gpus()) {
     throw UserError(
@@ -181,6 +183,8 @@ CollectiveResult simulate_collective(const Topology& topology, const CollectiveR
     // load is bytes / (bytes per ns) = ns of full use
     r.bottleneck_utilization = r.time.ns() > 0 ? best / static_cast<double>(r.time.ns()) : 0.0;
   }
+  r.busiest_links = busiest_links(topology, bytes, r.time, kBusiestLinks);
+  r.tiers = tier_loads(topology, bytes, r.time);
   finish_result(r, q, nullptr, rdma, nvl);
   return r;
 }
@@ -189,8 +193,9 @@ std::size_t flow_mode_max_flows(const ClusterSpec& c) {
   return c.topology == TopologyKind::kFatTree ? kFlowModeMaxFlowsFatTree : kFlowModeMaxFlows;
 }
 
-CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q,
+CollectiveResult run_collective(const ClusterSpec& spec, const CollectiveRequest& q,
                                 CollectiveMode mode) {
+  const ClusterSpec c = nvlink_domain_view(spec);
   validate_request(c, q);
   if (mode == CollectiveMode::kAuto) {
     mode = estimated_flow_count(q, c.gpus_per_node) > flow_mode_max_flows(c)
@@ -204,6 +209,11 @@ CollectiveResult run_collective(const ClusterSpec& c, const CollectiveRequest& q
   used.nodes = (q.gpus + g - 1) / g;
   if (used.nodes == 1 && c.topology != TopologyKind::kSingleNode) {
     used.topology = TopologyKind::kSingleNode;
+  }
+  // DeepEP's internode normal kernels: NVLink carries only the forwards, at the kernel's rate.
+  if (is_expert_op(q.op) && q.ep.kernel == EpKernel::kNormal && used.nodes > 1 &&
+      c.ep_forward_gbps > 0.0) {
+    used.nvlink_gbps = std::min(used.nvlink_gbps, c.ep_forward_gbps);
   }
   return simulate_collective(build_topology(used), q);
 }

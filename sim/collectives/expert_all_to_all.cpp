@@ -8,7 +8,9 @@
 // every GPU of node m holding one of its experts. Tokens for the local node skip IB and are
 // forwarded by the source itself. IB and NVLink run concurrently (DeepEP pipelines chunks);
 // a forward starts one IB latency after the dispatch.
-// Combine: the same flows reversed, BF16 instead of FP8.
+// Combine: the same flows reversed, BF16 instead of FP8. The forwards run at the kernel's
+// forwarding rate where the cluster states one (ClusterSpec::ep_forward_gbps: run_collective
+// caps NVLink there, as NVLink carries nothing else in these kernels).
 // Low-latency kernels: each (token, expert) pair is its own message, straight to the expert's
 // GPU (NVLink inside the node, IB across), no deduplication, no forwarding.
 //

@@ -21,7 +21,8 @@ Topology build_fabric(const ClusterSpec& c, const FabricParams& f) {
 }
 }  // namespace
 
-Topology build_topology(const ClusterSpec& c) {
+Topology build_topology(const ClusterSpec& spec) {
+  const ClusterSpec c = nvlink_domain_view(spec);
   HgxNodeParams node;
   node.gpus = c.gpus_per_node;
   node.nvlink_gbps = c.nvlink_gbps;

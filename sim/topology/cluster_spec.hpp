@@ -35,9 +35,16 @@ struct ClusterSpec {
   std::string gpu = "H800";  // a hardware catalog name
   int nodes = 1;
   int gpus_per_node = 8;
+  // GPUs on one NVLink switch fabric; 0: one node (gpus_per_node). Larger than a node on
+  // rack-scale systems (GB200 NVL72: 72 GPUs on 18 trays of 4); a multiple of gpus_per_node.
+  int nvlink_domain_gpus = 0;
   double nvlink_gbps = 160.0;  // achievable NVLink bandwidth per GPU per direction
   double nic_gbps = 50.0;      // InfiniBand / RoCE bandwidth per GPU (one NIC each) per direction
   double nic_efficiency = 1.0;  // achievable fraction of nic_gbps at the host (NIC, DMA, protocol)
+  // DeepEP's internode normal kernels: the NVLink rate per GPU at which their forwarder warps
+  // pass tokens received over RDMA on to the node's GPUs (sim/collectives/
+  // expert_all_to_all.cpp); 0: NVLink's (nvlink_gbps).
+  double ep_forward_gbps = 0.0;
   TopologyKind topology = TopologyKind::kSingleNode;
   int planes = 8;                 // multi-plane only
   int switch_ports = 64;          // leaf and spine switch radix
@@ -50,6 +57,15 @@ struct ClusterSpec {
   std::string source;  // where the figures come from
 
   int gpus() const { return nodes * gpus_per_node; }
+  // GPUs that reach each other over NVLink: the NVLink domain, or the node.
+  int domain_gpus() const { return nvlink_domain_gpus > 0 ? nvlink_domain_gpus : gpus_per_node; }
+  int domains() const { return gpus() / domain_gpus(); }
 };
+
+// The cluster as its network sees it: one node per NVLink domain (gpus_per_node = the domain's
+// GPUs, nodes = the domains), which is what the topology builders and the collectives take.
+// The spec itself when the domain is the node. Throws UserError when the domain is not a whole
+// number of nodes or the GPUs not a whole number of domains.
+ClusterSpec nvlink_domain_view(const ClusterSpec& c);
 
 }  // namespace llmsim

@@ -36,7 +36,7 @@ expect_ok(collective --cluster ${H800} --op all-reduce --gpus 8 --bytes 85899345
 if(NOT by_name STREQUAL OUT)
   message(FATAL_ERROR "--cluster h800 differs from the file:\n${by_name}\nvs\n${OUT}")
 endif()
-expect_fail_with(2 "--cluster = 'h80': no such cluster file or catalog name; did you mean 'h800'? (known: a100, b200, h100"
+expect_fail_with(2 "--cluster = 'h80': no such cluster file or catalog name; did you mean 'h800'? (known: a100, b200, gb200-nvl72, h100"
                  collective --cluster h80 --op all-reduce --gpus 8 --bytes 1GB)
 
 # Mistakes: one line, exit 2.

@@ -127,7 +127,7 @@ TEST_CASE("Topology: h800.yaml builds DeepSeek's 2048-GPU multi-plane cluster", 
 }
 
 TEST_CASE("Topology: every shipped cluster file loads and builds", "[network]") {
-  for (const char* name : {"h800", "h100", "h200", "a100", "b200"}) {
+  for (const char* name : {"h800", "h100", "h200", "a100", "b200", "gb200-nvl72"}) {
     const ClusterSpec c =
         load_cluster_file(std::string(LLMSIM_SOURCE_DIR "/scenarios/clusters/") + name + ".yaml");
     CHECK_FALSE(c.source.empty());

@@ -31,8 +31,8 @@ namespace llmsim {
 struct CommContext {
   const ModelSpec* model = nullptr;
   const PrecisionRecipe* recipe = nullptr;
-  int cluster_nodes = 1;
-  int gpus_per_node = 8;
+  int cluster_nodes = 1;   // NVLink domains (ClusterSpec::domains)
+  int gpus_per_node = 8;   // GPUs per NVLink domain (ClusterSpec::domain_gpus)
   int tp = 1;  // a CP group's ranks sit tp apart (Megatron's rank order tp-cp-ep-dp-pp)
   bool tp_overlap = false;  // training.overlap.tp_comm: TP collectives run under their GEMM
 };

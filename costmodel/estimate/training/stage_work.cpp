@@ -104,14 +104,30 @@ double pass_seconds(const OpAccount& op, Pass pass, const AccountRequest& req,
 namespace {
 
 // Appends to `out`, merging with the last segment when both are computation.
-void push(std::vector<Segment>& out, const std::string& name, bool comm, double seconds) {
+void add_busy(TierBusy& to, const TierBusy& from) {
+  for (std::size_t i = 0; i < to.size(); ++i) to[i] += from[i];
+}
+
+void push(std::vector<Segment>& out, const std::string& name, bool comm, double seconds,
+          const TierBusy& busy = {}) {
   if (seconds <= 0) return;
   if (!comm && !out.empty() && !out.back().comm) {
     out.back().seconds += seconds;
+    add_busy(out.back().link_busy_s, busy);
     return;
   }
-  out.push_back(Segment{name, comm, seconds});
+  out.push_back(Segment{name, comm, seconds, busy});
 }
+
+// Collectives hidden under a computation: their seconds and link busy time.
+struct Hidden {
+  double seconds = 0.0;
+  TierBusy busy{};
+  void add(const OperatorTime& t) {
+    seconds += t.seconds;
+    add_busy(busy, t.link_busy_s);
+  }
+};
 
 struct LayerWork {
   std::vector<Segment> forward, backward;
@@ -125,26 +141,26 @@ struct LayerTiming {
   OperatorTimer& timer;
 
   bool hidden(const CommNeed& c) const { return comm.tp_overlap && is_tp_comm(c.kind); }
-  double seconds(const CommNeed& c, bool forward) const {
-    return timer.time(layer_collective(c, forward, comm, timer)).seconds;
+  OperatorTime time(const CommNeed& c, bool forward) const {
+    return timer.time(layer_collective(c, forward, comm, timer));
   }
   // The op's communication on one side of its computation (gathers before the forward,
   // the rest after; the backward mirrors). Collectives hidden under the computation are
   // not pushed: their seconds are returned.
-  double comms(std::vector<Segment>& out, const OpAccount& op, bool forward, bool before,
+  Hidden comms(std::vector<Segment>& out, const OpAccount& op, bool forward, bool before,
                const std::string& suffix = "") const {
-    double hidden_s = 0.0;
+    Hidden hidden_s;
     for (const CommNeed& c : op.comms) {
       if (comm_before_compute(c.kind) != before) continue;
       const bool all_to_all = c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine;
       if (!suffix.empty() && (c.forward_bytes <= 0 || all_to_all)) {
         continue;  // recomputation repeats TP / CP communication, never the all-to-all
       }
-      const double t = seconds(c, forward);
+      const OperatorTime t = time(c, forward);
       if (hidden(c)) {
-        hidden_s += t;
+        hidden_s.add(t);
       } else {
-        push(out, std::string(comm_kind_name(c.kind)) + suffix, true, t);
+        push(out, std::string(comm_kind_name(c.kind)) + suffix, true, t.seconds, t.link_busy_s);
       }
     }
     return hidden_s;
@@ -154,11 +170,14 @@ struct LayerTiming {
   // only their excess over it exposed.
   void op_pass(std::vector<Segment>& out, const OpAccount& op, bool forward, double compute_s,
                const std::string& suffix = "") const {
-    double hidden_s = comms(out, op, forward, forward, suffix);
-    push(out, op.name + suffix, false, compute_s);
-    hidden_s += comms(out, op, forward, !forward, suffix);
-    if (hidden_s > compute_s) {
-      push(out, "tp comm beyond its GEMM" + suffix, true, hidden_s - compute_s);
+    Hidden hidden = comms(out, op, forward, forward, suffix);
+    push(out, op.name + suffix, false, compute_s, hidden.busy);
+    const std::size_t computed = out.size();  // the computation piece is the one before
+    const Hidden after = comms(out, op, forward, !forward, suffix);
+    hidden.seconds += after.seconds;
+    if (computed > 0) add_busy(out[computed - 1].link_busy_s, after.busy);
+    if (hidden.seconds > compute_s) {
+      push(out, "tp comm beyond its GEMM" + suffix, true, hidden.seconds - compute_s);
     }
   }
   // The op's forward run again before its backward: its kernel and its forward communication
@@ -189,7 +208,7 @@ LayerWork layer_work(const LayerAccount& layer, const LayerTiming& lt) {
 }
 
 void append(std::vector<Segment>& out, const std::vector<Segment>& add, const std::string& prefix) {
-  for (const Segment& s : add) push(out, prefix + s.name, s.comm, s.seconds);
+  for (const Segment& s : add) push(out, prefix + s.name, s.comm, s.seconds, s.link_busy_s);
 }
 
 using NamedLayer = std::pair<const LayerWork*, std::string>;
@@ -227,7 +246,7 @@ StageWork stage_of(const ChunkLoad& c, const std::vector<NamedLayer>& order) {
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     if (it->first) append(st.backward, it->first->backward, it->second);
   }
-  st.wgrad_segment = Segment{"wgrad", false, st.wgrad_s};
+  st.wgrad_segment = Segment{"wgrad", false, st.wgrad_s, {}};
   return st;
 }
 

@@ -19,6 +19,9 @@ struct Segment {
   std::string name;  // "L12 attn", "L12 dispatch", ...
   bool comm = false;
   double seconds = 0.0;
+  // Seconds the busiest link of each tier is busy in this piece (its collectives, and those
+  // hidden under a computation piece), from the flow model (operator_timer.hpp).
+  TierBusy link_busy_s{};
 };
 
 // What one pipeline stage (model chunk) does for one micro-batch.

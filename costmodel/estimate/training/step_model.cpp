@@ -160,7 +160,7 @@ std::pair<double, double> rank_dp_sync(const StepResult& r, const Scenario& s,
                                        OperatorTimer& timer, int rank) {
   const auto [dense, expert] = rank_params(r, chunks, rank);
   const auto sync_of = [&](double d, double e) {
-    return dp_sync_plan(plan, r.plan.method, s.precision, d, e, s.cluster.gpus_per_node);
+    return dp_sync_plan(plan, r.plan.method, s.precision, d, e, s.cluster.domain_gpus());
   };
   const DpSync whole = sync_of(dense, expert);
   const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
@@ -192,7 +192,7 @@ void set_dp_sync_and_optimizer(StepResult& r, const Scenario& s, const ParallelP
     gather_s = std::max(gather_s, rank_gather_s);
     const auto [dense, expert] = rank_params(r, chunks, rank);
     const DpSync sync =
-        dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.gpus_per_node);
+        dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.domain_gpus());
     const double bytes = optimizer_bytes(plan, s.precision, sync, dense, expert);
     optimizer_s = std::max(optimizer_s, timer.time(MemoryBoundOp{bytes}).seconds);
   }
@@ -225,6 +225,38 @@ void set_breakdown(StepResult& r, FbPairs& pairs) {
   r.breakdown.compute_s = compute;
   r.breakdown.exposed_comm_s = std::max(0.0, busy - compute);
   r.breakdown.bubble_s = r.pipeline.makespan.seconds() - busy;
+}
+
+void add_segments_busy(TierBusy& to, const std::vector<Segment>& segments) {
+  for (const Segment& sg : segments) {
+    for (std::size_t i = 0; i < to.size(); ++i) to[i] += sg.link_busy_s[i];
+  }
+}
+
+// The busiest rank's link busy time over the step: its passes' collectives (F, B, the pair's
+// two halves) and its gradient synchronization.
+void set_link_busy(StepResult& r, const Scenario& s, const ParallelPlan& plan,
+                   const std::vector<ChunkLoad>& chunks, OperatorTimer& timer) {
+  TierBusy busy{};
+  const auto stage = [&](const MicroStage& m) -> const StageWork& {
+    return r.stages[static_cast<std::size_t>(m.stage)];
+  };
+  for (const PipelineOp& op : r.plan.ops[static_cast<std::size_t>(r.busiest_rank)]) {
+    if (op.kind == OpKind::F || op.kind == OpKind::FB) add_segments_busy(busy, stage(op.first).forward);
+    if (op.kind == OpKind::B || op.kind == OpKind::BW) add_segments_busy(busy, stage(op.first).backward);
+    if (op.kind == OpKind::FB) add_segments_busy(busy, stage(op.second).backward);
+  }
+  const auto [dense, expert] = rank_params(r, chunks, r.busiest_rank);
+  const DpSync sync =
+      dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.domain_gpus());
+  for (const auto* calls : {&sync.reduce, &sync.gather}) {
+    for (const GroupCollective& c : *calls) {
+      const OperatorTime t = timer.time(c);
+      for (std::size_t i = 0; i < busy.size(); ++i) busy[i] += t.link_busy_s[i];
+    }
+  }
+  r.link_busy_s = busy;
+  r.link_busy_complete = !timer.analytical_collectives();
 }
 
 // The share of the account's training FLOPs that the backward recomputes (ops whose forward
@@ -320,7 +352,7 @@ double compute_seconds_per_token(const Scenario& s, const TrainingPhase& phase,
   const ModelAccount account = account_model(s.model, account_request(s, phase));
   const std::vector<ChunkLoad> chunks = layout_chunks(s.model, account, pipeline.num_stages);
   OperatorTimer timer(profile, s.cluster, options.collective_cache);
-  const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+  const CommContext comm{&s.model, &s.precision, s.cluster.domains(), s.cluster.domain_gpus(),
                          plan.tp};
   double per_micro_batch = 0.0;  // every stage once, on one GPU of its tp x cp group
   for (const StageWork& w : build_stage_work(s.model, account, chunks, comm, timer)) {
@@ -344,7 +376,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
       layout_chunks(s.model, account, r.plan.num_stages, plan.layers_per_stage);
 
   OperatorTimer timer(profile, s.cluster, options.collective_cache);
-  const CommContext comm{&s.model, &s.precision, s.cluster.nodes, s.cluster.gpus_per_node,
+  const CommContext comm{&s.model, &s.precision, s.cluster.domains(), s.cluster.domain_gpus(),
                          plan.tp, s.overlap.tp_comm};
   r.stages = build_stage_work(s.model, account, chunks, comm, timer);
   add_notes(r.notes, timer.notes());
@@ -359,6 +391,7 @@ StepResult simulate_step(const Scenario& s, const TrainingPhase& phase,
 
   set_dp_sync_and_optimizer(r, s, plan, chunks, timer);
   set_breakdown(r, pairs);
+  set_link_busy(r, s, plan, chunks, timer);
   set_throughput(r, s, phase, account);
   set_memory(r, s, phase);
   add_profile_notes(r, profile);

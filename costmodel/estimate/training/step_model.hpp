@@ -69,6 +69,12 @@ struct StepResult {
   std::vector<StageWork> stages;
   double p2p_s = 0.0;             // one activation transfer between neighbouring stages
   double compute_slowdown = 1.0;  // computation time factor inside overlapped F&B pairs
+  // Over the step, on the busiest pipeline rank: seconds the busiest link of each tier is busy
+  // with the rank's collectives (exposed or hidden; TP / CP / EP per micro-batch, the DP sync
+  // once), each collective's links as the flow model loads them when run alone. Closed-form
+  // collectives add nothing (link_busy_complete is false then); pipeline p2p is not counted.
+  TierBusy link_busy_s{};
+  bool link_busy_complete = true;
   std::vector<std::string> notes;  // assumptions this estimate rests on
 };
 

@@ -108,3 +108,29 @@ TEST_CASE("simulate_step: a layer layout that does not fit the plan is refused",
   CHECK_THROWS_AS(deepseek({"parallelism.layers_per_stage=[5,0,4,4,4,4,4,4,4,4,4,4,4,4,4,4]"}),
                   UserError);  // an empty stage in the middle
 }
+
+TEST_CASE("simulate_step: TP16 stays on NVLink in GB200 NVL72 racks, not on 4-GPU trays alone",
+          "[costmodel][training]") {
+  // Llama 3.1 405B on the 576 GPUs of scenarios/clusters/gb200-nvl72.yaml: TP16 x PP9 x DP4.
+  const Scenario rack = load_scenario(
+      kData + "/llama-3.1-405b-pretrain.yaml",
+      {"cluster=gb200-nvl72", "calibration=calibration/b200-published.yaml", "parallelism.tp=16",
+       "parallelism.pp=9", "parallelism.dp=4", "parallelism.schedule=1f1b", "parallelism.vpp=1",
+       "training.phases.0.global_batch=64"},
+      kData);
+  REQUIRE(rack.cluster.domain_gpus() == 72);
+  const calibration::Profile profile = scenario_profile(rack);
+  const StepResult a = simulate_step(rack, rack.phases.front(), profile);
+  // The same trays without the NVLink switch trays: NVLink ends at 4 GPUs, TP16 crosses NICs.
+  Scenario trays = rack;
+  trays.cluster.nvlink_domain_gpus = 0;
+  const StepResult b = simulate_step(trays, trays.phases.front(), profile);
+  CHECK(b.breakdown.exposed_comm_s > 3.0 * a.breakdown.exposed_comm_s);
+  CHECK(b.step_time_s > a.step_time_s);
+  // The link report: in the racks NVLink carries the TP traffic and is the busiest tier.
+  const auto tier = [](LinkTier t) { return static_cast<std::size_t>(t); };
+  CHECK(a.link_busy_complete);
+  CHECK(a.link_busy_s[tier(LinkTier::kNvlink)] > 0.0);
+  CHECK(a.link_busy_s[tier(LinkTier::kNvlink)] > a.link_busy_s[tier(LinkTier::kGpuNic)]);
+  CHECK(b.link_busy_s[tier(LinkTier::kGpuNic)] > a.link_busy_s[tier(LinkTier::kGpuNic)]);
+}

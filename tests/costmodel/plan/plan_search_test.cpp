@@ -2,6 +2,7 @@
 // scenarios built in code.
 #include "costmodel/plan/plan_search.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -268,4 +269,27 @@ TEST_CASE("Plan store: an unwritable file is one clear error", "[plan]") {
   std::fclose(f);
   CHECK_THROWS_AS(ResultStore(not_db, "f"), UserError);
   std::filesystem::remove(not_db);
+}
+
+TEST_CASE("Plan space: TP reaches across nodes inside an NVLink domain", "[plan]") {
+  // 4 trays of 4 GPUs on one NVLink domain of 16 (as GB200 NVL72's racks, smaller): TP 16 is a
+  // candidate; on 4-GPU nodes without the domain TP stops at 4.
+  Scenario s = on_h100("llama-3.1-8b", 4);
+  s.cluster.gpus_per_node = 4;
+  s.cluster.nvlink_domain_gpus = 16;
+  s.phases.front().plan.dp = 16;
+  PlanSpace sp = small_space();
+  sp.tp = default_space(s.model, s.cluster.domain_gpus()).tp;
+  CHECK(sp.tp.back() == 16);
+  const auto with_domain = generate_candidates(sp, {Hardware{"H100", 16, s}});
+  Scenario trays = s;
+  trays.cluster.nvlink_domain_gpus = 0;
+  const auto without = generate_candidates(sp, {Hardware{"H100", 16, trays}});
+  const auto max_tp = [](const std::vector<Candidate>& cs) {
+    int most = 0;
+    for (const Candidate& c : cs) most = std::max(most, c.plan.tp);
+    return most;
+  };
+  CHECK(max_tp(with_domain) == 16);
+  CHECK(max_tp(without) == 4);
 }
