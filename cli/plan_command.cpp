@@ -194,7 +194,7 @@ std::string serving_fingerprint(const PlanOptions& o) {
       o.decode_nodes, o.decode_tp);
 }
 
-plan::ServingSearchResult serving_search(const PlanOptions& o, const Fleet& fleet,
+plan::ServingSearchResult serving_search(const PlanOptions& o, const plan::Fleet& fleet,
                                          const std::vector<plan::ServingCandidate>& candidates,
                                          plan::ServingStore* store) {
   InterruptGuard guard;
