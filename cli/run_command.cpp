@@ -311,7 +311,8 @@ struct Case {
   RunEstimate run;
 };
 
-// One sentence on what moved between the baseline and a case, from the step breakdown.
+// One sentence on what moved between the baseline and a case, from the step breakdown (each
+// case's busiest rank, whose parts add up to the step).
 std::string explain(const Case& base, const Case& c) {
   const StepResult& a = base.run.phases.front().step;
   const StepResult& b = c.run.phases.front().step;
@@ -331,7 +332,7 @@ std::string explain(const Case& base, const Case& c) {
   std::string out = fmt::format("{}: step {:+.1f}% vs {}; GPU-hours {:+.1f}%", c.label,
                                 100 * (b.step_time_s / a.step_time_s - 1), base.label,
                                 100 * (c.run.total_gpu_hours / base.run.total_gpu_hours - 1));
-  out += "; moved most: ";
+  out += "; moved most (busiest rank): ";
   for (int i = 0; i < 3; ++i) {
     out += fmt::format("{}{} {:+.3f} s", i ? ", " : "", parts[i].name, parts[i].delta);
   }

@@ -24,6 +24,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "gui/comparison_model.hpp"
@@ -276,9 +277,12 @@ QTableView* comparison_table(ComparisonModel* model) {
   return table;
 }
 
+// The height that shows the header and `rows` one-line rows (sized to their contents).
 int table_height(const QTableView* t, int rows) {
-  return t->horizontalHeader()->sizeHint().height() +
-         rows * t->verticalHeader()->defaultSectionSize() + 2 * t->frameWidth() + 4;
+  const QHeaderView* v = t->verticalHeader();
+  const int row_h = rows > 0 ? std::max(v->sectionSizeHint(0), v->minimumSectionSize())
+                             : v->defaultSectionSize();
+  return t->horizontalHeader()->sizeHint().height() + rows * row_h + 2 * t->frameWidth() + 4;
 }
 
 // Timelines above, the table below.

@@ -128,7 +128,7 @@ Comparison compare_runs(const std::vector<std::string>& labels,
   using Opt = std::optional<double>;
   add_row(c, runs, "step_time_s", "step time (s)", FigureUnit::kSeconds, true,
           [&](R r) { return Opt(step(r).step_time_s); });
-  add_row(c, runs, "tokens_per_second", "tokens per second", FigureUnit::kTokensPerSecond, false,
+  add_row(c, runs, "tokens_per_second", "throughput (tokens/s)", FigureUnit::kTokensPerSecond, false,
           [&](R r) { return Opt(step(r).tokens_per_second); });
   add_row(c, runs, "mfu_bf16_causal", "MFU, BF16 peak, causal (%)", FigureUnit::kFraction, false,
           [&](R r) { return Opt(step(r).mfu_bf16_causal); });
