@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/compare_table.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/ops_table.hpp"
 #include "cli/progress.hpp"
@@ -430,35 +431,6 @@ void run_compare(const CompareOptions& o) {
   }
 }
 
-// The comparison as a table: one row per figure (the GUI's rows, by the same names), one
-// column per case; the best value in each row starred, never on a plan that does not fit.
-void print_compare_table(const Comparison& c) {
-  std::size_t name_w = 6;
-  for (const auto& r : c.rows) name_w = std::max(name_w, r.name.size());
-  std::vector<std::size_t> width;
-  for (std::size_t i = 0; i < c.cases.size(); ++i) {
-    std::size_t w = c.cases[i].size();
-    for (const auto& r : c.rows) w = std::max(w, r.format(i).size() + 2);
-    width.push_back(w);
-  }
-  fmt::print("{:<{}}", "figure", name_w);
-  for (std::size_t i = 0; i < c.cases.size(); ++i) fmt::print("  {:>{}}", c.cases[i], width[i]);
-  fmt::print("\n");
-  for (const auto& r : c.rows) {
-    fmt::print("{:<{}}", r.name, name_w);
-    for (std::size_t i = 0; i < c.cases.size(); ++i) {
-      fmt::print("  {:>{}}", r.format(i) + (r.best[i] ? " *" : "  "), width[i]);
-    }
-    fmt::print("\n");
-  }
-  fmt::print("* best in its row among the plans that fit in GPU memory\n");
-  for (std::size_t i = 0; i < c.cases.size(); ++i) {
-    if (!c.memory[i].fits) {
-      fmt::print("does not fit in GPU memory: {}: {}\n", c.cases[i], c.memory[i].over_text());
-    }
-  }
-}
-
 void print_compare(const CompareOptions& o, const std::vector<Case>& cases) {
   std::vector<std::string> labels;
   std::vector<const RunEstimate*> runs;
@@ -476,7 +448,7 @@ void print_compare(const CompareOptions& o, const std::vector<Case>& cases) {
     fmt::print("{}\n", all.dump(1));
     return;
   }
-  print_compare_table(comparison);
+  print_comparison(comparison);
   if (cases.size() > 1) {
     fmt::print("\nWhat changed, against the first case:\n");
     for (std::size_t i = 1; i < cases.size(); ++i) fmt::print("  {}\n", explain(cases.front(), cases[i]));
