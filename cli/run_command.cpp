@@ -14,12 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/compare_table.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/ops_table.hpp"
 #include "cli/progress.hpp"
 #include "cli/published_text.hpp"
 #include "cli/run_text.hpp"
 #include "cli/serve_compare.hpp"
+#include "costmodel/estimate/compare/comparison.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/published_figures.hpp"
@@ -117,7 +119,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
   for (const DroppedFigure& f : published.dropped) {
     dropped.push_back({{"id", f.figure->id}, {"name", f.figure->name}, {"reason", f.reason}});
   }
-  return {{"scenario", s.name},
+  nlohmann::json out = {{"scenario", s.name},
           {"step_time_s", st.step_time_s},
           {"tokens_per_second", st.tokens_per_second},
           {"tflops_per_gpu", st.tflops_per_gpu},
@@ -140,6 +142,14 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"reference_dropped", dropped},
           {"reference_summary", summary_json(summarize_deviations(published))},
           {"notes", run.notes}};
+  // The figures `llmsim compare` and the GUI show, by the same names: the bubble of rank 0 and
+  // of the worst rank, whether the plan fits and by how much it is over.
+  const nlohmann::json figures = comparison_json(compare_runs({s.name}, {&run})).front();
+  for (const auto& [key, value] : figures.items()) {
+    if (key != "case" && key != "best") out[key] = value;
+  }
+  out["bubble_worst_rank"] = pipeline_bubble(st.pipeline).worst_rank;
+  return out;
 }
 
 // One micro-batch on a middle stage, its computation and its communication apart (what an
@@ -189,6 +199,33 @@ nlohmann::json ranks_json(const StepResult& st) {
   }
   return out;
 }
+// The phases' steps, GPU-hours and days, and the run's totals.
+void print_phases(const Scenario& s, const RunEstimate& run) {
+  fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10} {:>13} {:>9}\n", "phase", "GPUs", "tokens",
+             "steps", "step (s)", "GPU-hours", "days");
+  for (const auto& ph2 : run.phases) {
+    fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10.3f} {:>13} {:>9.2f}\n", ph2.name, ph2.gpus,
+               human(ph2.tokens), human(ph2.steps), ph2.step.step_time_s,
+               format_figure(ph2.gpu_hours, FigureUnit::kGpuHours), ph2.seconds / 86400.0);
+  }
+  fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10} {:>13} {:>9.2f}\n", "total", "", "", "", "",
+             format_figure(run.total_gpu_hours, FigureUnit::kGpuHours), run.wall_clock_days);
+  fmt::print("GPU-hours per trillion tokens ({}): {}\n", run.phases.front().name,
+             format_figure(run.gpu_hours_per_trillion_tokens, FigureUnit::kGpuHours));
+  fmt::print("total cost at ${}/GPU-hour: ${}\n", s.usd_per_gpu_hour,
+             format_figure(run.total_cost_usd, FigureUnit::kUsd));
+}
+
+// The bubble as `llmsim compare` and the GUI define it (costmodel/estimate/compare): the time a
+// rank waits on pipeline dependencies, exposed communication apart; rank 0's and the worst.
+void print_bubble(const StepResult& st) {
+  const PipelineBubble b = pipeline_bubble(st.pipeline);
+  auto pct = [&](double x) { return 100.0 * x / st.step_time_s; };
+  fmt::print("  pipeline bubble        rank 0: {} s ({:.1f}%); worst, rank {}: {} s ({:.1f}%)\n",
+             format_figure(b.rank0_s, FigureUnit::kSeconds), pct(b.rank0_s), b.worst_rank,
+             format_figure(b.worst_s, FigureUnit::kSeconds), pct(b.worst_s));
+}
+
 }  // namespace
 
 void print_run(const Scenario& s, const calibration::Profile& profile, const RunEstimate& run) {
@@ -207,7 +244,7 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
   fmt::print("One {} step: {} sequences, {} micro-batches per pipeline\n", ph.name, st.global_batch,
              st.micro_batches);
   fmt::print("  step time              {:.3f} s\n", st.step_time_s);
-  fmt::print("  tokens per second      {}\n", human(st.tokens_per_second));
+  fmt::print("  tokens per second      {}\n", format_figure(st.tokens_per_second, FigureUnit::kTokensPerSecond));
   fmt::print("  TFLOPS per GPU         {:.1f} (model FLOPs, causal attention)\n", st.tflops_per_gpu);
   fmt::print("  MFU vs BF16 peak       {:.1f}% causal, {:.1f}% full attention ({} TFLOPS dense)\n",
              100 * st.mfu_bf16_causal, 100 * st.mfu_bf16_full, s.gpu.bf16_tflops);
@@ -220,29 +257,18 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
              100 * st.hfu_bf16, recompute_policy_name(s.recompute));
   const StepBreakdown& b = st.breakdown;
   auto pct = [&](double x) { return 100.0 * x / st.step_time_s; };
-  fmt::print("  breakdown (rank {}):   compute {:.3f} s ({:.1f}%), exposed communication {:.3f} s "
-             "({:.1f}%),\n                         pipeline bubble {:.3f} s ({:.1f}%), DP sync "
+  fmt::print("  breakdown (busiest rank {}): compute {:.3f} s ({:.1f}%), exposed communication {:.3f} s "
+             "({:.1f}%),\n                         its pipeline bubble {:.3f} s ({:.1f}%), DP sync "
              "{:.3f} s ({:.1f}%), optimizer {:.3f} s ({:.1f}%)\n",
              st.busiest_rank, b.compute_s, pct(b.compute_s), b.exposed_comm_s,
              pct(b.exposed_comm_s), b.bubble_s, pct(b.bubble_s), b.dp_sync_s, pct(b.dp_sync_s),
              b.optimizer_s, pct(b.optimizer_s));
+  print_bubble(st);
   print_stage_parts(st);
   print_rank_busy(st);
   fmt::print("  peak memory per GPU    {:.1f} GiB of {:.1f} GiB{}\n\n", st.peak_memory_bytes / kGiB,
-             s.gpu.hbm_bytes / kGiB, st.memory_fits ? "" : " (does not fit: " + st.memory_message + ")");
-
-  fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10} {:>13} {:>9}\n", "phase", "GPUs", "tokens",
-             "steps", "step (s)", "GPU-hours", "days");
-  for (const auto& ph2 : run.phases) {
-    fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10.3f} {:>13} {:>9.2f}\n", ph2.name, ph2.gpus,
-               human(ph2.tokens), human(ph2.steps), ph2.step.step_time_s, human(ph2.gpu_hours),
-               ph2.seconds / 86400.0);
-  }
-  fmt::print("{:<24} {:>6} {:>10} {:>10} {:>10} {:>13} {:>9.2f}\n", "total", "", "", "", "",
-             human(run.total_gpu_hours), run.wall_clock_days);
-  fmt::print("GPU-hours per trillion tokens ({}): {}\n", run.phases.front().name,
-             human(run.gpu_hours_per_trillion_tokens));
-  fmt::print("total cost at ${}/GPU-hour: ${}\n", s.usd_per_gpu_hour, human(run.total_cost_usd));
+             st.memory_capacity_bytes / kGiB, st.memory_fits ? "" : " (" + st.memory_message + ")");
+  print_phases(s, run);
 
   print_published(compare_published(s, run));
   if (!run.notes.empty()) {
@@ -324,7 +350,8 @@ struct Case {
   RunEstimate run;
 };
 
-// One sentence on what moved between the baseline and a case, from the step breakdown.
+// One sentence on what moved between the baseline and a case, from the step breakdown (each
+// case's busiest rank, whose parts add up to the step).
 std::string explain(const Case& base, const Case& c) {
   const StepResult& a = base.run.phases.front().step;
   const StepResult& b = c.run.phases.front().step;
@@ -344,7 +371,7 @@ std::string explain(const Case& base, const Case& c) {
   std::string out = fmt::format("{}: step {:+.1f}% vs {}; GPU-hours {:+.1f}%", c.label,
                                 100 * (b.step_time_s / a.step_time_s - 1), base.label,
                                 100 * (c.run.total_gpu_hours / base.run.total_gpu_hours - 1));
-  out += "; moved most: ";
+  out += "; moved most (busiest rank): ";
   for (int i = 0; i < 3; ++i) {
     out += fmt::format("{}{} {:+.3f} s", i ? ", " : "", parts[i].name, parts[i].delta);
   }
@@ -443,34 +470,23 @@ void run_compare(const CompareOptions& o) {
 }
 
 void print_compare(const CompareOptions& o, const std::vector<Case>& cases) {
+  std::vector<std::string> labels;
+  std::vector<const RunEstimate*> runs;
+  for (const auto& c : cases) {
+    labels.push_back(c.label);
+    runs.push_back(&c.run);
+  }
+  const Comparison comparison = compare_runs(labels, runs);
   if (o.json) {
-    nlohmann::json all = nlohmann::json::array();
-    for (const auto& c : cases) {
-      const StepResult& st = c.run.phases.front().step;
-      all.push_back({{"case", c.label},
-                     {"step_time_s", st.step_time_s},
-                     {"tokens_per_second", st.tokens_per_second},
-                     {"mfu_bf16_causal", st.mfu_bf16_causal},
-                     {"gpu_hours_per_trillion_tokens", c.run.gpu_hours_per_trillion_tokens},
-                     {"total_gpu_hours", c.run.total_gpu_hours},
-                     {"total_cost_usd", c.run.total_cost_usd},
-                     {"peak_memory_gib", st.peak_memory_bytes / kGiB},
-                     {"breakdown", breakdown_json(st.breakdown)},
-                     {"explain", explain(cases.front(), c)}});
+    nlohmann::json all = comparison_json(comparison);
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      all[i]["breakdown"] = breakdown_json(cases[i].run.phases.front().step.breakdown);
+      all[i]["explain"] = explain(cases.front(), cases[i]);
     }
     fmt::print("{}\n", all.dump(1));
     return;
   }
-  fmt::print("{:<44} {:>9} {:>7} {:>11} {:>11} {:>11} {:>9} {:>9} {:>8}\n", "case", "step (s)",
-             "MFU %", "GPU-h / 1T", "GPU-hours", "cost $", "bubble s", "comm s", "mem GiB");
-  for (const auto& c : cases) {
-    const StepResult& st = c.run.phases.front().step;
-    fmt::print("{:<44} {:>9.3f} {:>7.1f} {:>11} {:>11} {:>11} {:>9.3f} {:>9.3f} {:>8.1f}{}\n",
-               c.label, st.step_time_s, 100 * st.mfu_bf16_causal,
-               human(c.run.gpu_hours_per_trillion_tokens), human(c.run.total_gpu_hours),
-               human(c.run.total_cost_usd), st.breakdown.bubble_s, st.breakdown.exposed_comm_s,
-               st.peak_memory_bytes / kGiB, st.memory_fits ? "" : " (does not fit)");
-  }
+  print_comparison(comparison);
   if (cases.size() > 1) {
     fmt::print("\nWhat changed, against the first case:\n");
     for (std::size_t i = 1; i < cases.size(); ++i) fmt::print("  {}\n", explain(cases.front(), cases[i]));

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/compare_table.hpp"
 #include "cli/output_file.hpp"
 #include "costmodel/read/yaml_reader.hpp"
 #include "sim/check.hpp"
@@ -83,7 +84,10 @@ void print_rank_table(const ExperimentCase& c) {
                fmt_us(s.bubble), pct, s.peak_activations, s.peak_activation_memory,
                s.parameter_copies);
   }
-  fmt::print("makespan: {} us   max bubble: {} us", fmt_us(r.makespan), fmt_us(r.max_bubble()));
+  const PipelineBubble b = pipeline_bubble(r);
+  fmt::print("makespan: {} us   bubble: rank 0 {} us, worst (rank {}) {} us", fmt_us(r.makespan),
+             fmt::format("{:.6g}", 1e6 * b.rank0_s), b.worst_rank,
+             fmt::format("{:.6g}", 1e6 * b.worst_s));
   if (c.summary.published_bubble_us) {
     fmt::print("   (published formula: {:.6g} us)", *c.summary.published_bubble_us);
   }
@@ -91,16 +95,9 @@ void print_rank_table(const ExperimentCase& c) {
 }
 
 void print_compare_table(const std::vector<ExperimentCase>& cases) {
-  fmt::print("{:<11} {:>14} {:>16} {:>8} {:>18} {:>9} {:>12}\n", "method", "makespan (us)",
-             "max bubble (us)", "bubble%", "published bubble", "act. mem", "param copies");
-  for (const ExperimentCase& c : cases) {
-    const CaseSummary& s = c.summary;
-    const auto& pb = s.published_bubble_us;
-    fmt::print("{:<11} {:>14.6g} {:>16.6g} {:>7.1f}% {:>18} {:>9.3g} {:>12.3g}\n",
-               schedule_method_name(c.plan.method), s.makespan_us, s.max_bubble_us,
-               100.0 * s.bubble_share, pb ? fmt::format("{:.6g}", *pb) : std::string("-"),
-               s.peak_activation_memory, s.parameter_copies);
-  }
+  std::vector<std::string> names;
+  for (const ExperimentCase& c : cases) names.emplace_back(schedule_method_name(c.plan.method));
+  print_comparison(compare_schedules(names, cases));
 }
 
 // One document for one case, a list of them for several; streamed (see write_pipeline_json).

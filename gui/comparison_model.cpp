@@ -6,30 +6,37 @@
 
 namespace llmsim::gui {
 
-void ComparisonModel::set_rows(std::vector<ComparisonRow> rows,
-                               std::vector<std::string> case_names) {
+namespace {
+
+const QColor kBestBackground("#cdeccd");
+const QColor kNoFitText("#b00020");
+const QColor kNoFitBackground("#fbe3e6");
+
+}  // namespace
+
+void ComparisonModel::set_comparison(Comparison c) {
   beginResetModel();
-  rows_ = std::move(rows);
-  names_ = std::move(case_names);
+  comparison_ = std::move(c);
   endResetModel();
 }
 
 int ComparisonModel::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+  return parent.isValid() ? 0 : static_cast<int>(comparison_.rows.size());
 }
 
 int ComparisonModel::columnCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : static_cast<int>(names_.size());
+  return parent.isValid() ? 0 : static_cast<int>(comparison_.cases.size());
 }
 
 QVariant ComparisonModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid()) return {};
-  const ComparisonRow& row = rows_[index.row()];
-  const auto& v = row.values[index.column()];
-  const bool best = row.best[index.column()];
+  const ComparisonRow& row = comparison_.rows[static_cast<std::size_t>(index.row())];
+  const auto col = static_cast<std::size_t>(index.column());
+  const auto& v = row.values[col];
+  const bool best = row.best[col];
+  const CaseMemory& mem = comparison_.memory[col];
   switch (role) {
-    case Qt::DisplayRole:
-      return v ? QString::fromStdString(row.format(index.column())) : QString("-");
+    case Qt::DisplayRole: return v ? QString::fromStdString(row.format(col)) : QString("-");
     case Qt::UserRole: return v ? QVariant(*v) : QVariant();
     case Qt::TextAlignmentRole: return int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::FontRole: {
@@ -37,8 +44,15 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const {
       f.setBold(best);
       return f;
     }
-    case Qt::BackgroundRole: return best ? QBrush(QColor("#cdeccd")) : QVariant();
+    case Qt::ForegroundRole: return mem.fits ? QVariant() : QBrush(kNoFitText);
+    case Qt::BackgroundRole:
+      if (!mem.fits) return QBrush(kNoFitBackground);
+      return best ? QBrush(kBestBackground) : QVariant();
     case Qt::ToolTipRole:
+      if (!mem.fits) {
+        return QString("does not fit in GPU memory: %1; never marked best")
+            .arg(QString::fromStdString(mem.over_text()));
+      }
       if (best) return QString("best (%1 is better)").arg(row.lower_is_better ? "lower" : "higher");
       if (!row.ranked) return QString("published figure, shown beside the simulation");
       return {};
@@ -47,9 +61,23 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant ComparisonModel::headerData(int section, Qt::Orientation o, int role) const {
-  if (role != Qt::DisplayRole) return {};
-  if (o == Qt::Horizontal) return QString::fromStdString(names_[section]);
-  return QString::fromStdString(rows_[section].metric);
+  const auto i = static_cast<std::size_t>(section);
+  if (o == Qt::Vertical) {
+    return role == Qt::DisplayRole ? QString::fromStdString(comparison_.rows[i].name) : QVariant();
+  }
+  const CaseMemory& mem = comparison_.memory[i];
+  switch (role) {
+    case Qt::DisplayRole: {
+      QString name = QString::fromStdString(comparison_.cases[i]);
+      if (!mem.fits) name += "\ndoes not fit: " + QString::fromStdString(mem.over_text());
+      return name;
+    }
+    case Qt::ForegroundRole: return mem.fits ? QVariant() : QBrush(kNoFitText);
+    case Qt::ToolTipRole:
+      return mem.fits ? QVariant() : QString("does not fit in GPU memory: ") +
+                                         QString::fromStdString(mem.over_text());
+    default: return {};
+  }
 }
 
 }  // namespace llmsim::gui

@@ -1,13 +1,12 @@
 #pragma once
-// ComparisonModel: the Qt item model over the Qt-free comparison rows; the best value in each
-// row is shown bold on a green background.
-
-#include <string>
-#include <vector>
+// ComparisonModel: the Qt item model over a Comparison (costmodel/estimate/compare), which
+// `llmsim compare` prints too: it computes nothing, it only lays the rows out. The best value
+// in each row is bold on green; a case whose plan does not fit in GPU memory is red, its
+// header saying by how much it is over.
 
 #include <QAbstractTableModel>
 
-#include "gui/comparison.hpp"
+#include "costmodel/estimate/compare/comparison.hpp"
 
 namespace llmsim::gui {
 
@@ -17,18 +16,18 @@ class ComparisonModel : public QAbstractTableModel {
  public:
   using QAbstractTableModel::QAbstractTableModel;
 
-  void set_rows(std::vector<ComparisonRow> rows, std::vector<std::string> case_names);
-  const std::vector<ComparisonRow>& rows() const { return rows_; }
-  const std::vector<std::string>& case_names() const { return names_; }
+  void set_comparison(Comparison c);
+  const Comparison& comparison() const { return comparison_; }
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
+  // DisplayRole: the formatted figure; UserRole: the number as --json gives it; ToolTipRole:
+  // why a cell is marked.
   QVariant data(const QModelIndex& index, int role) const override;
   QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
  private:
-  std::vector<ComparisonRow> rows_;
-  std::vector<std::string> names_;
+  Comparison comparison_;
 };
 
 }  // namespace llmsim::gui

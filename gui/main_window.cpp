@@ -24,9 +24,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <filesystem>
 
-#include "gui/comparison.hpp"
 #include "gui/comparison_model.hpp"
 #include "gui/plan_view.hpp"
 #include "gui/plan_widget.hpp"
@@ -102,7 +102,23 @@ RunOutcome run_serving_scenarios(const FormInputs& in) {
   return out;
 }
 
-// Scenario mode: every scenario x checked schedule x value of `vary` is one `llmsim run`.
+// One scenario case: `file` with `overrides`, schedule `m` (vpp 1 unless interleaved), then
+// `vary` ("key=value", or empty); `s` gets the scenario.
+RunEstimate run_scenario_case(const std::string& file, const std::vector<std::string>& overrides,
+                              ScheduleMethod m, const std::string& vary, Scenario& s) {
+  const Scenario base = load_scenario(file, overrides, default_data_dir());
+  require_training(base, "llmsim-gui");
+  const int vpp = base.plan.vpp > 1 ? base.plan.vpp : 2;
+  std::vector<std::string> set = overrides;
+  set.push_back("parallelism.schedule=" + std::string(schedule_method_name(m)));
+  set.push_back("parallelism.vpp=" + std::to_string(m == ScheduleMethod::kInterleaved1F1B ? vpp : 1));
+  if (!vary.empty()) set.push_back(vary);
+  s = load_scenario(file, set, default_data_dir());
+  return estimate_run(s, scenario_profile(s));
+}
+
+// Scenario mode: every scenario x checked schedule x value of `vary` is one `llmsim run`; the
+// table is the comparison `llmsim compare` prints for the same cases.
 RunOutcome run_scenarios(const FormInputs& in) {
   if (load_scenario(in.scenarios.front(), in.overrides, default_data_dir()).workload ==
       WorkloadKind::kServing) {
@@ -111,37 +127,27 @@ RunOutcome run_scenarios(const FormInputs& in) {
   RunOutcome out;
   const auto [vary_key, vary_values] = vary_of(in);
   if (in.methods.empty()) throw UserError("no schedule chosen; allowed: " + schedule_method_list());
+  std::vector<RunEstimate> runs;
+  std::vector<std::string> labels;
   for (const std::string& file : in.scenarios) {
     for (ScheduleMethod m : in.methods) {
       for (const std::string& value : vary_values) {
-        std::vector<std::string> set = in.overrides;
-        set.push_back("parallelism.schedule=" + std::string(schedule_method_name(m)));
-        const Scenario base = load_scenario(file, in.overrides, default_data_dir());
-        require_training(base, "llmsim-gui");
-        const int vpp = base.plan.vpp > 1 ? base.plan.vpp : 2;
-        set.push_back("parallelism.vpp=" +
-                      std::to_string(m == ScheduleMethod::kInterleaved1F1B ? vpp : 1));
-        if (!vary_key.empty()) set.push_back(vary_key + "=" + value);
-        const Scenario s = load_scenario(file, set, default_data_dir());
-        const RunEstimate run = estimate_run(s, scenario_profile(s));
-        const StepResult& st = run.phases.front().step;
-        ExperimentCase c = step_case(
-            st, s.name + ": " + std::string(schedule_method_name(m)) +
-                    (vary_key.empty() ? "" : ", " + vary_key + "=" + value) + "  (one " +
-                    run.phases.front().name + " step)");
-        out.cases.push_back(std::move(c));
-        TrainingFigures t;
-        t.step_time_s = st.step_time_s;
-        t.tokens_per_second = st.tokens_per_second;
-        t.mfu_bf16_causal = st.mfu_bf16_causal;
-        t.gpu_hours_per_trillion_tokens = run.gpu_hours_per_trillion_tokens;
-        t.total_gpu_hours = run.total_gpu_hours;
-        t.total_cost_usd = run.total_cost_usd;
-        t.peak_memory_gib = st.peak_memory_bytes / (1024.0 * 1024.0 * 1024.0);
-        out.training.push_back(t);
+        Scenario s;
+        runs.push_back(run_scenario_case(file, in.overrides, m,
+                                         vary_key.empty() ? "" : vary_key + "=" + value, s));
+        std::string label(schedule_method_name(m));
+        if (in.scenarios.size() > 1) label = std::filesystem::path(file).stem().string() + " " + label;
+        if (!vary_key.empty()) label += ", " + vary_key + "=" + value;
+        out.cases.push_back(step_case(runs.back().phases.front().step,
+                                      s.name + ": " + label + "  (one " +
+                                          runs.back().phases.front().name + " step)"));
+        labels.push_back(label);
       }
     }
   }
+  std::vector<const RunEstimate*> pointers;
+  for (const RunEstimate& r : runs) pointers.push_back(&r);
+  out.comparison = compare_runs(labels, pointers);
   return out;
 }
 
@@ -150,6 +156,9 @@ RunOutcome run_outcome(const FormInputs& in) {
   try {
     if (!in.scenarios.empty()) return run_scenarios(in);
     out.cases = run_experiment(experiment_from_form(in));
+    std::vector<std::string> names;
+    for (const auto& c : out.cases) names.emplace_back(schedule_method_name(c.plan.method));
+    out.comparison = compare_schedules(names, out.cases);
   } catch (const std::exception& e) {
     out = RunOutcome{};
     out.error = e.what();
@@ -266,6 +275,14 @@ QTableView* comparison_table(ComparisonModel* model) {
   table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table->setSelectionMode(QAbstractItemView::ContiguousSelection);
   return table;
+}
+
+// The height that shows the header and `rows` one-line rows (sized to their contents).
+int table_height(const QTableView* t, int rows) {
+  const QHeaderView* v = t->verticalHeader();
+  const int row_h = rows > 0 ? std::max(v->sectionSizeHint(0), v->minimumSectionSize())
+                             : v->defaultSectionSize();
+  return t->horizontalHeader()->sizeHint().height() + rows * row_h + 2 * t->frameWidth() + 4;
 }
 
 // Timelines above, the table below.
@@ -516,13 +533,13 @@ void MainWindow::show_outcome(RunOutcome outcome) {
     emit results_shown();
     return;
   }
-  std::vector<std::string> names;
-  for (const auto& c : outcome.cases) {
-    names.emplace_back(outcome.training.empty() ? std::string(schedule_method_name(c.plan.method))
-                                                : c.title.substr(0, c.title.find("  (")));
-  }
-  model_->set_rows(comparison_rows(outcome.cases, outcome.training), names);
+  model_->set_comparison(std::move(outcome.comparison));
+  // The table shows every row; the timelines get the rest, their rows shrunk to fit.
+  const int table_h = table_height(table_, model_->rowCount());
+  const int timelines_h = right_->height() - table_h - right_->handleWidth();
+  timeline_->set_max_height_px(std::max(200, timelines_h - 4));  // the scroll area's frame
   timeline_->set_cases(std::move(outcome.cases));
+  if (right_->height() > 0) right_->setSizes({0, std::max(200, timelines_h), table_h});
   statusBar()->showMessage("ready", 3000);
   emit results_shown();
 }
@@ -554,15 +571,6 @@ void MainWindow::close_scenarios() {
   in.vary.clear();
   set_inputs(in);
 }
-
-namespace {
-
-int table_height(const QTableView* t, int rows) {
-  return t->horizontalHeader()->sizeHint().height() +
-         rows * t->verticalHeader()->defaultSectionSize() + 2 * t->frameWidth() + 4;
-}
-
-}  // namespace
 
 int MainWindow::content_height() const {
   if (serving_->isVisible()) {
@@ -623,7 +631,7 @@ QString MainWindow::export_svg(const QString& path) {
 }
 
 QString MainWindow::export_csv(const QString& path) {
-  return write_text(path, comparison_csv(model_->rows(), model_->case_names()));
+  return write_text(path, comparison_csv(model_->comparison()));
 }
 
 QString MainWindow::export_trace(const QString& path) {

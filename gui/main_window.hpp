@@ -13,7 +13,7 @@
 #include <QFutureWatcher>
 #include <QMainWindow>
 
-#include "gui/comparison.hpp"
+#include "costmodel/estimate/compare/comparison.hpp"
 #include "gui/serving_view.hpp"
 #include "sim/pipeline/schedule_experiment.hpp"
 
@@ -51,8 +51,8 @@ struct FormInputs {
 ScheduleExperiment experiment_from_form(const FormInputs& in);
 
 struct RunOutcome {
-  std::vector<ExperimentCase> cases;
-  std::vector<TrainingFigures> training;  // scenario mode: one per case
+  std::vector<ExperimentCase> cases;      // the timelines
+  Comparison comparison;                  // the table: one case per timeline
   std::vector<ServingCurve> serving;      // serving scenarios: one per case (no timelines)
   std::string error;  // empty on success
 };

@@ -10,6 +10,7 @@
 #include <QRectF>
 #include <QString>
 
+#include "costmodel/estimate/compare/comparison.hpp"
 #include "report/timeline_palette.hpp"
 #include "sim/pipeline/pipeline_report.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -56,12 +57,15 @@ void paint_case_titles(QPainter& p, const std::vector<ExperimentCase>& cases,
     info.setPixelSize(12);
     p.setFont(info);
     p.setPen(QColor("#444444"));
+    // The bubble as the comparison table defines it (costmodel/estimate/compare).
+    const PipelineBubble bubble = pipeline_bubble(ec.result);
     p.drawText(QRectF(plot_left, ty, plot_right - plot_left, m.title_px),
                Qt::AlignRight | Qt::AlignVCenter,
-               QString("makespan %1   max bubble %2 (%3%)")
+               QString("makespan %1   bubble: rank 0 %2, worst (rank %3) %4")
                    .arg(format_duration_us(ec.summary.makespan_us))
-                   .arg(format_duration_us(ec.summary.max_bubble_us))
-                   .arg(100.0 * ec.summary.bubble_share, 0, 'f', 1));
+                   .arg(format_duration_us(1e6 * bubble.rank0_s))
+                   .arg(bubble.worst_rank)
+                   .arg(format_duration_us(1e6 * bubble.worst_s)));
   }
 }
 

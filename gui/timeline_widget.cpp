@@ -1,5 +1,8 @@
 #include "gui/timeline_widget.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -9,6 +12,24 @@
 #include "sim/pipeline/pipeline_report.hpp"
 
 namespace llmsim::gui {
+
+namespace {
+
+// Shrinks `m`'s rows (and their gaps) so that cases with `ranks` rows fit in `height_px`;
+// 4 px rows at least.
+void shrink_rows(LayoutMetrics& m, const std::vector<int>& ranks, double height_px) {
+  int rows = 0;
+  for (int r : ranks) rows += r;
+  if (rows == 0) return;
+  const double fixed = m.top_px + m.axis_px +
+                       static_cast<double>(ranks.size()) * (m.title_px + m.case_gap_px);
+  const double per_row = (height_px - fixed) / rows;
+  if (per_row >= m.row_px + m.row_gap_px) return;
+  m.row_gap_px = per_row < 12.0 ? 1.0 : m.row_gap_px;
+  m.row_px = std::max(4.0, std::floor(per_row - m.row_gap_px));
+}
+
+}  // namespace
 
 TimelineWidget::TimelineWidget(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
@@ -25,6 +46,7 @@ void TimelineWidget::set_cases(std::vector<ExperimentCase> cases) {
     // Rows with stream lanes below the operations need the room.
     if (!c.streams.empty()) metrics.row_px = 34.0;
   }
+  if (max_height_px_ > 0) shrink_rows(metrics, ranks, max_height_px_ - kLegendHeightPx - 4);
   layout_ = TimelineLayout(ranks, metrics);
   hover_.reset();
   setMinimumHeight(static_cast<int>(layout_.height_px() + kLegendHeightPx + 4));

@@ -23,6 +23,9 @@ class TimelineWidget : public QWidget {
 
   // Shows new results and fits them to the window.
   void set_cases(std::vector<ExperimentCase> cases);
+  // The height the next set_cases lays its rows out in: rows shrink (to 4 px at least) so
+  // that every case and the legend fit; 0 (the default): rows keep their full height.
+  void set_max_height_px(int px) { max_height_px_ = px; }
   const std::vector<ExperimentCase>& cases() const { return cases_; }
   const TimeAxis& axis() const { return axis_; }
   const TimelineLayout& layout() const { return layout_; }
@@ -52,6 +55,7 @@ class TimelineWidget : public QWidget {
   std::optional<Hit> hover_;
   std::optional<double> drag_x_;
   bool fitted_ = false;
+  int max_height_px_ = 0;
 };
 
 }  // namespace llmsim::gui

@@ -60,6 +60,48 @@ if(at EQUAL -1)
   message(FATAL_ERROR "compare output lacks the explanation:\n${OUT}")
 endif()
 
+# compare --json: the figures the GUI's table shows (costmodel/estimate/compare), the same as
+# `run --json` for the same case. EP16: DualPipe's two parameter copies do not fit in 80 GB, so
+# though its step is faster it is flagged, with how much over, and best in no row.
+expect_ok(compare ${DS} --vary parallelism.schedule=1f1b,dualpipe --vary parallelism.ep=16 --json)
+set(CMP "${OUT}")
+expect_ok(run ${DS} --set parallelism.schedule=1f1b --set parallelism.ep=16 --json)
+foreach(key step_time_s tokens_per_second mfu_bf16_causal gpu_hours_per_trillion_tokens
+            total_gpu_hours total_cost_usd wall_clock_days bubble_rank0_s bubble_worst_s
+            exposed_comm_s peak_memory_gib fits memory_over_gib)
+  string(JSON a GET "${CMP}" 0 ${key})
+  string(JSON b GET "${OUT}" ${key})
+  if(NOT a STREQUAL b)
+    message(FATAL_ERROR "compare --json ${key} = ${a}, run --json ${key} = ${b}")
+  endif()
+endforeach()
+string(JSON fits GET "${CMP}" 1 fits)
+string(JSON over GET "${CMP}" 1 memory_over_gib)
+string(JSON best_n LENGTH "${CMP}" 1 best)
+string(JSON step0 GET "${CMP}" 0 step_time_s)
+string(JSON step1 GET "${CMP}" 1 step_time_s)
+string(JSON best0 GET "${CMP}" 0 best 0)
+string(JSON rank0 GET "${CMP}" 0 bubble_rank0_s)
+string(JSON worst GET "${CMP}" 0 bubble_worst_s)
+if(fits OR NOT over GREATER 1 OR NOT best_n EQUAL 0 OR NOT step1 LESS step0
+   OR NOT best0 STREQUAL "step_time_s" OR worst LESS rank0)
+  message(FATAL_ERROR "compare --json, EP16: dualpipe fits=${fits} over=${over} best=${best_n}, "
+                      "steps ${step0} ${step1}, 1f1b best first in ${best0}, bubbles ${rank0} ${worst}")
+endif()
+expect_ok(compare ${DS} --vary parallelism.schedule=1f1b,dualpipe --vary parallelism.ep=16)
+foreach(word "total cost ($)" "pipeline bubble, worst rank (s)"
+             "does not fit in GPU memory: parallelism.schedule=dualpipe parallelism.ep=16: "
+             " over 74.5")
+  string(FIND "${OUT}" "${word}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "compare output lacks '${word}':\n${OUT}")
+  endif()
+endforeach()
+string(REGEX MATCH "[0-9]e[+-][0-9]" exponent "${OUT}")
+if(exponent)
+  message(FATAL_ERROR "compare output writes a number with an exponent:\n${OUT}")
+endif()
+
 # Bad input: one clear line and a non-zero exit, no file written.
 expect_fail("expected key=value1,value2" compare ${DS} --vary parallelism.schedule)
 expect_fail("tp x cp x pp x dp = 1 x 1 x 7 x 128 = 896 GPUs" run ${DS} --set parallelism.pp=7 --trace ${WORK}/bad.json)

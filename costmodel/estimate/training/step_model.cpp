@@ -302,6 +302,7 @@ void set_memory(StepResult& r, const Scenario& s, const TrainingPhase& phase) {
   mreq.micro_batches = r.micro_batches;
   const MemoryEstimate mem = estimate_memory(s.model, mreq);
   r.peak_memory_bytes = mem.worst().total_bytes();
+  r.memory_capacity_bytes = mreq.capacity_bytes;
   r.memory_fits = mem.fits();
   r.memory_message = mem.overflow_message();
 }

@@ -61,6 +61,7 @@ struct StepResult {
   StepBreakdown breakdown;
   int busiest_rank = 0;
   double peak_memory_bytes = 0.0;  // worst rank
+  double memory_capacity_bytes = 0.0;  // HBM per GPU, what peak_memory_bytes must fit in
   bool memory_fits = true;
   std::string memory_message;
   PipelinePlan plan;
