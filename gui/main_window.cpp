@@ -347,6 +347,7 @@ void MainWindow::build_ui() {
   serving_->hide();
   right->insertWidget(0, serving_);
   right_ = right;
+  connect(right_, &QSplitter::splitterMoved, this, [this] { user_sized_ = true; });
 
   auto* main = new QSplitter(Qt::Horizontal);
   main->addWidget(panel);
@@ -516,14 +517,21 @@ void MainWindow::show_outcome(RunOutcome outcome) {
   }
   model_->set_rows(comparison_rows(outcome.cases, outcome.training), names);
   timeline_->set_cases(std::move(outcome.cases));
-  if (!splitter_sized_ && right_->height() > 0) {
-    // Once: the table as tall as its rows (at most 40 % of the pane), the timelines the rest.
-    const int table_h = std::min(table_height(table_, model_->rowCount()), right_->height() * 2 / 5);
-    right_->setSizes({0, right_->height() - table_h, table_h});
-    splitter_sized_ = true;
+  if (!user_sized_) {
+    size_table();
+    QTimer::singleShot(0, this, [this] {
+      if (!user_sized_) size_table();  // again once the window is laid out
+    });
   }
   statusBar()->showMessage("ready", 3000);
   emit results_shown();
+}
+
+void MainWindow::size_table() {
+  const int room = right_->height() - right_->handleWidth();
+  if (room <= 0 || serving_->isVisible()) return;
+  const int table_h = std::min(table_height(table_, model_->rowCount()), room * 2 / 5);
+  right_->setSizes({0, room - table_h, table_h});
 }
 
 QString MainWindow::error_text() const { return error_->text(); }
@@ -557,8 +565,10 @@ void MainWindow::close_scenarios() {
 namespace {
 
 int table_height(const QTableView* t, int rows) {
-  return t->horizontalHeader()->sizeHint().height() +
-         rows * t->verticalHeader()->defaultSectionSize() + 2 * t->frameWidth() + 4;
+  // The rows' laid-out height where the view has laid them out, else the default per row.
+  const int laid_out = t->verticalHeader()->count() == rows ? t->verticalHeader()->length() : 0;
+  const int body = laid_out > 0 ? laid_out : rows * t->verticalHeader()->defaultSectionSize();
+  return t->horizontalHeader()->sizeHint().height() + body + 2 * t->frameWidth() + 4;
 }
 
 }  // namespace
@@ -575,10 +585,7 @@ int MainWindow::content_height() const {
 
 void MainWindow::fit_splitter_to_content() {
   if (serving_->isVisible()) return;  // the serving view is the splitter's only visible part
-  // The table as tall as its rows, the timelines the rest (they fit their rows to it).
-  const int table_h = table_height(table_, model_->rowCount());
-  right_->setSizes({0, std::max(right_->height() - table_h - right_->handleWidth(), 100), table_h});
-  splitter_sized_ = true;
+  size_table();
 }
 
 namespace {

@@ -107,6 +107,7 @@ class MainWindow : public QMainWindow {
   void schedule_run();  // debounced run after an edit
   void start_run();
   void show_outcome(RunOutcome outcome);
+  void size_table();  // the table as tall as its rows (at most 40 %), the timelines the rest
 
   QSpinBox* pp_ = nullptr;
   QSpinBox* micro_batches_ = nullptr;
@@ -127,7 +128,7 @@ class MainWindow : public QMainWindow {
   std::vector<std::string> overrides_;
   TimelineWidget* timeline_ = nullptr;
   TimelinePane* timeline_pane_ = nullptr;
-  bool splitter_sized_ = false;  // the table got its rows' height once
+  bool user_sized_ = false;  // the splitter was dragged: results keep its sizes
   ServingWidget* serving_ = nullptr;
   PlanWidget* plan_ = nullptr;
   QTableView* table_ = nullptr;

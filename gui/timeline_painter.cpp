@@ -23,11 +23,21 @@ namespace {
 constexpr const char* kCommFill = "#6b7b8c";
 constexpr const char* kCriticalPen = "#e6007e";
 constexpr const char* kHoverPen = "#d62728";
+constexpr const char* kDenseFill = "#8d99a6";  // several ops per pixel
+
+// A fill, washed out toward white (ops that do not match a search).
+QColor washed(const QColor& c) {
+  return QColor((c.red() + 3 * 255) / 4, (c.green() + 3 * 255) / 4, (c.blue() + 3 * 255) / 4);
+}
 
 // The palette's colours parsed once per paint: [kind][dir][dimmed].
 struct Colours {
   QColor fill[kNumOpKinds][2][2];
   QColor text[kNumOpKinds][2];
+  QColor dense{kDenseFill};
+  QColor dense_dim{washed(QColor(kDenseFill))};
+  QPen outline{QColor("#555555"), 0.5};
+  QPen critical_pen{QColor(kCriticalPen), 2.0};
 };
 
 struct Ctx {
@@ -41,11 +51,6 @@ struct Ctx {
   double plot_right;
   QFont base;
 };
-
-// A fill, washed out toward white (ops that do not match a search).
-QColor washed(const QColor& c) {
-  return QColor((c.red() + 3 * 255) / 4, (c.green() + 3 * 255) / 4, (c.blue() + 3 * 255) / 4);
-}
 
 Colours make_colours() {
   Colours c;
@@ -63,7 +68,8 @@ Colours make_colours() {
 void cell(const Ctx& c, const QRectF& r, OpKind kind, int dir, int mb, bool dim) {
   const int k = static_cast<int>(kind);
   const int d = dir > 0 ? 1 : 0;
-  c.p.setPen(r.width() >= 3.0 && r.height() >= 5.0 ? QPen(QColor("#555555"), 0.5) : Qt::NoPen);
+  if (r.width() >= 3.0 && r.height() >= 5.0) c.p.setPen(c.colours.outline);
+  else c.p.setPen(Qt::NoPen);
   c.p.setBrush(c.colours.fill[k][d][dim ? 1 : 0]);
   c.p.drawRect(r);
   if (mb >= 0 && r.width() >= 11.0 && r.height() >= 9.0) {
@@ -90,6 +96,7 @@ void paint_case_titles(const Ctx& c) {
     c.p.setPen(QColor("#222222"));
     const double ty = c.layout.case_top_px(static_cast<int>(i));
     const QRectF band(c.plot_left, ty, c.plot_right - c.plot_left, m.title_px);
+    c.p.fillRect(band, Qt::white);  // grid lines stop at the title
     c.p.drawText(band, Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(ec.title));
     QFont info = c.base;
     info.setPixelSize(12);
@@ -103,34 +110,66 @@ void paint_case_titles(const Ctx& c) {
   }
 }
 
-// One rank's operations on a row band [y, y + h): merged spans take their first op's colour.
+// A run of merged spans side by side (several ops per pixel), drawn as one block.
+struct DenseRun {
+  double x0_px = 0.0;
+  double x1_px = -1.0;  // empty while x1 < x0
+  bool bright = false;  // some op in it matches the search
+  bool critical = false;
+  bool empty() const { return x1_px < x0_px; }
+};
+
+void frame_critical(const Ctx& c, const QRectF& r) {
+  c.p.setPen(c.colours.critical_pen);
+  c.p.setBrush(Qt::NoBrush);
+  c.p.drawRect(r);
+}
+
+void flush(const Ctx& c, DenseRun& run, double y, double h, bool searching) {
+  if (run.empty()) return;
+  const QRectF r(run.x0_px, y, run.x1_px - run.x0_px, h);
+  c.p.setPen(Qt::NoPen);
+  c.p.setBrush(searching && !run.bright ? c.colours.dense_dim : c.colours.dense);
+  c.p.drawRect(r);
+  if (run.critical) frame_critical(c, r);
+  run = DenseRun{};
+}
+
+// One rank's operations on a row band [y, y + h): ops at least a pixel wide as cells,
+// runs of merged sub-pixel spans as dense blocks.
 void paint_rank_ops(const Ctx& c, int case_index, int rank, double y, double h,
                     std::vector<DrawSpan>& spans) {
   const ExperimentCase& ec = c.cases[case_index];
   const auto& ops = ec.plan.ops[rank];
-  const auto& timing = ec.result.timing[rank];
   const OpFlags* matches = c.marks.matches.empty() ? nullptr : &c.marks.matches[case_index];
   const OpFlags* critical = c.marks.critical.empty() ? nullptr : &c.marks.critical[case_index];
   spans.clear();
-  visible_spans(timing, c.axis, c.plot_left, c.plot_right, 1.0, spans);
+  visible_spans(ec.result.timing[rank], c.axis, c.plot_left, c.plot_right, 1.0, spans);
+  DenseRun run;
   for (const DrawSpan& s : spans) {
+    const bool bright = matches && any_flag(*matches, rank, s.first, s.last);
+    const bool crit = critical && any_flag(*critical, rank, s.first, s.last);
+    if (s.merged()) {
+      if (!run.empty() && s.x0_px > run.x1_px + 0.5) flush(c, run, y, h, matches != nullptr);
+      if (run.empty()) run.x0_px = s.x0_px;
+      run.x1_px = s.x1_px;
+      run.bright = run.bright || bright;
+      run.critical = run.critical || crit;
+      continue;
+    }
+    flush(c, run, y, h, matches != nullptr);
     const PipelineOp& op = ops[s.first];
-    const int mb = s.merged() ? -1 : op.first.mb;
-    const bool dim = matches && !any_flag(*matches, rank, s.first, s.last);
+    const bool dim = matches && !bright;
     const double w = s.x1_px - s.x0_px;
     if (op.kind == OpKind::FB) {
-      cell(c, QRectF(s.x0_px, y, w, h / 2), OpKind::F, op.first.dir, mb, dim);
-      cell(c, QRectF(s.x0_px, y + h / 2, w, h / 2), OpKind::BW, op.second.dir,
-           s.merged() ? -1 : op.second.mb, dim);
+      cell(c, QRectF(s.x0_px, y, w, h / 2), OpKind::F, op.first.dir, op.first.mb, dim);
+      cell(c, QRectF(s.x0_px, y + h / 2, w, h / 2), OpKind::BW, op.second.dir, op.second.mb, dim);
     } else {
-      cell(c, QRectF(s.x0_px, y, w, h), op.kind, op.first.dir, mb, dim);
+      cell(c, QRectF(s.x0_px, y, w, h), op.kind, op.first.dir, op.first.mb, dim);
     }
-    if (critical && any_flag(*critical, rank, s.first, s.last)) {
-      c.p.setPen(QPen(QColor(kCriticalPen), 2.0));
-      c.p.setBrush(Qt::NoBrush);
-      c.p.drawRect(QRectF(s.x0_px, y, w, h));
-    }
+    if (crit) frame_critical(c, QRectF(s.x0_px, y, w, h));
   }
+  flush(c, run, y, h, matches != nullptr);
 }
 
 // The row's stream pieces in view, on the two lower quarters; sub-pixel pieces that start
@@ -185,7 +224,7 @@ void paint_row(const Ctx& c, const RowPlace& row, std::vector<DrawSpan>& spans) 
   // With streams (and room for them): operations on the upper half, their compute and
   // communication pieces on the two lower quarters.
   const bool streams = !row.summary && row.rank < static_cast<int>(ec.streams.size()) &&
-                       m.row_px >= 12.0;
+                       m.row_px >= 10.0;
   const double op_h = streams ? m.row_px * 0.5 : m.row_px;
   const int last = row.summary ? ec.plan.pp - 1 : row.rank;
   for (int r = row.rank; r <= last; ++r) {
@@ -322,6 +361,7 @@ std::vector<LegendItem> legend_items() {
   std::vector<LegendItem> items = timeline_legend();
   items.push_back({"split cell: overlapped F (top) and BW (bottom)", OpShade{"#ffffff", "#222222"}});
   items.push_back({"communication stream", OpShade{kCommFill, "#222222"}});
+  items.push_back({"several ops per pixel (zoom in)", OpShade{kDenseFill, "#222222"}});
   items.push_back({"critical path", OpShade{"#ffffff", kCriticalPen}});
   return items;
 }

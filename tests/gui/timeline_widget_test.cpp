@@ -82,9 +82,11 @@ TEST_CASE("MainWindow: three DeepSeek-V3 schedules all in view at 1600x1000, hov
   w.timeline_pane()->search()->setText("F 3");
   CHECK(t->marks().matches.size() == 3);
   if (const char* shot = std::getenv("LLMSIM_GUI_SCREENSHOT")) {
+    // Zoomed 5x around DualPipe's rank 3 middle op, hovered, with a range measured.
     w.timeline_pane()->search()->clear();
-    t->measure(t->axis().to_px(t->cases()[0].summary.makespan_us * 0.25),
-               t->axis().to_px(t->cases()[0].summary.makespan_us * 0.5));
+    const OpTiming& op = t->cases()[2].result.timing[3][mid];
+    t->zoom_at(t->axis().to_px(op.start.us()), 5.0);
+    t->measure(t->axis().to_px(op.start.us()), t->axis().to_px(op.start.us() + 1e6));
     QTest::mouseMove(t, op_point(*t, 2, 3, mid));
     QApplication::processEvents();
     CHECK(w.grab().save(shot));
