@@ -137,12 +137,14 @@ void flush(const Ctx& c, DenseRun& run, double y, double h, bool searching) {
 
 // One rank's operations on a row band [y, y + h): ops at least a pixel wide as cells,
 // runs of merged sub-pixel spans as dense blocks.
-void paint_rank_ops(const Ctx& c, int case_index, int rank, double y, double h,
+// A summary row gets no critical-path frames: overlaid, they would cover the whole step.
+void paint_rank_ops(const Ctx& c, int case_index, int rank, double y, double h, bool summary,
                     std::vector<DrawSpan>& spans) {
   const ExperimentCase& ec = c.cases[case_index];
   const auto& ops = ec.plan.ops[rank];
   const OpFlags* matches = c.marks.matches.empty() ? nullptr : &c.marks.matches[case_index];
-  const OpFlags* critical = c.marks.critical.empty() ? nullptr : &c.marks.critical[case_index];
+  const OpFlags* critical =
+      c.marks.critical.empty() || summary ? nullptr : &c.marks.critical[case_index];
   spans.clear();
   visible_spans(ec.result.timing[rank], c.axis, c.plot_left, c.plot_right, 1.0, spans);
   DenseRun run;
@@ -228,7 +230,7 @@ void paint_row(const Ctx& c, const RowPlace& row, std::vector<DrawSpan>& spans) 
   const double op_h = streams ? m.row_px * 0.5 : m.row_px;
   const int last = row.summary ? ec.plan.pp - 1 : row.rank;
   for (int r = row.rank; r <= last; ++r) {
-    paint_rank_ops(c, row.case_index, r, row.top_px, op_h, spans);
+    paint_rank_ops(c, row.case_index, r, row.top_px, op_h, row.summary, spans);
   }
   if (streams) paint_row_streams(c, ec.streams[static_cast<std::size_t>(row.rank)], row.top_px,
                                  m.row_px);

@@ -52,6 +52,20 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+bool is_digit(char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; }
+
+// Whether `q` occurs in `text` without cutting a number: "f 3" finds "F 3" and "F 3 | BW 1",
+// not "F 30" or "F 13".
+bool contains_term(const std::string& text, const std::string& q) {
+  for (auto at = text.find(q); at != std::string::npos; at = text.find(q, at + 1)) {
+    const std::size_t end = at + q.size();
+    const bool cuts_before = at > 0 && is_digit(q.front()) && is_digit(text[at - 1]);
+    const bool cuts_after = end < text.size() && is_digit(q.back()) && is_digit(text[end]);
+    if (!cuts_before && !cuts_after) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 OpFlags search_flags(const PipelinePlan& plan, std::string_view query, std::size_t* matches) {
@@ -65,8 +79,7 @@ OpFlags search_flags(const PipelinePlan& plan, std::string_view query, std::size
     flags[r].assign(plan.ops[r].size(), 0);
     for (std::size_t i = 0; i < plan.ops[r].size(); ++i) {
       const PipelineOp& op = plan.ops[r][i];
-      const bool hit = lower(op_label(op)).find(q) != std::string::npos ||
-                       lower(op_kind_name(op.kind)) == q;
+      const bool hit = contains_term(lower(op_label(op)), q) || lower(op_kind_name(op.kind)) == q;
       flags[r][i] = hit ? 1 : 0;
       if (hit && matches) ++*matches;
     }

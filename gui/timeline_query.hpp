@@ -38,8 +38,9 @@ using OpFlags = std::vector<std::vector<std::uint8_t>>;
 // The case's critical path (OpDependencies' critical_path) as flags.
 OpFlags critical_flags(const ExperimentCase& c);
 
-// Ops whose label (op_label: "F 3", "B 12", "F 3 | BW 1") or kind name contains `query`,
-// ignoring case; empty flags for an empty query. `matches` counts them.
+// Ops whose label (op_label: "F 3", "B 12", "F 3 | BW 1") contains `query` without cutting
+// a number ("F 3" finds F 3, not F 30), or whose kind name is `query`, ignoring case; empty
+// flags for an empty query. `matches` counts them.
 OpFlags search_flags(const PipelinePlan& plan, std::string_view query, std::size_t* matches);
 
 // Whether any op in [first, last] of a rank is flagged.

@@ -73,6 +73,17 @@ TEST_CASE("search_flags: ops whose name contains the text, ignoring case", "[gui
   search_flags(cases[0].plan, "F", &n);
   CHECK(n == 4);  // the kind name: F only, not BW
   CHECK(any_flag(f, 0, 0, 3));
+  // A number is matched whole: F 3 is not F 30..39 nor F 13.
+  ScheduleExperiment e;
+  e.pp = 2;
+  e.micro_batches = 40;
+  const auto big = run_experiment(e);
+  search_flags(big[0].plan, "F 3", &n);
+  CHECK(n == 2);  // one per rank
+  search_flags(big[0].plan, "BW 3", &n);
+  CHECK(n == 2);
+  search_flags(big[0].plan, "w 3", &n);  // part of "BW 3"
+  CHECK(n == 2);
   CHECK_FALSE(any_flag(f, 0, 0, 2));
 }
 

@@ -81,6 +81,10 @@ TEST_CASE("MainWindow: three DeepSeek-V3 schedules all in view at 1600x1000, hov
   CHECK(t->marks().critical.size() == 3);
   w.timeline_pane()->search()->setText("F 3");
   CHECK(t->marks().matches.size() == 3);
+  CHECK(t->set_search("F 3") > 0);
+  // The legend, wrapped, fits below the rows.
+  CHECK(t->layout().height_px() + legend_height_px(t->width() - t->layout().metrics().label_px) <=
+        t->height());
   if (const char* shot = std::getenv("LLMSIM_GUI_SCREENSHOT")) {
     // Zoomed 5x around DualPipe's rank 3 middle op, hovered, with a range measured.
     w.timeline_pane()->search()->clear();
@@ -95,6 +99,11 @@ TEST_CASE("MainWindow: three DeepSeek-V3 schedules all in view at 1600x1000, hov
   CHECK(t->layout().rows().size() == 33);
   t->hide_rank(1, 5);
   CHECK(t->layout().rows().size() == 32);
+  if (const char* shot = std::getenv("LLMSIM_GUI_SCREENSHOT_FOLDED")) {
+    w.timeline_pane()->search()->setText("F 3");
+    QApplication::processEvents();
+    CHECK(w.grab().save(shot));
+  }
   t->show_all_rows();
   CHECK(t->layout().rows().size() == 48);
 }
