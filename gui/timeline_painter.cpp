@@ -38,6 +38,7 @@ struct Colours {
   QColor dense_dim{washed(QColor(kDenseFill))};
   QPen outline{QColor("#555555"), 0.5};
   QPen critical_pen{QColor(kCriticalPen), 2.0};
+  QPen match_pen{QColor("#111111"), 1.5};
 };
 
 struct Ctx {
@@ -170,6 +171,12 @@ void paint_rank_ops(const Ctx& c, int case_index, int rank, double y, double h, 
       cell(c, QRectF(s.x0_px, y, w, h), op.kind, op.first.dir, op.first.mb, dim);
     }
     if (crit) frame_critical(c, QRectF(s.x0_px, y, w, h));
+    if (matches && bright) {
+      // A match stands out from the dimmed rest by its frame.
+      c.p.setPen(c.colours.match_pen);
+      c.p.setBrush(Qt::NoBrush);
+      c.p.drawRect(QRectF(s.x0_px, y, w, h));
+    }
   }
   flush(c, run, y, h, matches != nullptr);
 }
