@@ -255,6 +255,11 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent* e) {
 
 void TimelineWidget::mouseDoubleClickEvent(QMouseEvent*) { fit_to_window(); }
 
+void TimelineWidget::leaveEvent(QEvent*) {
+  // Off the widget: no hovered op, no arrows.
+  if (drag_ == Drag::kNone) hover_at(-1.0, -1.0);
+}
+
 void TimelineWidget::contextMenuEvent(QContextMenuEvent* e) {
   const auto row = layout_.row_at(e->pos().y());
   QMenu menu(this);

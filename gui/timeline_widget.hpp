@@ -74,6 +74,7 @@ class TimelineWidget : public QWidget {
   void mouseReleaseEvent(QMouseEvent*) override;
   void mouseDoubleClickEvent(QMouseEvent*) override;
   void contextMenuEvent(QContextMenuEvent*) override;
+  void leaveEvent(QEvent*) override;
 
  private:
   enum class Drag { kNone, kPan, kMeasure };
