@@ -14,7 +14,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QPainter>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -32,6 +31,7 @@
 #include "gui/plan_widget.hpp"
 #include "gui/serving_widget.hpp"
 #include "gui/timeline_painter.hpp"
+#include "gui/timeline_pane.hpp"
 #include "gui/timeline_widget.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
@@ -60,6 +60,8 @@ ScheduleExperiment experiment_from_form(const FormInputs& in) {
 }
 
 namespace {
+
+int table_height(const QTableView* t, int rows);
 
 // `vary` ("key=value1,value2,...") as its key and values; no key and one empty value if empty.
 std::pair<std::string, std::vector<std::string>> vary_of(const FormInputs& in) {
@@ -260,14 +262,6 @@ QWidget* side_panel(const std::vector<QWidget*>& parts) {
   return panel;
 }
 
-QScrollArea* timeline_scroll(TimelineWidget* timeline) {
-  auto* scroll = new QScrollArea;
-  scroll->setWidget(timeline);
-  scroll->setWidgetResizable(true);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  return scroll;
-}
-
 QTableView* comparison_table(ComparisonModel* model) {
   auto* table = new QTableView;
   table->setModel(model);
@@ -277,21 +271,17 @@ QTableView* comparison_table(ComparisonModel* model) {
   return table;
 }
 
-// The height that shows the header and `rows` one-line rows (sized to their contents).
-int table_height(const QTableView* t, int rows) {
-  const QHeaderView* v = t->verticalHeader();
-  const int row_h = rows > 0 ? std::max(v->sectionSizeHint(0), v->minimumSectionSize())
-                             : v->defaultSectionSize();
-  return t->horizontalHeader()->sizeHint().height() + rows * row_h + 2 * t->frameWidth() + 4;
-}
-
-// Timelines above, the table below.
+// Timelines above, the table below: the timelines take any extra height; the table can be
+// dragged smaller or collapsed entirely.
 QSplitter* right_splitter(QWidget* timelines, QWidget* table) {
   auto* right = new QSplitter(Qt::Vertical);
   right->addWidget(timelines);
   right->addWidget(table);
-  right->setStretchFactor(0, 3);
-  right->setStretchFactor(1, 1);
+  right->setStretchFactor(0, 1);
+  right->setStretchFactor(1, 0);
+  right->setCollapsible(0, false);
+  right->setCollapsible(1, true);
+  right->setHandleWidth(6);
   return right;
 }
 
@@ -354,19 +344,19 @@ void MainWindow::build_ui() {
   error_ = error_label();
   auto* panel = side_panel({scenario_box, form_box, methods_box, error_});
 
-  timeline_ = new TimelineWidget;
+  timeline_pane_ = new TimelinePane;
+  timeline_ = timeline_pane_->timeline();
   connect(timeline_, &TimelineWidget::hovered, this,
           [this](const QString& text) { statusBar()->showMessage(QString(text).replace('\n', "; ")); });
-  auto* scroll = timeline_scroll(timeline_);
-  timeline_scroll_ = scroll;
 
   model_ = new ComparisonModel(this);
   table_ = comparison_table(model_);
-  auto* right = right_splitter(scroll, table_);
+  auto* right = right_splitter(timeline_pane_, table_);
   serving_ = new ServingWidget;
   serving_->hide();
   right->insertWidget(0, serving_);
   right_ = right;
+  connect(right_, &QSplitter::splitterMoved, this, [this] { user_sized_ = true; });
 
   auto* main = new QSplitter(Qt::Horizontal);
   main->addWidget(panel);
@@ -405,6 +395,8 @@ void MainWindow::build_menus() {
   file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
   QMenu* view = menuBar()->addMenu("&View");
+  view->addAction("&Find ops", QKeySequence::Find, this,
+                  [this] { timeline_pane_->search()->setFocus(); });
   view->addAction("&Fit to window", QKeySequence("Ctrl+0"), this,
                   [this] { timeline_->fit_to_window(); });
   view->addAction("Zoom &in", QKeySequence::ZoomIn, this,
@@ -524,7 +516,7 @@ void MainWindow::show_outcome(RunOutcome outcome) {
   error_->clear();
   const bool serving = !outcome.serving.empty();
   serving_->setVisible(serving);
-  timeline_scroll_->setVisible(!serving);
+  timeline_pane_->setVisible(!serving);
   table_->setVisible(!serving);
   methods_box_->setVisible(!serving);
   if (serving) {
@@ -534,14 +526,22 @@ void MainWindow::show_outcome(RunOutcome outcome) {
     return;
   }
   model_->set_comparison(std::move(outcome.comparison));
-  // The table shows every row; the timelines get the rest, their rows shrunk to fit.
-  const int table_h = table_height(table_, model_->rowCount());
-  const int timelines_h = right_->height() - table_h - right_->handleWidth();
-  timeline_->set_max_height_px(std::max(200, timelines_h - 4));  // the scroll area's frame
   timeline_->set_cases(std::move(outcome.cases));
-  if (right_->height() > 0) right_->setSizes({0, std::max(200, timelines_h), table_h});
+  if (!user_sized_) {
+    size_table();
+    QTimer::singleShot(0, this, [this] {
+      if (!user_sized_) size_table();  // again once the window is laid out
+    });
+  }
   statusBar()->showMessage("ready", 3000);
   emit results_shown();
+}
+
+void MainWindow::size_table() {
+  const int room = right_->height() - right_->handleWidth();
+  if (room <= 0 || serving_->isVisible()) return;
+  const int table_h = std::min(table_height(table_, model_->rowCount()), room * 2 / 5);
+  right_->setSizes({0, room - table_h, table_h});
 }
 
 QString MainWindow::error_text() const { return error_->text(); }
@@ -572,19 +572,30 @@ void MainWindow::close_scenarios() {
   set_inputs(in);
 }
 
+namespace {
+
+int table_height(const QTableView* t, int rows) {
+  // The rows' laid-out height where the view has laid them out, else the default per row.
+  const int laid_out = t->verticalHeader()->count() == rows ? t->verticalHeader()->length() : 0;
+  const int body = laid_out > 0 ? laid_out : rows * t->verticalHeader()->defaultSectionSize();
+  return t->horizontalHeader()->sizeHint().height() + body + 2 * t->frameWidth() + 4;
+}
+
+}  // namespace
+
 int MainWindow::content_height() const {
   if (serving_->isVisible()) {
     return menuBar()->sizeHint().height() + statusBar()->sizeHint().height() +
            serving_->minimumHeight() + 8;
   }
-  const int timeline_h = timeline_->minimumHeight() + 4;
+  const int timeline_h = timeline_pane_->preferred_height() + 4;
   return menuBar()->sizeHint().height() + statusBar()->sizeHint().height() + timeline_h +
          table_height(table_, model_->rowCount()) + right_->handleWidth() + 8;
 }
 
 void MainWindow::fit_splitter_to_content() {
   if (serving_->isVisible()) return;  // the serving view is the splitter's only visible part
-  right_->setSizes({0, timeline_->minimumHeight() + 4, table_height(table_, model_->rowCount())});
+  size_table();
 }
 
 namespace {
@@ -608,7 +619,8 @@ QString MainWindow::export_png(const QString& path) {
 
 QString MainWindow::export_svg(const QString& path) {
   const double width = std::max(timeline_->width(), 1000);
-  const double height = timeline_->layout().height_px() + kLegendHeightPx + 4;
+  const double height =
+      timeline_->layout().height_px() + legend_height_px(width - timeline_->layout().metrics().label_px) + 4;
   QSvgGenerator gen;
   const QString tmp = path + ".llmsim-tmp";
   gen.setFileName(tmp);
@@ -618,8 +630,9 @@ QString MainWindow::export_svg(const QString& path) {
   {
     QPainter p;
     if (!p.begin(&gen)) return path + ": cannot write the SVG";
+    const double left = timeline_->layout().metrics().label_px;
     paint_timelines(p, timeline_->cases(), timeline_->layout(), timeline_->axis(), width);
-    paint_legend(p, timeline_->layout().metrics().label_px, timeline_->layout().height_px());
+    paint_legend(p, left, timeline_->layout().height_px(), width - left);
   }
   std::error_code ec;
   std::filesystem::rename(tmp.toStdString(), path.toStdString(), ec);

@@ -30,6 +30,7 @@ namespace llmsim::gui {
 class ComparisonModel;
 class PlanWidget;
 class ServingWidget;
+class TimelinePane;
 class TimelineWidget;
 
 // The form's contents as text, exactly as typed (costs use the CLI's syntax). With scenario
@@ -70,12 +71,14 @@ class MainWindow : public QMainWindow {
   void run_now();
   // Whether a background run is in flight or queued.
   bool busy() const;
-  // The window height that shows every timeline row and table row without scrolling, and
-  // the splitter sizes that go with it (the offscreen renderer uses both).
+  // The window height that shows every timeline row (at full size) and table row, and the
+  // splitter sizes that go with it (the offscreen renderer uses both).
   int content_height() const;
   void fit_splitter_to_content();
 
   TimelineWidget* timeline() const { return timeline_; }
+  TimelinePane* timeline_pane() const { return timeline_pane_; }
+  QSplitter* splitter() const { return right_; }
   ServingWidget* serving() const { return serving_; }
   ComparisonModel* comparison() const { return model_; }
   QString error_text() const;
@@ -104,6 +107,7 @@ class MainWindow : public QMainWindow {
   void schedule_run();  // debounced run after an edit
   void start_run();
   void show_outcome(RunOutcome outcome);
+  void size_table();  // the table as tall as its rows (at most 40 %), the timelines the rest
 
   QSpinBox* pp_ = nullptr;
   QSpinBox* micro_batches_ = nullptr;
@@ -123,7 +127,8 @@ class MainWindow : public QMainWindow {
   std::vector<std::string> scenarios_;
   std::vector<std::string> overrides_;
   TimelineWidget* timeline_ = nullptr;
-  QWidget* timeline_scroll_ = nullptr;
+  TimelinePane* timeline_pane_ = nullptr;
+  bool user_sized_ = false;  // the splitter was dragged: results keep its sizes
   ServingWidget* serving_ = nullptr;
   PlanWidget* plan_ = nullptr;
   QTableView* table_ = nullptr;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/pipeline/op_dependencies.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim {
@@ -98,68 +99,20 @@ nlohmann::json pipeline_to_json(const PipelinePlan& plan, const PipelineResult& 
 
 namespace {
 
-// Where each micro-batch's forward and backward (B, BW, or an FB's half) of each stage ran:
-// the rank and the span of its operation, in a flat table (a 64-rank, 10,000 micro-batch
-// plan holds 2.6 million entries).
-class OpPlaces {
- public:
-  struct Place {
-    int rank = -1;  // -1: not run
-    SimTime start, end;
-  };
-
-  OpPlaces(const PipelinePlan& plan, const PipelineResult& result)
-      : stages_(plan.num_stages), mbs_(plan.micro_batches_per_dir()),
-        places_(static_cast<std::size_t>(plan.num_dirs) * stages_ * mbs_ * 2) {
-    for (int r = 0; r < plan.pp; ++r) {
-      for (std::size_t i = 0; i < plan.ops[r].size(); ++i) {
-        const PipelineOp& op = plan.ops[r][i];
-        const Place p{r, result.timing[r][i].start, result.timing[r][i].end};
-        if (op.kind == OpKind::W) continue;
-        places_[index(op.first, op.kind == OpKind::B || op.kind == OpKind::BW)] = p;
-        if (op.kind == OpKind::FB) places_[index(op.second, true)] = p;
-      }
-    }
-  }
-
-  // Null when it did not run or is too short for a flow to bind it.
-  const Place* find(int dir, int stage, int mb, bool backward) const {
-    const Place& p = places_[index({mb, static_cast<std::int16_t>(stage),
-                                    static_cast<std::int8_t>(dir)}, backward)];
-    return p.rank >= 0 && (p.end - p.start).ns() >= 2 ? &p : nullptr;
-  }
-
- private:
-  std::size_t index(const MicroStage& m, bool backward) const {
-    return ((static_cast<std::size_t>(m.dir) * stages_ + m.stage) * mbs_ + m.mb) * 2 + backward;
-  }
-
-  int stages_;
-  int mbs_;
-  std::vector<Place> places_;
-};
-
-// The arrows of the pipeline's data flow: a micro-batch's forward on stage s to its forward
-// on s + 1, the last stage's forward to its backward, a backward on s + 1 to the one on s.
+// The arrows of the pipeline's data flow (OpDependencies without the W edges), each bound
+// inside its two spans; an op too short for a flow to bind it gets none.
 void add_pipeline_flows(ChromeTrace& trace, int pid, const PipelinePlan& plan,
                         const PipelineResult& result) {
-  const OpPlaces places(plan, result);
-  auto link = [&](const OpPlaces::Place* a, const OpPlaces::Place* b, const char* name) {
-    if (!a || !b) return;
-    trace.add_flow(name, "dependency", {pid, a->rank, ChromeTrace::inside(a->start, a->end)},
-                   {pid, b->rank, ChromeTrace::inside(b->start, b->end)});
-  };
-  const int last = plan.num_stages - 1;
-  for (int dir = 0; dir < plan.num_dirs; ++dir) {
-    for (int mb = 0; mb < plan.micro_batches_per_dir(); ++mb) {
-      for (int s = 0; s < last; ++s) {
-        link(places.find(dir, s, mb, false), places.find(dir, s + 1, mb, false), "F -> F");
-      }
-      link(places.find(dir, last, mb, false), places.find(dir, last, mb, true), "F -> B");
-      for (int s = last; s > 0; --s) {
-        link(places.find(dir, s, mb, true), places.find(dir, s - 1, mb, true), "B -> B");
-      }
-    }
+  const OpDependencies deps(plan);
+  for (const Dependency& d : deps.all(false)) {
+    const OpTiming& a = result.timing[d.from.rank][d.from.index];
+    const OpTiming& b = result.timing[d.to.rank][d.to.index];
+    if ((a.end - a.start).ns() < 2 || (b.end - b.start).ns() < 2) continue;
+    const char* name = d.kind == DependencyKind::kForward ? "F -> F"
+                       : d.kind == DependencyKind::kTurn  ? "F -> B"
+                                                          : "B -> B";
+    trace.add_flow(name, "dependency", {pid, d.from.rank, ChromeTrace::inside(a.start, a.end)},
+                   {pid, d.to.rank, ChromeTrace::inside(b.start, b.end)});
   }
 }
 

@@ -6,23 +6,24 @@
 using namespace llmsim;
 using namespace llmsim::gui;
 
-TEST_CASE("TimelineLayout: rows stack under their case titles", "[gui]") {
-  LayoutMetrics m;  // top 6, title 24, row 22, gap 3, case gap 12
+TEST_CASE("TimelineLayout: the axis on top, rows stack under their case titles", "[gui]") {
+  LayoutMetrics m;  // top 6, axis 28, title 24, row 22, gap 3, case gap 12
   const TimelineLayout l({2, 3}, m);
   REQUIRE(l.rows().size() == 5);
-  // Case 0 title at 6; rows at 30 and 55; then 80 + 12 = 92 for case 1's title.
-  CHECK(l.case_top_px(0) == Approx(6));
-  CHECK(l.rows()[0].top_px == Approx(30));
-  CHECK(l.rows()[1].top_px == Approx(55));
-  CHECK(l.case_top_px(1) == Approx(92));
-  CHECK(l.rows()[2].top_px == Approx(116));
+  // The axis at 6; case 0's title at 34; rows at 58 and 83; then 108 + 12 = 120 for case 1.
+  CHECK(l.axis_top_px() == Approx(6));
+  CHECK(l.case_top_px(0) == Approx(34));
+  CHECK(l.rows()[0].top_px == Approx(58));
+  CHECK(l.rows()[1].top_px == Approx(83));
+  CHECK(l.case_top_px(1) == Approx(120));
+  CHECK(l.rows()[2].top_px == Approx(144));
   CHECK(l.rows()[4].case_index == 1);
   CHECK(l.rows()[4].rank == 2);
-  CHECK(l.axis_top_px() == Approx(116 + 3 * 25 + 12));
-  CHECK(l.row_at(40)->rank == 0);
-  CHECK(l.row_at(53).has_value() == false);   // the 3 px gap after row 0 (52..55)
-  CHECK(l.row_at(100).has_value() == false);  // case 1's title band
-  CHECK(l.row_at(2).has_value() == false);
+  CHECK(l.height_px() == Approx(144 + 3 * 25 + 12));
+  CHECK(l.row_at(68)->rank == 0);
+  CHECK(l.row_at(81).has_value() == false);   // the 3 px gap after row 0 (80..83)
+  CHECK(l.row_at(128).has_value() == false);  // case 1's title band
+  CHECK(l.row_at(20).has_value() == false);   // the axis
 }
 
 TEST_CASE("hit_test: finds the operation under the cursor, not idle time", "[gui]") {

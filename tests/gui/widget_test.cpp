@@ -120,7 +120,7 @@ TEST_CASE("MainWindow: exports and hover text", "[gui][widget]") {
   const double x = t->axis().to_px(0.5);
   const QString text = t->describe_at(x, row0.top_px + 5);
   CHECK(text.contains("F micro-batch 0, stage 0, direction 0"));
-  CHECK(text.contains("start 0 us, end 1 us"));
+  CHECK(text.contains("start 0 us, duration 1 us, end 1 us"));
   CHECK(t->describe_at(5, row0.top_px + 5).isEmpty());
 }
 
