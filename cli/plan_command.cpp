@@ -42,7 +42,6 @@ namespace {
 namespace fs = std::filesystem;
 using plan::Hardware;
 
-using plan::fnv1a;
 using plan::lower;
 using plan::parse_ints;
 using plan::split;
@@ -180,18 +179,11 @@ plan::ServingSpace build_serving_space(const PlanOptions& o, const Scenario& s) 
 }
 
 std::string serving_fingerprint(const PlanOptions& o) {
-  std::ifstream in(o.scenario, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string sets, prices;
-  for (const auto& s : o.overrides) sets += (sets.empty() ? "" : ";") + s;
-  for (const auto& p : o.prices) prices += (prices.empty() ? "" : ";") + p;
   return fmt::format(
-      "llmsim {} serving search {}; scenario {} (fnv1a {:016x}); --set [{}]; --gpu-types '{}' "
-      "--price [{}]; space: tp '{}' ep '{}' nodes '{}' max-batch '{}' disaggregate '{}' "
-      "prefill-nodes '{}' prefill-tp '{}' decode-nodes '{}' decode-tp '{}'",
-      version(), plan::kServingSearchVersion, o.scenario, fnv1a(text), sets, o.gpu_types, prices,
-      o.tp, o.ep, o.nodes, o.max_batch, o.disaggregate, o.prefill_nodes, o.prefill_tp,
-      o.decode_nodes, o.decode_tp);
+      "llmsim {} serving search {}; {}; space: tp '{}' ep '{}' nodes '{}' max-batch '{}' "
+      "disaggregate '{}' prefill-nodes '{}' prefill-tp '{}' decode-nodes '{}' decode-tp '{}'",
+      version(), plan::kServingSearchVersion, plan::scenario_fingerprint(o), o.tp, o.ep, o.nodes,
+      o.max_batch, o.disaggregate, o.prefill_nodes, o.prefill_tp, o.decode_nodes, o.decode_tp);
 }
 
 plan::ServingSearchResult serving_search(const PlanOptions& o, const plan::Fleet& fleet,

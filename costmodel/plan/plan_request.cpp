@@ -257,20 +257,24 @@ std::uint64_t fnv1a(const std::string& text) {
   return h;
 }
 
-std::string request_fingerprint(const PlanRequest& o) {
+std::string scenario_fingerprint(const PlanRequest& o) {
   std::ifstream in(o.scenario, std::ios::binary);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::string sets, prices;
   for (const auto& s : o.overrides) sets += (sets.empty() ? "" : ";") + s;
   for (const auto& p : o.prices) prices += (prices.empty() ? "" : ";") + p;
+  return fmt::format("scenario fnv1a {:016x}; --set [{}]; --gpu-types '{}' --price [{}]",
+                     fnv1a(text), sets, o.gpu_types, prices);
+}
+
+std::string request_fingerprint(const PlanRequest& o) {
   return fmt::format(
-      "llmsim {} search {}; scenario fnv1a {:016x}; --set [{}]; --tokens {:g} "
-      "--deadline-days {:g} --budget {:g} --gpus '{}' --gpu-types '{}' --price [{}] --objective "
-      "{} --top {} batch {}; space: tp '{}' pp '{}' vpp '{}' ep '{}' micro-batch '{}' zero '{}' "
-      "schedules '{}' recompute '{}' precision '{}'",
-      version(), kSearchVersion, fnv1a(text), sets, o.tokens, o.deadline_days,
-      o.budget_usd, o.gpus, o.gpu_types, prices, o.objective, o.top, o.batch, o.tp, o.pp, o.vpp,
-      o.ep, o.micro_batch, o.zero, o.schedules, o.recompute, o.precisions);
+      "llmsim {} search {}; {}; --tokens {:g} --deadline-days {:g} --budget {:g} --gpus '{}' "
+      "--objective {} --top {} batch {}; space: tp '{}' pp '{}' vpp '{}' ep '{}' micro-batch "
+      "'{}' zero '{}' schedules '{}' recompute '{}' precision '{}'",
+      version(), kSearchVersion, scenario_fingerprint(o), o.tokens, o.deadline_days,
+      o.budget_usd, o.gpus, o.objective, o.top, o.batch, o.tp, o.pp, o.vpp, o.ep,
+      o.micro_batch, o.zero, o.schedules, o.recompute, o.precisions);
 }
 
 

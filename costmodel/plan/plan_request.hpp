@@ -50,6 +50,9 @@ SearchOptions request_search_options(const PlanRequest& r);
 // Identifies the search in its store: the version, the scenario file's digest and every option
 // that changes a candidate or its outcome.
 std::string request_fingerprint(const PlanRequest& r);
+// Its part shared with the serving search's: the scenario file's digest, --set, --gpu-types and
+// --price.
+std::string scenario_fingerprint(const PlanRequest& r);
 
 std::string request_json(const PlanRequest& r);
 // UserError naming `where` when the text is not a request.
