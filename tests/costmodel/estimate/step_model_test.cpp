@@ -81,7 +81,8 @@ TEST_CASE("simulate_step: a given layer layout moves work between pipeline ranks
           "[costmodel][training]") {
   // DeepSeek-V3 under 1F1B on PP16: balanced, stage 15 holds 3 layers plus the head and the
   // MTP module; moving one of them to stage 0 lightens rank 15 by one layer's work.
-  const std::vector<std::string> base = {"parallelism.schedule=1f1b"};
+  const std::vector<std::string> base = {"parallelism.schedule=1f1b",
+                                         "parallelism.layers_per_stage=[]"};
   auto with = base;
   with.push_back("parallelism.layers_per_stage=[4,4,4,4,4,4,4,4,4,4,4,4,4,4,3,2]");
   const Scenario even = deepseek(base), given = deepseek(with);
@@ -98,6 +99,36 @@ TEST_CASE("simulate_step: a given layer layout moves work between pipeline ranks
   CHECK(first_b > first_a);
   // One MoE layer's forward and backward for each micro-batch moved.
   CHECK(last_a - last_b == Approx(first_b - first_a).epsilon(0.05));
+}
+
+TEST_CASE("simulate_step: DeepSeek-V3's layout puts the head and MTP on ranks 0 and 15, and "
+          "evens their load against the balanced split",
+          "[costmodel][training]") {
+  // The scenario's layout [3, 4 x 14, 2] (profile-data: 4 MoE layers per DualPipe chunk) against
+  // llmsim's balanced split [3, 4 x 13, 3, 3]. DualPipe: rank r holds stages r and 15 - r, so the
+  // last stage (2 MoE layers, MTP, head) sits on ranks 0 and 15, with stage 0's embedding.
+  const Scenario real = deepseek();
+  const Scenario even = deepseek({"parallelism.layers_per_stage=[]"});
+  const StepResult a = simulate_step(real, real.phases.front(), scenario_profile(real));
+  const StepResult b = simulate_step(even, even.phases.front(), scenario_profile(even));
+  REQUIRE(a.stages.size() == 16);
+  CHECK(a.stages.front().layers == 3);
+  CHECK(a.stages.back().layers == 2);
+  CHECK(b.stages.back().layers == 3);
+  // The head and MTP are on the last stage only: its forward outweighs a middle stage's by more
+  // than the 2 layers it gives up.
+  const double per_layer = a.stages[8].forward_s() / a.stages[8].layers;
+  CHECK(a.stages.back().forward_s() > 2.0 * per_layer);
+  const auto busy = [](const StepResult& r, int i) { return r.pipeline.ranks[i].busy.seconds(); };
+  // Ranks 0 and 15 carry 5 layers + head + MTP instead of 6 + head + MTP: less busy; ranks 1 and
+  // 14 carry 8 layers instead of 7: busier; the middle ranks do not move.
+  CHECK(busy(a, 0) < busy(b, 0));
+  CHECK(busy(a, 15) < busy(b, 15));
+  CHECK(busy(a, 1) > busy(b, 1));
+  CHECK(busy(a, 14) > busy(b, 14));
+  CHECK(busy(a, 7) == Approx(busy(b, 7)).epsilon(1e-9));
+  // The busiest rank sets the makespan: the real layout's step is shorter.
+  CHECK(a.step_time_s < b.step_time_s);
 }
 
 TEST_CASE("simulate_step: a layer layout that does not fit the plan is refused",
