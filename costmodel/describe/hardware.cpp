@@ -86,6 +86,32 @@ std::string gpu_name_list(const std::vector<GpuSpec>& extra) {
   return s;
 }
 
+namespace {
+
+// A declared GPU's clocks: the one its peaks are quoted at and the one it holds under sustained
+// dense load (the run's default clock); the sustained one needs the boost one and a source.
+void read_gpu_clocks(YamlMap& m, GpuSpec& g) {
+  g.boost_clock_mhz = m.number_or("boost_clock_mhz", 0.0, 0.0, 1e5);
+  g.sustained_clock_mhz = m.number_or("sustained_clock_mhz", 0.0, 0.0, 1e5);
+  if (g.sustained_clock_mhz > 0.0 && !(g.boost_clock_mhz > 0.0)) {
+    m.fail("sustained_clock_mhz",
+           "needs boost_clock_mhz too: the clock the peaks are quoted at, which the sustained "
+           "clock scales them from");
+  }
+  if (g.sustained_clock_mhz > g.boost_clock_mhz) {
+    m.fail("sustained_clock_mhz", fmt::format("above boost_clock_mhz ({} MHz); a GPU under "
+                                              "load holds at most its boost clock",
+                                              g.boost_clock_mhz));
+  }
+  g.clock_source = m.string_or("clock_source", "");
+  if (g.sustained_clock_mhz > 0.0 && g.clock_source.empty()) {
+    m.fail("clock_source", "missing: say where the sustained clock comes from (a measurement, "
+                           "or `assumed:` and why)");
+  }
+}
+
+}  // namespace
+
 GpuSpec read_gpu(YamlMap& m) {
   GpuSpec g;
   g.name = m.string("name");
@@ -97,8 +123,10 @@ GpuSpec read_gpu(YamlMap& m) {
   g.nvlink_gbps_bidirectional = m.number_or("nvlink_gbps", 0.0, 0.0, 1e6);
   g.sm_count = static_cast<int>(m.integer_or("sm_count", 0, 0, 100000));
   g.source = m.string_or("source", "");
+  read_gpu_clocks(m, g);
   m.finish({"name", "bf16_tflops", "fp8_tflops", "tf32_tflops", "hbm_gb", "hbm_tbps",
-            "nvlink_gbps", "sm_count", "source"});
+            "nvlink_gbps", "sm_count", "source", "boost_clock_mhz", "sustained_clock_mhz",
+            "clock_source"});
   return g;
 }
 

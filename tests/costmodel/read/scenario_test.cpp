@@ -153,6 +153,17 @@ TEST_CASE("Scenario: a user GPU from the hardware list backs an inline cluster",
   CHECK(s.plan.dp == 8);
   CHECK(s.plan.ep == 8);
   CHECK(s.phases.front().micro_batches() == 2);
+  // No clocks declared: none known, the profile runs at its data's clocks.
+  CHECK(s.gpu.sustained_clock_mhz == 0.0);
+  // Declared clocks: the run holds the sustained one, and says where it comes from.
+  const Scenario c = load_scenario(
+      kSrc + "/tests/data/custom_gpu_scenario.yaml",
+      {"hardware.0.boost_clock_mhz=1800", "hardware.0.sustained_clock_mhz=1500",
+       "hardware.0.clock_source=\"assumed: a test\""},
+      kData);
+  CHECK(c.gpu.boost_clock_mhz == 1800.0);
+  CHECK(c.gpu.sustained_clock_mhz == 1500.0);
+  CHECK(c.gpu.clock_source == "assumed: a test");
 }
 
 TEST_CASE("Scenario: a serving workload reads into its types", "[costmodel][scenario][serving]") {

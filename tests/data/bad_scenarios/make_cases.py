@@ -81,6 +81,8 @@ cases = [
  ("phases_empty", rep(("  tokens: 1e9\n", "  phases: []\n")), "training.phases = a list: an empty list; give at least one phase"),
  ("cp_not_dividing_seq_len", rep(("nodes: 2", "nodes: 3"), ("  pp: 2", "  cp: 3\n  pp: 2"), ("dp: 4", "dp: 2"), ("global_batch: 64", "global_batch: 8")), "training.seq_len = 4096: must be a multiple of cp = 3"),
  ("custom_gpu_incomplete", base + "hardware:\n  - name: MyGPU\n    hbm_gb: 96\n", "hardware.0.bf16_tflops: missing; this key is required"),
+ ("custom_gpu_sustained_above_boost", base + "hardware:\n  - name: MyGPU\n    bf16_tflops: 900\n    hbm_gb: 96\n    hbm_tbps: 2.4\n    boost_clock_mhz: 1600\n    sustained_clock_mhz: 1830\n    clock_source: measured\n", "hardware.0.sustained_clock_mhz = 1830: above boost_clock_mhz (1600 MHz)"),
+ ("custom_gpu_sustained_no_source", base + "hardware:\n  - name: MyGPU\n    bf16_tflops: 900\n    hbm_gb: 96\n    hbm_tbps: 2.4\n    boost_clock_mhz: 1830\n    sustained_clock_mhz: 1600\n", "hardware.0.clock_source: missing: say where the sustained clock comes from"),
  ("does_not_fit", rep(("model: llama-3.1-8b", "model: llama-3.1-405b"), ("recompute: selective", "recompute: none")), "does not fit: pipeline rank"),
  ("phase_unknown_key", rep(("  tokens: 1e9\n", "  phases:\n    - name: a\n      tokens: 1e9\n      seqlen: 4096\n")), "training.phases.0.seqlen: unknown key; did you mean 'seq_len'?"),
  ("missing_training", rep(("training:\n  recompute: selective\n  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "")), "training: missing; give training: (phases of tokens) or serving: (deployments and traffic)"),
