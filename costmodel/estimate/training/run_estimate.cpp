@@ -50,6 +50,7 @@ calibration::Profile scenario_profile(const Scenario& s) {
       sustained ? fmt::format("{} sustained clock under load: {}", g.name, g.clock_source)
                 : fmt::format("{} boost clock{}", g.name,
                               s.boost_clock ? ", `clock: boost`" : ": no sustained clock known"));
+  if (const std::string c = calibration::ceiling_note(p); !c.empty()) out.notes.push_back(c);
   if (!s.boost_clock && !sustained) {
     out.notes.push_back(fmt::format("{}: no sustained clock under load is known; kernels run at "
                                     "the boost clock",

@@ -55,7 +55,11 @@ double predict_work_seconds(const KernelModel& model, const KernelWork& work) {
     for (double x : {t_comp, t_mem, t_load, t_elem}) sum += std::pow(x / hi, p);
     t_body = hi * std::pow(sum, 1.0 / p);
   }
-  return model.overhead_s + t_body + t_waves;
+  const double t = model.overhead_s + t_body + t_waves;
+  if (work.flops > 0.0 && model.max_compute_fraction > 0.0) {
+    return std::max(t, work.flops / (model.peak_flops_per_s * model.max_compute_fraction));
+  }
+  return t;
 }
 
 }  // namespace llmsim::calibration

@@ -26,6 +26,9 @@
 //                                                        0 where the rate is 0 (not modelled)
 //   t        = overhead + (t_comp^p + t_mem^p + t_load^p + t_elem^p)^(1/p)
 //                        + waves * wave_overhead
+//   t        = max(t, flops / (peak_flops * max_compute_fraction))
+//                                                        never faster than the fastest
+//                                                        measured point (0: off)
 //                                                        p = combine_exponent >= 1: 1 adds
 //                                                        the terms, large p takes the max;
 //                                                        wave_overhead: a tile's prologue
@@ -54,6 +57,10 @@ struct KernelModel {
   double overhead_s = 0.0;           // fixed time per call (launch, setup)
   double wave_overhead_s = 0.0;      // fixed time per wave of tiles (tile prologue/epilogue)
   double iteration_floor_s = 0.0;    // least time of one k-block iteration of a tile (0: off)
+  // Not fitted, not written to profiles: the largest fraction of peak_flops_per_s any point
+  // the class was fitted to or checked on reached (load_profile sets it from the points; 0:
+  // off). No call runs faster than that: the model does not extrapolate above its data.
+  double max_compute_fraction = 0.0;
 };
 
 // Predicted seconds for `work` (from work_of with the model's tile). Never negative.

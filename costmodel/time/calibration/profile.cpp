@@ -320,6 +320,22 @@ std::string clock_note(const Profile& p, const ClockGroup& g, double run_mhz,
 
 }  // namespace
 
+std::string ceiling_note(const Profile& p) {
+  std::string classes;
+  for (const ClassProfile& c : p.classes) {
+    const double f = c.model.max_compute_fraction;
+    if (!(f > 0.0)) continue;
+    classes += fmt::format("{}{} {:.1f}% of peak ({:.1f} TFLOPS)", classes.empty() ? "" : ", ",
+                           kernel_class_name(c.kernel_class), 100.0 * f,
+                           f * c.model.peak_flops_per_s / 1e12);
+  }
+  if (classes.empty()) return "";
+  return fmt::format("profile {}: no call runs faster than the fastest point its class was "
+                     "fitted to or checked on (the model does not extrapolate above its data), at "
+                     "its data's clock: {}",
+                     p.name, classes);
+}
+
 Profile at_clock(const Profile& p, double run_mhz, const std::string& run_clock_source) {
   if (!(run_mhz > 0.0)) return p;
   Profile out = p;
@@ -396,6 +412,24 @@ std::string profile_to_text(const Profile& p, const std::string& path) {
   return ends_with(path, ".json") ? profile_to_json(p) : profile_to_yaml(p);
 }
 
+namespace {
+
+// The largest fraction of the class's peak FLOP rate that any of its points reached, measured
+// (the points' times include their call overhead); 0 for a class without FLOPs or points.
+double max_measured_fraction(const ClassProfile& c) {
+  const KernelModel& km = c.model;
+  if (!(km.peak_flops_per_s > 0.0)) return 0.0;
+  double best = 0.0;
+  for (const ProfilePoint& pt : c.points) {
+    if (!(pt.measured_s > 0.0)) continue;
+    const KernelWork w = work_of(c.kernel_class, pt.shape, km.tile, km.units);
+    best = std::max(best, w.flops / pt.measured_s / km.peak_flops_per_s);
+  }
+  return best;
+}
+
+}  // namespace
+
 Profile load_profile(const std::string& path) {
   YamlMap m(load_yaml_file(path), path, "");
   Profile p;
@@ -418,6 +452,7 @@ Profile load_profile(const std::string& path) {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     YamlMap cm(nodes[i], path, fmt::format("classes[{}]", i));
     ClassProfile c = read_class(cm);
+    c.model.max_compute_fraction = max_measured_fraction(c);
     if (p.find(c.kernel_class)) {
       cm.fail("class", "this class appears twice in the profile");
     }

@@ -83,6 +83,10 @@ struct Profile {
 double predict_seconds(const Profile& profile, KernelClass c, const KernelShape& shape);
 const ClassProfile& require_class(const Profile& profile, KernelClass c);
 
+// One line for the estimate's assumptions: each class's ceiling (KernelModel::
+// max_compute_fraction), as a share of its peak and in TFLOPS at its data's clock; "" if none.
+std::string ceiling_note(const Profile& p);
+
 // The profile as it runs at `run_mhz`: the compute peaks of the GEMM and attention classes
 // scaled by run_mhz / the clock their data ran at (the class's clock_mhz, else the profile's;
 // memory bandwidth, overheads unchanged), with a note per data clock saying so. A class is

@@ -2,6 +2,8 @@
 // GPU's own published profile is the default, and the run's clock scales the compute peaks.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -90,12 +92,51 @@ TEST_CASE("Profile choice: the boost clock runs compute-bound kernels faster by 
   // DeepGEMM's data ran at the sustained clock: a default run leaves those classes as fitted
   // and scales only gemm_bf16 (fitted to the H100's XLA table, at 1830 MHz); a boost run
   // scales DeepGEMM's and FlashMLA's classes and leaves gemm_bf16. Each says what it scaled.
-  REQUIRE(scenario_profile(sustained).notes.size() == 1);
-  CHECK(scenario_profile(sustained).notes[0].find("gemm_bf16's data ran at 1830 MHz") !=
-        std::string::npos);
-  REQUIRE(scenario_profile(boost).notes.size() == 1);
-  CHECK(scenario_profile(boost).notes[0].find("its data ran at 1600 MHz") != std::string::npos);
-  CHECK(scenario_profile(boost).notes[0].find("1830 MHz") != std::string::npos);
+  // (The other note: each class's ceiling, the fastest of its points.)
+  const auto clock_notes = [](const calibration::Profile& p) {
+    std::vector<std::string> out;
+    for (const std::string& n : p.notes) {
+      if (n.find("this run's SM clock") != std::string::npos) out.push_back(n);
+    }
+    return out;
+  };
+  const auto sustained_notes = clock_notes(scenario_profile(sustained));
+  const auto boost_notes = clock_notes(scenario_profile(boost));
+  REQUIRE(sustained_notes.size() == 1);
+  CHECK(sustained_notes[0].find("gemm_bf16's data ran at 1830 MHz") != std::string::npos);
+  REQUIRE(boost_notes.size() == 1);
+  CHECK(boost_notes[0].find("its data ran at 1600 MHz") != std::string::npos);
+  CHECK(boost_notes[0].find("1830 MHz") != std::string::npos);
+}
+
+TEST_CASE("Profile choice: no GEMM runs faster than the fastest point its class was fitted to",
+          "[profile]") {
+  // The H100 BF16 class: XLA's table and MAMF's best shapes; the fit's efficiency (0.84 of
+  // peak) would put a large square GEMM above every measured point.
+  const Scenario s = deepseek({"cluster.gpu=H100", "clock=boost",
+                               "calibration=calibration/h100-published.yaml"});
+  const calibration::Profile p = scenario_profile(s);
+  const calibration::ClassProfile* c = p.find(calibration::KernelClass::kGemmBf16);
+  REQUIRE(c != nullptr);
+  double best = 0.0;  // the fastest point, FLOP/s
+  for (const calibration::ProfilePoint& pt : c->points) {
+    const auto w = calibration::work_of(c->kernel_class, pt.shape, c->model.tile, c->model.units);
+    best = std::max(best, w.flops / pt.measured_s);
+  }
+  CHECK(c->model.max_compute_fraction * c->model.peak_flops_per_s == Approx(best));
+  OperatorTimer timer(p, s.cluster);
+  const double flops = 2.0 * 16384.0 * 16384.0 * 16384.0;
+  const double t = timer.time(GemmOp{Precision::kBF16, 16384, 16384, 16384}).seconds;
+  CHECK(flops / t <= best * (1 + 1e-9));
+  CHECK(flops / t == Approx(best).epsilon(0.02));  // the ceiling binds here
+  // Without the ceiling the fit alone would be faster.
+  calibration::Profile off = p;
+  for (auto& k : off.classes) k.model.max_compute_fraction = 0.0;
+  OperatorTimer free_timer(off, s.cluster);
+  CHECK(free_timer.time(GemmOp{Precision::kBF16, 16384, 16384, 16384}).seconds < t);
+  CHECK(std::any_of(p.notes.begin(), p.notes.end(), [](const std::string& n) {
+    return n.find("no call runs faster than the fastest point") != std::string::npos;
+  }));
 }
 
 TEST_CASE("Profile choice: a kernel faster than the GPU's peak is an internal error, never a result",
@@ -103,6 +144,7 @@ TEST_CASE("Profile choice: a kernel faster than the GPU's peak is an internal er
   const Scenario s = deepseek();
   calibration::Profile p = scenario_profile(s);
   for (auto& c : p.classes) {
+    c.model.max_compute_fraction = 0.0;  // the measured ceiling would hide the broken fit
     if (c.kernel_class == calibration::KernelClass::kGemmBf16) c.model.compute_efficiency = 1.6;
     if (c.kernel_class == calibration::KernelClass::kMemoryBound) c.model.memory_efficiency = 1.3;
   }
