@@ -127,6 +127,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"mfu_bf16_full", st.mfu_bf16_full},
           {"mfu_fp8_causal", st.mfu_fp8_causal},
           {"hfu_bf16", st.hfu_bf16},
+          {"hfu_fp8", st.hfu_fp8},
           {"gpu_hours_per_trillion_tokens", run.gpu_hours_per_trillion_tokens},
           {"total_gpu_hours", run.total_gpu_hours},
           {"total_cost_usd", run.total_cost_usd},
@@ -255,6 +256,10 @@ void print_run(const Scenario& s, const calibration::Profile& profile, const Run
   fmt::print("  HFU vs BF16 peak       {:.1f}% (model FLOPs + the forward FLOPs recomputed under "
              "recompute: {})\n",
              100 * st.hfu_bf16, recompute_policy_name(s.recompute));
+  if (st.hfu_fp8 > 0 && s.precision.linear_gemm == Precision::kFP8) {
+    fmt::print("  HFU vs FP8 peak        {:.1f}% ({} TFLOPS dense)\n", 100 * st.hfu_fp8,
+               s.gpu.fp8_tflops);
+  }
   const StepBreakdown& b = st.breakdown;
   auto pct = [&](double x) { return 100.0 * x / st.step_time_s; };
   fmt::print("  breakdown (busiest rank {}): compute {:.3f} s ({:.1f}%), exposed communication {:.3f} s "

@@ -288,6 +288,7 @@ void set_throughput(StepResult& r, const Scenario& s, const TrainingPhase& phase
   if (s.gpu.has_fp8()) r.mfu_fp8_causal = r.model_flops_causal / (s.gpu.fp8_tflops * 1e12 * gpu_seconds);
   r.hardware_flops = r.model_flops_causal * (1.0 + recompute_share(account));
   r.hfu_bf16 = r.hardware_flops / peak;
+  if (s.gpu.has_fp8()) r.hfu_fp8 = r.hardware_flops / (s.gpu.fp8_tflops * 1e12 * gpu_seconds);
   // No estimate exceeds the hardware: against the fastest tensor-core peak the GPU has.
   const double top = std::max(s.gpu.bf16_tflops, s.gpu.fp8_tflops) * 1e12 * gpu_seconds;
   LLMSIM_CHECK(r.hardware_flops <= top * (1.0 + 1e-9) && r.model_flops_full <= top * (1.0 + 1e-9),

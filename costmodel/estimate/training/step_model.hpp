@@ -58,6 +58,7 @@ struct StepResult {
   // (Korthikanti et al. 2022 s5's HFU); against the BF16 peak.
   double hardware_flops = 0.0;
   double hfu_bf16 = 0.0;
+  double hfu_fp8 = 0.0;             // against the dense FP8 peak (0: the GPU has no FP8)
   StepBreakdown breakdown;
   int busiest_rank = 0;
   double peak_memory_bytes = 0.0;  // worst rank

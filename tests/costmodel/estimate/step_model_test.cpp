@@ -32,6 +32,10 @@ TEST_CASE("simulate_step: DeepSeek-V3's step adds up and fits", "[costmodel][tra
   CHECK(r.mfu_bf16_causal > 0.05);
   CHECK(r.mfu_bf16_causal < 1.0);
   CHECK(r.mfu_bf16_full > r.mfu_bf16_causal);  // full attention counts more FLOPs
+  // HFU counts the recomputed forward (selective: RMSNorm, MLA up-projections); against the
+  // FP8 peak (2x BF16 on the H800) it is half the BF16 one.
+  CHECK(r.hfu_bf16 > r.mfu_bf16_causal);
+  CHECK(r.hfu_fp8 == Approx(r.hfu_bf16 * s.gpu.bf16_tflops / s.gpu.fp8_tflops));
   CHECK(r.memory_fits);
   // Every stage forwards, and the stages hold all 61 layers between them.
   int layers = 0;
