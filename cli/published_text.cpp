@@ -1,5 +1,6 @@
 #include "cli/published_text.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -21,17 +22,31 @@ std::string scenario_title(const std::string& name, const std::vector<std::strin
   return fmt::format("{} with {}", name, fmt::join(overrides, ", "));
 }
 
-// Published figures that describe this case beside ours; the others, and why they were left out.
+// Published figures that describe this case beside ours, each with the FLOP convention ours was
+// counted in; the others, and why they were left out.
 void print_published(const PublishedComparison& c) {
   if (!c.shown.empty()) {
     fmt::print("\nPublished figures (targets, not inputs), beside ours:\n");
-    fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", "figure", "published", "llmsim", "deviation",
-               "source");
+    fmt::print("  {:<44} {:<10} {:>12} {:>12} {:>10}  {}\n", "figure", "convention", "published",
+               "llmsim", "deviation", "source");
   }
+  std::vector<FlopConvention> conventions;
   for (const ShownFigure& f : c.shown) {
-    fmt::print("  {:<44} {:>12} {:>12} {:>10}  {}\n", f.figure->name, human(f.figure->value),
-               human(f.ours), f.figure->value != 0 ? fmt::format("{:+.1f}%", 100 * f.deviation) : "-",
-               f.figure->source);
+    const FlopConvention conv = f.figure->convention;
+    const bool has_deviation = f.compared && f.figure->value != 0;
+    fmt::print("  {:<44} {:<10} {:>12} {:>12} {:>10}  {}\n", f.figure->name,
+               counts_flops(f.figure->quantity) ? flop_convention_name(conv) : "-",
+               human(f.figure->value), f.compared ? human(f.ours) : "-",
+               has_deviation ? fmt::format("{:+.1f}%", 100 * f.deviation) : "-", f.figure->source);
+    if (!f.compared) fmt::print("    {}\n", f.note);
+    if (conv != FlopConvention::kLlmsim && f.compared &&
+        std::find(conventions.begin(), conventions.end(), conv) == conventions.end()) {
+      conventions.push_back(conv);
+    }
+  }
+  for (const FlopConvention conv : conventions) {
+    fmt::print("  {}: llmsim's step time counted as {}\n", flop_convention_name(conv),
+               flop_convention_summary(conv));
   }
   const DeviationSummary d = summarize_deviations(c);
   if (d.count > 1) {

@@ -110,10 +110,15 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
                     {"quantity", figure_quantity_name(f.figure->quantity)},
                     {"published", f.figure->value},
                     {"unit", figure_quantity_unit(f.figure->quantity)},
+                    {"convention", counts_flops(f.figure->quantity)
+                                       ? nlohmann::json(flop_convention_name(f.figure->convention))
+                                       : nlohmann::json()},
                     {"source", f.figure->source},
-                    {"ours", f.ours},
-                    {"deviation", f.figure->value != 0 ? nlohmann::json(f.deviation)
-                                                       : nlohmann::json(nullptr)}});
+                    {"compared", f.compared},
+                    {"ours", f.compared ? nlohmann::json(f.ours) : nlohmann::json(nullptr)},
+                    {"deviation", f.compared && f.figure->value != 0 ? nlohmann::json(f.deviation)
+                                                                     : nlohmann::json(nullptr)}});
+    if (!f.compared) refs.back()["note"] = f.note;
   }
   nlohmann::json dropped = nlohmann::json::array();
   for (const DroppedFigure& f : published.dropped) {

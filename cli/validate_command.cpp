@@ -49,15 +49,24 @@ void print_run_row(const ValidationRun& r) {
           ? "-"
           : fmt::format("{} x {}", r.estimate.phases.front().gpus, r.scenario.gpu.name);
   if (!r.step_figure) {
-    fmt::print("  {:<34} {:<17} {}\n", r.scenario.name, gpus, "(no figure describes this run)");
+    std::string why = "(no figure describes this run)";
+    for (const ShownFigure& f : r.comparison.shown) {
+      if (!f.compared) why = fmt::format("({}: {})", f.figure->name.substr(0, 28), f.note);
+    }
+    fmt::print("  {:<34} {:<17} {}\n", r.scenario.name, gpus, why);
     return;
   }
   double ours = 0.0;
   for (const ShownFigure& f : r.comparison.shown) {
     if (f.figure == r.step_figure) ours = f.ours;
   }
+  // A FLOP figure names the convention our number was counted in.
+  const FlopConvention conv = r.step_figure->convention;
+  const std::string suffix =
+      conv == FlopConvention::kLlmsim ? "" : fmt::format(" ({})", flop_convention_name(conv));
+  const std::string figure = r.step_figure->name.substr(0, 28 - suffix.size()) + suffix;
   fmt::print("  {:<34} {:<17} {:<28} {:>10} {:>10} {:>8}  {}\n", r.scenario.name, gpus,
-             r.step_figure->name.substr(0, 28), human(r.step_figure->value), human(ours),
+             figure, human(r.step_figure->value), human(ours),
              pct(*r.step_error), r.step_figure->source);
 }
 
@@ -95,10 +104,15 @@ nlohmann::json report_json(const ValidationReport& rep) {
       figures.push_back({{"id", f.figure->id},
                          {"quantity", figure_quantity_name(f.figure->quantity)},
                          {"unit", figure_quantity_unit(f.figure->quantity)},
+                         {"convention", counts_flops(f.figure->quantity)
+                                            ? nlohmann::json(flop_convention_name(f.figure->convention))
+                                            : nlohmann::json()},
                          {"published", f.figure->value},
-                         {"llmsim", f.ours},
-                         {"deviation", f.deviation},
+                         {"compared", f.compared},
+                         {"llmsim", f.compared ? nlohmann::json(f.ours) : nlohmann::json()},
+                         {"deviation", f.compared ? nlohmann::json(f.deviation) : nlohmann::json()},
                          {"source", f.figure->source}});
+      if (!f.compared) figures.back()["note"] = f.note;
     }
     runs.push_back({{"scenario", r.scenario.name},
                     {"file", r.file},

@@ -54,6 +54,11 @@ bool is_serving_quantity(FigureQuantity q) {
          q == FigureQuantity::kServingRevenuePerDay;
 }
 
+bool counts_flops(FigureQuantity q) {
+  return q == FigureQuantity::kTflopsPerGpu || q == FigureQuantity::kMfuBf16 ||
+         q == FigureQuantity::kHfuBf16 || q == FigureQuantity::kMfuFp8;
+}
+
 std::optional<FigureQuantity> parse_figure_quantity(std::string_view name) {
   for (const QuantityRow& r : kQuantities) {
     if (!r.name.empty() && r.name == name) return r.quantity;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "costmodel/account/flop_conventions.hpp"
+
 namespace llmsim {
 
 enum class FigureQuantity {
@@ -37,6 +39,10 @@ enum class FigureQuantity {
   kServingRevenuePerDay,       // USD per day for the daily volume at the scenario's prices
 };
 bool is_serving_quantity(FigureQuantity q);
+// A quantity that counts FLOPs (tflops_per_gpu, mfu_bf16, hfu_bf16, mfu_fp8): one a publisher's
+// FLOP convention applies to. mfu_bf16_full_attention is not: it names llmsim's own
+// full-attention count.
+bool counts_flops(FigureQuantity q);
 std::string_view figure_quantity_name(FigureQuantity q);  // "mfu_bf16"
 std::string_view figure_quantity_unit(FigureQuantity q);  // "percent"
 std::optional<FigureQuantity> parse_figure_quantity(std::string_view name);
@@ -70,6 +76,10 @@ struct ReferenceFigure {
   // phase measured (empty: the first).
   std::vector<std::string> phases;
   double value = 0.0;      // in figure_quantity_unit(quantity)
+  // How the publisher counted the FLOPs of a TFLOP/s, MFU or HFU figure: our step time is
+  // converted to that count (account/flop_conventions) before the two are compared. kOpt: never
+  // published, so the figure is shown and not compared. Other quantities: always kLlmsim.
+  FlopConvention convention = FlopConvention::kLlmsim;
   FigureConditions conditions;
   std::string source;      // where it was published (paper, table, page)
 };

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim {
@@ -158,9 +159,34 @@ const PhaseEstimate* estimate_of(const RunEstimate& run, const std::string& name
 
 double per_trillion(double value, double tokens) { return tokens > 0 ? value / (tokens / 1e12) : 0.0; }
 
+// Our step in the figure's FLOP convention: the convention's FLOPs of the step (model, global
+// batch, sequence length, recompute policy, TP for Megatron's vocabulary padding) over our step
+// time. The peak is the GPU's dense BF16 (or FP8) peak, the one each convention divides by:
+// A100 312, H100 / H200 989.4 TFLOP/s (scenarios/validation/README.md, conventions table).
+double in_convention(const ReferenceFigure& f, const Scenario& s, const PhaseEstimate& p) {
+  const TrainingPhase& phase = *s.find_phase(p.name);
+  const ConventionStep step{p.step.global_batch, p.step.seq_len, s.recompute, phase.plan.tp};
+  const ConventionFlops flops = convention_flops(f.convention, s.model, step);
+  const double gpu_seconds = phase.plan.gpus() * p.step.step_time_s;
+  switch (f.quantity) {
+    case FigureQuantity::kTflopsPerGpu: return flops.model_flops / gpu_seconds / 1e12;
+    case FigureQuantity::kMfuBf16:
+      return 100.0 * flops.model_flops / (s.gpu.bf16_tflops * 1e12 * gpu_seconds);
+    case FigureQuantity::kHfuBf16:
+      return 100.0 * flops.hardware_flops / (s.gpu.bf16_tflops * 1e12 * gpu_seconds);
+    case FigureQuantity::kMfuFp8:
+      return s.gpu.has_fp8() ? 100.0 * flops.model_flops / (s.gpu.fp8_tflops * 1e12 * gpu_seconds)
+                             : 0.0;
+    default: break;  // the reader gives other quantities no convention
+  }
+  throw InternalError(fmt::format("figure {}: {} has no FLOP convention", f.id,
+                                  figure_quantity_name(f.quantity)));
+}
+
 double our_value(const ReferenceFigure& f, const Scenario& s, const RunEstimate& run) {
   const std::string& first = f.phases.empty() ? s.phases.front().name : f.phases.front();
   const PhaseEstimate& p = *estimate_of(run, first);
+  if (f.convention != FlopConvention::kLlmsim) return in_convention(f, s, p);
   double hours = 0.0, usd = 0.0;
   for (const std::string& n : f.phases) {
     hours += estimate_of(run, n)->gpu_hours;
@@ -197,7 +223,8 @@ double our_serving_value(const ReferenceFigure& f, const ServingEstimate& e) {
   return 0.0;
 }
 
-// Each figure shown beside `ours(figure)` or dropped with the reason.
+// Each figure shown beside `ours(figure)` or dropped with the reason; a figure whose FLOP
+// count was never published is shown alone.
 template <typename Ours>
 PublishedComparison compare_with(const Scenario& s, Ours ours) {
   PublishedComparison out;
@@ -206,8 +233,13 @@ PublishedComparison compare_with(const Scenario& s, Ours ours) {
       out.dropped.push_back({&f, *why});
       continue;
     }
+    if (!is_published_convention(f.convention)) {
+      out.shown.push_back({&f, 0.0, 0.0, false,
+                           fmt::format("not compared: {}", flop_convention_summary(f.convention))});
+      continue;
+    }
     const double v = ours(f);
-    out.shown.push_back({&f, v, f.value != 0 ? v / f.value - 1.0 : 0.0});
+    out.shown.push_back({&f, v, f.value != 0 ? v / f.value - 1.0 : 0.0, true, {}});
   }
   return out;
 }
@@ -226,7 +258,7 @@ DeviationSummary summarize_deviations(const PublishedComparison& c) {
   DeviationSummary d;
   std::vector<double> devs;
   for (const ShownFigure& f : c.shown) {
-    if (f.figure->value == 0) continue;
+    if (f.figure->value == 0 || !f.compared) continue;
     devs.push_back(f.deviation);
     d.below += f.deviation < 0;
     d.above += f.deviation > 0;

@@ -2,7 +2,9 @@
 // Published figures beside our estimate: each figure of the scenario is shown only while the
 // scenario still meets its conditions (model, GPU type and count, precision, tokens, plan); the
 // others are listed as dropped, with the first condition that fails. Our number for a figure
-// is chosen by its quantity, never by its wording.
+// is chosen by its quantity, never by its wording. A TFLOP/s, MFU or HFU figure counted in
+// another FLOP convention (ReferenceFigure::convention) is compared with our step time counted
+// its way (account/flop_conventions), against the GPU's dense peak as that convention takes it.
 
 #include <optional>
 #include <string>
@@ -16,8 +18,12 @@ namespace llmsim {
 
 struct ShownFigure {
   const ReferenceFigure* figure = nullptr;
-  double ours = 0.0;
+  double ours = 0.0;       // in the figure's unit and FLOP convention
   double deviation = 0.0;  // ours / published - 1; 0 when the published value is 0
+  // False when the figure's FLOP count was never published (convention opt): shown, never
+  // compared; `ours` and `deviation` are 0 and `note` says why.
+  bool compared = true;
+  std::string note;
 };
 
 struct DroppedFigure {
@@ -30,7 +36,7 @@ struct PublishedComparison {
   std::vector<DroppedFigure> dropped;
 };
 
-// The signed deviations of the shown figures (those with a non-zero published value): the
+// The signed deviations of the compared figures (those with a non-zero published value): the
 // median, the worst (largest in size, with its sign and figure) and on which side we err.
 struct DeviationSummary {
   int count = 0;

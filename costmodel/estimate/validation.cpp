@@ -48,7 +48,7 @@ void set_step_error(ValidationRun& run) {
   int best = -1;
   for (const ShownFigure& f : run.comparison.shown) {
     const int rank = step_rank(f.figure->quantity);
-    if (rank < 0 || f.figure->value == 0 || f.ours <= 0) continue;
+    if (rank < 0 || !f.compared || f.figure->value == 0 || f.ours <= 0) continue;
     if (best >= 0 && rank >= best) continue;
     best = rank;
     run.step_figure = f.figure;

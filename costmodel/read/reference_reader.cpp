@@ -1,5 +1,7 @@
 #include "costmodel/read/reference_reader.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "sim/pipeline/schedules/schedule.hpp"
@@ -92,6 +94,39 @@ FigureQuantity read_quantity(YamlMap& m) {
   return *quantity;
 }
 
+// The convention a figure's name is tagged with ("[MEG3] TFLOP/s ..."), if the tag names one.
+std::optional<FlopConvention> tagged_convention(const std::string& name) {
+  if (name.empty() || name.front() != '[') return std::nullopt;
+  const std::size_t end = name.find(']');
+  if (end == std::string::npos) return std::nullopt;
+  std::string tag = name.substr(1, end - 1);
+  for (char& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto c = parse_flop_convention(tag);
+  if (c == FlopConvention::kLlmsim) return std::nullopt;
+  return c;
+}
+
+// How the figure's FLOPs were counted (scenarios/validation/README.md, "FLOP / MFU
+// conventions"): only FLOP quantities have one, and a tag in the name must agree with it.
+FlopConvention read_convention(YamlMap& r, const ReferenceFigure& f) {
+  const std::string text = r.choice_or("convention", "llmsim", flop_convention_names());
+  const FlopConvention c = *parse_flop_convention(text);
+  if (c != FlopConvention::kLlmsim && !counts_flops(f.quantity)) {
+    r.fail("convention", fmt::format("{} does not count FLOPs; a convention applies to "
+                                     "tflops_per_gpu, mfu_bf16, hfu_bf16 and mfu_fp8 figures",
+                                     figure_quantity_name(f.quantity)));
+  }
+  const auto tagged = tagged_convention(f.name);
+  if (tagged && *tagged != c) {
+    const std::string what =
+        fmt::format("the figure's name is tagged [{}]; give convention: {}",
+                    flop_convention_tag(*tagged), flop_convention_name(*tagged));
+    if (r.has("convention")) r.fail("convention", what);
+    r.fail("convention", "missing (llmsim by default): " + what);
+  }
+  return c;
+}
+
 ReferenceFigure read_figure(YamlMap& r) {
   ReferenceFigure f;
   f.id = r.string("id");
@@ -106,10 +141,12 @@ ReferenceFigure read_figure(YamlMap& r) {
   if (r.string_or("unit", unit) != unit) {
     r.fail("unit", fmt::format("{} is measured in {}", figure_quantity_name(f.quantity), unit));
   }
+  f.convention = read_convention(r, f);
   if (auto cm = r.map_if_present("conditions")) f.conditions = read_conditions(*cm);
   f.source = r.string("source");
   if (f.source.empty()) r.fail("source", "every published figure needs its source");
-  r.finish({"id", "name", "quantity", "phases", "value", "unit", "conditions", "source"});
+  r.finish({"id", "name", "quantity", "phases", "value", "unit", "convention", "conditions",
+            "source"});
   return f;
 }
 

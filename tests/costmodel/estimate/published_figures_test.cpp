@@ -90,3 +90,46 @@ TEST_CASE("Published figures: DeepSeek-V3 on 1024 GPUs shows no 2048-GPU figure"
   const PublishedComparison f = compare_published(fewer.scenario, fewer.run);
   CHECK_FALSE(shown(f, "v3-pretrain-gpu-hours"));
 }
+
+TEST_CASE("Published figures: a MEG3 figure is compared with our step time counted by eq.(3)",
+          "[costmodel][published][conventions]") {
+  const Case c = estimate("validation/megatron2021-gpt-18.4b-256gpu.yaml", {});
+  const StepResult& st = c.run.phases.front().step;
+  // Megatron 2021 eq.(3) for the step, 3.2484e17 FLOPs (full recompute, TP 8), over our step
+  // time on 256 GPUs; the percent-of-peak figure against the A100's 312 TFLOP/s.
+  const double eq3 = convention_flops(FlopConvention::kMeg3, c.scenario.model,
+                                      {1024, 2048, RecomputePolicy::kFull, 8})
+                         .model_flops;
+  REQUIRE(eq3 == Approx(3.2484e17).epsilon(1e-4));
+  const PublishedComparison p = compare_published(c.scenario, c.run);
+  int seen = 0;
+  for (const ShownFigure& f : p.shown) {
+    if (f.figure->id == "megatron2021-gpt-18.4b-256gpu-tflops") {
+      ++seen;
+      CHECK(f.figure->convention == FlopConvention::kMeg3);
+      CHECK(f.ours == Approx(eq3 / st.step_time_s / 256 / 1e12));
+      CHECK(f.deviation == Approx(f.ours / 135 - 1));
+      // Counted the same way, the figure and the step time agree on the sign: a step shorter
+      // than the derived 9.399 s is more TFLOP/s than the published 135.
+      CHECK((f.deviation > 0) == (st.step_time_s < 9.399));
+      CHECK(f.ours != Approx(st.tflops_per_gpu));  // not llmsim's causal count
+    }
+    if (f.figure->id == "megatron2021-gpt-18.4b-256gpu-peak") {
+      ++seen;
+      CHECK(f.ours == Approx(100 * eq3 / (st.step_time_s * 256 * 312e12)));
+    }
+  }
+  CHECK(seen == 2);
+}
+
+TEST_CASE("Published figures: OPT's TFLOP/s is shown, not compared, and says why",
+          "[costmodel][published][conventions]") {
+  const Case c = estimate("validation/opt-175b-992gpu.yaml", {});
+  const PublishedComparison p = compare_published(c.scenario, c.run);
+  REQUIRE(p.shown.size() == 1);
+  const ShownFigure& f = p.shown.front();
+  CHECK_FALSE(f.compared);
+  CHECK(f.ours == 0);
+  CHECK(f.note.find("not published") != std::string::npos);
+  CHECK(summarize_deviations(p).count == 0);
+}
