@@ -33,8 +33,9 @@ StepLinks step_links(const StepResult& st) {
 nlohmann::json step_links_json(const StepLinks& l) {
   nlohmann::json tiers = nlohmann::json::array();
   for (const TierBusyShare& b : l.tiers) {
-    tiers.push_back(
-        {{"tier", std::string(link_tier_name(b.tier))}, {"busy_s", b.busy_s}, {"utilization", b.share}});
+    tiers.push_back({{"tier", std::string(link_tier_name(b.tier))},
+                     {"busy_s", b.busy_s},
+                     {"utilization", b.share}});
   }
   return {{"rank", l.rank},
           {"complete", l.complete},

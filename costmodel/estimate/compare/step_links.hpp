@@ -27,8 +27,8 @@ struct TierBusyShare {
 };
 
 struct StepLinks {
-  int rank = 0;             // the busiest pipeline rank, whose collectives are counted
-  bool complete = true;     // false: some collectives were timed by the closed form
+  int rank = 0;          // the busiest pipeline rank, whose collectives are counted
+  bool complete = true;  // false: some collectives were timed by the closed form
   double step_time_s = 0.0;
   std::vector<TierBusyShare> tiers;    // tiers with busy time > 0, in tier order
   std::optional<LinkTier> bottleneck;  // the tier busy longest (the first on a tie); none
