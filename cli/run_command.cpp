@@ -22,6 +22,7 @@
 #include "cli/run_text.hpp"
 #include "cli/serve_compare.hpp"
 #include "costmodel/estimate/compare/comparison.hpp"
+#include "costmodel/estimate/compare/step_links.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
 #include "costmodel/estimate/published_figures.hpp"
@@ -52,35 +53,19 @@ nlohmann::json summary_json(const DeviationSummary& d) {
 
 nlohmann::json ranks_json(const StepResult& st);
 
-// Per link tier, the busiest link's busy time over the step (StepResult::link_busy_s).
-nlohmann::json links_json(const StepResult& st) {
-  nlohmann::json tiers = nlohmann::json::array();
-  for (std::size_t i = 0; i < kLinkTiers; ++i) {
-    const double busy = st.link_busy_s[i];
-    if (busy <= 0.0) continue;
-    tiers.push_back({{"tier", std::string(link_tier_name(static_cast<LinkTier>(i)))},
-                     {"busy_s", busy},
-                     {"utilization", st.step_time_s > 0 ? busy / st.step_time_s : 0.0}});
-  }
-  return {{"rank", st.busiest_rank}, {"complete", st.link_busy_complete}, {"tiers", tiers}};
-}
-
 void print_links(const StepResult& st) {
+  const StepLinks links = step_links(st);
   fmt::print("Links over the step (rank {}; the busiest link of each tier, as the flow model "
              "loads it with each of the rank's collectives, exposed or hidden; pipeline "
              "transfers not included):\n",
-             st.busiest_rank);
-  std::size_t top = kLinkTiers;
-  for (std::size_t i = 0; i < kLinkTiers; ++i) {
-    const double busy = st.link_busy_s[i];
-    if (busy <= 0.0) continue;
-    if (top == kLinkTiers || busy > st.link_busy_s[top]) top = i;
-    fmt::print("  {:<12} {:>10.4f} s busy  {:>6.1f}% of the step\n",
-               link_tier_name(static_cast<LinkTier>(i)), busy, 100.0 * busy / st.step_time_s);
+             links.rank);
+  for (const TierBusyShare& b : links.tiers) {
+    fmt::print("  {:<12} {:>10.4f} s busy  {:>6.1f}% of the step\n", link_tier_name(b.tier),
+               b.busy_s, 100.0 * b.share);
   }
-  if (top == kLinkTiers) fmt::print("  (no collective on the network)\n");
-  else fmt::print("  bottleneck tier: {}\n", link_tier_name(static_cast<LinkTier>(top)));
-  if (!st.link_busy_complete) {
+  if (!links.bottleneck) fmt::print("  (no collective on the network)\n");
+  else fmt::print("  bottleneck tier: {}\n", link_tier_name(*links.bottleneck));
+  if (!links.complete) {
     fmt::print("  (collectives timed by the closed form place no bytes on links and are left "
                "out)\n");
   }
@@ -142,7 +127,7 @@ nlohmann::json run_json(const Scenario& s, const RunEstimate& run) {
           {"micro_batches", st.micro_batches},
           {"breakdown", breakdown_json(st.breakdown)},
           {"ranks", ranks_json(st)},
-          {"links", links_json(st)},
+          {"links", step_links_json(step_links(st))},
           {"phases", phases},
           {"reference", refs},
           {"reference_dropped", dropped},

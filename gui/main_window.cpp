@@ -18,6 +18,8 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSvgGenerator>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -27,6 +29,7 @@
 #include <filesystem>
 
 #include "gui/comparison_model.hpp"
+#include "gui/links_widget.hpp"
 #include "gui/plan_view.hpp"
 #include "gui/plan_widget.hpp"
 #include "gui/serving_widget.hpp"
@@ -143,6 +146,7 @@ RunOutcome run_scenarios(const FormInputs& in) {
         out.cases.push_back(step_case(runs.back().phases.front().step,
                                       s.name + ": " + label + "  (one " +
                                           runs.back().phases.front().name + " step)"));
+        out.links.push_back(step_links(runs.back().phases.front().step));
         labels.push_back(label);
       }
     }
@@ -271,7 +275,20 @@ QTableView* comparison_table(ComparisonModel* model) {
   return table;
 }
 
-// Timelines above, the table below: the timelines take any extra height; the table can be
+// The comparison table and the link utilization, one tab each.
+QTabWidget* result_tabs(QWidget* table, QWidget* links) {
+  auto* tabs = new QTabWidget;
+  tabs->addTab(table, "Figures");
+  tabs->addTab(links, "Links");
+  tabs->setTabToolTip(0, "The comparison llmsim compare prints: best in green, a plan that "
+                         "does not fit in red");
+  tabs->setTabToolTip(1, "Per link tier, how long its busiest link is busy over the step and "
+                         "the bottleneck tier (llmsim run --links)");
+  tabs->setDocumentMode(true);
+  return tabs;
+}
+
+// Timelines above, the tabs below: the timelines take any extra height; the tabs can be
 // dragged smaller or collapsed entirely.
 QSplitter* right_splitter(QWidget* timelines, QWidget* table) {
   auto* right = new QSplitter(Qt::Vertical);
@@ -351,7 +368,9 @@ void MainWindow::build_ui() {
 
   model_ = new ComparisonModel(this);
   table_ = comparison_table(model_);
-  auto* right = right_splitter(timeline_pane_, table_);
+  links_ = new LinksWidget;
+  tabs_ = result_tabs(table_, links_);
+  auto* right = right_splitter(timeline_pane_, tabs_);
   serving_ = new ServingWidget;
   serving_->hide();
   right->insertWidget(0, serving_);
@@ -517,7 +536,7 @@ void MainWindow::show_outcome(RunOutcome outcome) {
   const bool serving = !outcome.serving.empty();
   serving_->setVisible(serving);
   timeline_pane_->setVisible(!serving);
-  table_->setVisible(!serving);
+  tabs_->setVisible(!serving);
   methods_box_->setVisible(!serving);
   if (serving) {
     serving_->set_curves(std::move(outcome.serving));
@@ -525,6 +544,7 @@ void MainWindow::show_outcome(RunOutcome outcome) {
     emit results_shown();
     return;
   }
+  links_->set_links(outcome.comparison.cases, std::move(outcome.links));
   model_->set_comparison(std::move(outcome.comparison));
   timeline_->set_cases(std::move(outcome.cases));
   if (!user_sized_) {
@@ -540,8 +560,13 @@ void MainWindow::show_outcome(RunOutcome outcome) {
 void MainWindow::size_table() {
   const int room = right_->height() - right_->handleWidth();
   if (room <= 0 || serving_->isVisible()) return;
-  const int table_h = std::min(table_height(table_, model_->rowCount()), room * 2 / 5);
+  const int table_h = std::min(tabs_height(), room * 2 / 5);
   right_->setSizes({0, room - table_h, table_h});
+}
+
+int MainWindow::tabs_height() const {
+  return tabs_->tabBar()->sizeHint().height() +
+         std::max(table_height(table_, model_->rowCount()), links_->content_height());
 }
 
 QString MainWindow::error_text() const { return error_->text(); }
@@ -590,7 +615,7 @@ int MainWindow::content_height() const {
   }
   const int timeline_h = timeline_pane_->preferred_height() + 4;
   return menuBar()->sizeHint().height() + statusBar()->sizeHint().height() + timeline_h +
-         table_height(table_, model_->rowCount()) + right_->handleWidth() + 8;
+         tabs_height() + right_->handleWidth() + 8;
 }
 
 void MainWindow::fit_splitter_to_content() {

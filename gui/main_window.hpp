@@ -1,7 +1,8 @@
 #pragma once
 // MainWindow: the inputs panel (a schedule experiment set by hand: pipeline size,
 // micro-batches, virtual stages, F / B / W / BW / F&B costs, transfer latency, and which
-// schedules to compare), the stacked timelines, and the comparison table; for serving
+// schedules to compare), the stacked timelines, and below them two tabs: the comparison table
+// (Figures) and, for training scenarios, each case's link utilization (Links); for serving
 // scenarios, the serving view (latency distributions and capacity of each case) instead. Simulations run
 // off the GUI thread; invalid inputs are refused in the form with the CLI's message.
 
@@ -14,6 +15,7 @@
 #include <QMainWindow>
 
 #include "costmodel/estimate/compare/comparison.hpp"
+#include "costmodel/estimate/compare/step_links.hpp"
 #include "gui/serving_view.hpp"
 #include "sim/pipeline/schedule_experiment.hpp"
 
@@ -23,11 +25,13 @@ class QLineEdit;
 class QSpinBox;
 class QSplitter;
 class QTableView;
+class QTabWidget;
 class QTimer;
 
 namespace llmsim::gui {
 
 class ComparisonModel;
+class LinksWidget;
 class PlanWidget;
 class ServingWidget;
 class TimelinePane;
@@ -54,6 +58,7 @@ ScheduleExperiment experiment_from_form(const FormInputs& in);
 struct RunOutcome {
   std::vector<ExperimentCase> cases;      // the timelines
   Comparison comparison;                  // the table: one case per timeline
+  std::vector<StepLinks> links;           // training scenarios: one per case (the Links tab)
   std::vector<ServingCurve> serving;      // serving scenarios: one per case (no timelines)
   std::string error;  // empty on success
 };
@@ -81,6 +86,8 @@ class MainWindow : public QMainWindow {
   QSplitter* splitter() const { return right_; }
   ServingWidget* serving() const { return serving_; }
   ComparisonModel* comparison() const { return model_; }
+  LinksWidget* links() const { return links_; }
+  QTabWidget* tabs() const { return tabs_; }  // Figures (the table), Links
   QString error_text() const;
 
   // Loads a scenario file (validated at once). A malformed one gets an error dialog naming
@@ -107,7 +114,8 @@ class MainWindow : public QMainWindow {
   void schedule_run();  // debounced run after an edit
   void start_run();
   void show_outcome(RunOutcome outcome);
-  void size_table();  // the table as tall as its rows (at most 40 %), the timelines the rest
+  void size_table();  // the tabs as tall as their rows (at most 40 %), the timelines the rest
+  int tabs_height() const;  // the height that shows the table's (or, if taller, Links') rows
 
   QSpinBox* pp_ = nullptr;
   QSpinBox* micro_batches_ = nullptr;
@@ -132,6 +140,8 @@ class MainWindow : public QMainWindow {
   ServingWidget* serving_ = nullptr;
   PlanWidget* plan_ = nullptr;
   QTableView* table_ = nullptr;
+  LinksWidget* links_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
   QSplitter* right_ = nullptr;
   ComparisonModel* model_ = nullptr;
   QTimer* debounce_ = nullptr;

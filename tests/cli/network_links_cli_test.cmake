@@ -31,3 +31,8 @@ string(JSON tier GET "${OUT}" links tiers 0 tier)
 if(NOT tier STREQUAL "nvlink")
   message(FATAL_ERROR "run on NVL72: first link tier '${tier}', expected nvlink")
 endif()
+# The bottleneck tier (costmodel's StepLinks, which the GUI's Links tab shows too) is named in
+# the JSON as in the text.
+string(JSON neck GET "${OUT}" links bottleneck)
+expect_ok(run ${SRC}/scenarios/llama-3.1-405b-pretrain.yaml ${SETS} --links)
+expect_in("${OUT}" "bottleneck tier: ${neck}")
