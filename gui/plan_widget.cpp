@@ -7,6 +7,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QMouseEvent>
 #include <QCursor>
 #include <QFutureWatcher>
 #include <QLocale>
@@ -52,11 +53,6 @@ PlanSearchOutcome run_plan_search(const std::string& file, const std::vector<std
   return out;
 }
 
-// Dollars on the plot's cost axis: millions, so the labels read "4.65", not "4650000".
-double plot_usd(double usd) {
-  return usd / 1e6;
-}
-
 // "1024, 2048 H800 and 1024 H100": the GPU counts of each type, types in search order.
 QString fleet_text(const std::vector<plan::Hardware>& hardware) {
   QStringList types;
@@ -91,7 +87,26 @@ void fit_axis(QValueAxis* axis, double lo, double hi) {
   axis->applyNiceNumbers();
 }
 
+// Qt Charts 6.4's QChartView::mousePressEvent reads the item under the cursor without checking
+// that there is one: a press where the scene has no item (outside the chart's rectangle)
+// crashes. This view passes on only presses that land on an item.
+class GuardedChartView : public QChartView {
+ public:
+  using QChartView::QChartView;
+
+ protected:
+  void mousePressEvent(QMouseEvent* event) override {
+    if (itemAt(event->pos()) == nullptr) {
+      event->ignore();
+      return;
+    }
+    QChartView::mousePressEvent(event);
+  }
+};
+
 }  // namespace
+
+double plot_usd(double usd) { return usd / 1e6; }
 
 PlanWidget::PlanWidget(QWidget* parent) : QWidget(parent) {
   auto* chart = new QChart;
@@ -128,7 +143,7 @@ PlanWidget::PlanWidget(QWidget* parent) : QWidget(parent) {
     s->attachAxis(y);
   }
   chart->legend()->markers(line).front()->setVisible(false);
-  chart_view_ = new QChartView(chart);
+  chart_view_ = new GuardedChartView(chart);
   chart_view_->setRenderHint(QPainter::Antialiasing);
   chart_view_->setMinimumHeight(360);
 

@@ -25,6 +25,9 @@ namespace llmsim::gui {
 
 class TimelineWidget;
 
+// Dollars on the plot's cost axis: millions, so the labels read "4.65", not "4650000".
+double plot_usd(double usd);
+
 struct PlanSearchOutcome {
   std::optional<PlanSearchView> view;
   std::string error;  // empty on success

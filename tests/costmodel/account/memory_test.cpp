@@ -51,7 +51,7 @@ TEST_CASE("Memory: the same plan in BF16 without recomputation does not fit, and
   CHECK(msg.find('\n') == std::string::npos);
 }
 
-TEST_CASE("Memory: 1F1B rank r holds pp - r micro-batches; ZeRO-1 shards the optimizer by dp",
+TEST_CASE("Memory: 1F1B rank r holds pp - r micro-batches, ZeRO-1 shards the optimizer by dp",
           "[memory]") {
   ModelSpec m;
   m.name = "dense";
