@@ -1,5 +1,7 @@
 #include "cli/ops_table.hpp"
 
+#include <string>
+
 #include <fmt/format.h>
 
 #include "costmodel/account/operator_account.hpp"
@@ -27,7 +29,12 @@ void print_layer(const LayerAccount& l, const ModelSpec& m, const AccountRequest
     const double w = pass_seconds(op, Pass::kWgrad, req, m, timer);
     const double r = op.forward_recomputed ? f : 0.0;
     const double c = comm_seconds(op, true, ctx, timer) + comm_seconds(op, false, ctx, timer);
-    fmt::print("  {:<32} {:<12} {:>9.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>9.3f}\n", op.name,
+    // An eager stack's op: how many kernels its forward and backward launch.
+    const std::string name =
+        op.forward_kernels.empty() ? op.name
+                                   : fmt::format("{} ({}+{} kernels)", op.name,
+                                                 op.forward_kernels.size(), op.dgrad_kernels.size());
+    fmt::print("  {:<32} {:<12} {:>9.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>9.3f}\n", name,
                operator_kind_name(op.kind), 1e3 * f, 1e3 * d, 1e3 * w, 1e3 * r, 1e3 * c);
     const double row[5] = {f, d, w, r, c};
     for (int i = 0; i < 5; ++i) totals[i] += row[i] * l.count;

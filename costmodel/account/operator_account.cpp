@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
+#include "costmodel/account/eager_kernels.hpp"
 #include "costmodel/account/step_kernels.hpp"
 #include "sim/check.hpp"
 
@@ -69,6 +71,14 @@ double sum_ops(const std::vector<OpAccount>& ops, F f) {
 constexpr double kOutBytes = 2.0;   // GEMM outputs and activations between kernels: BF16
 constexpr double kStatBytes = 4.0;  // per-row FP32 statistics (rstd, log-sum-exp)
 
+// The op runs as the kernels of `k` (an eager stack): its bytes are theirs.
+void set_kernels(OpAccount& op, KernelList k) {
+  op.forward_bytes = k.forward_bytes();
+  op.dgrad_bytes = k.dgrad_bytes();
+  op.forward_kernels = std::move(k.forward);
+  op.dgrad_kernels = std::move(k.dgrad);
+}
+
 // Builds the op list of one layer type for one GPU and one micro-batch.
 class Builder {
  public:
@@ -131,6 +141,7 @@ class Builder {
     const double e = rows * width;
     op.forward_bytes = 2.0 * e * kOutBytes;  // read x, write y
     op.dgrad_bytes = 3.0 * e * kOutBytes;    // read x and dy, write dx (weight grad fused)
+    if (r_.stack.eager_norm) set_kernels(op, eager_rms_norm(rows, static_cast<double>(width)));
     op.params = static_cast<double>(width) * (m_.norm == NormKind::kLayerNorm ? 2 : 1);
     // The norm's input is what every policy keeps (its output is the one recomputed).
     if (!full()) op.saved_bytes = e * kOutBytes + rows * kStatBytes;
@@ -148,9 +159,19 @@ class Builder {
     const double out = rows * width;
     op.forward_bytes = (in + out) * kOutBytes;
     op.dgrad_bytes = (2 * in + out) * kOutBytes;
+    if (r_.stack.eager_activation) {
+      set_kernels(op, eager_activation(rows, static_cast<double>(width), m_.mlp == MlpKind::kSwiGLU));
+    }
     // DeepSeek-V3 s3.3.3: SwiGLU inputs cached in FP8 under its recipe.
     if (!full()) op.saved_bytes = in * r_.recipe.linear_input_bytes;
     op.forward_recomputed = selective();
+    return op;
+  }
+
+  // Rotary embedding of Q and K: one kernel each way, or the eager stack's list.
+  OpAccount rope(const std::string& name, double rows, double q_width, double k_width) const {
+    OpAccount op = rotary(name, rows, q_width, k_width);
+    if (r_.stack.eager_rotary) set_kernels(op, eager_rotary(rows, q_width, k_width));
     return op;
   }
 
@@ -225,8 +246,8 @@ class Builder {
       kvb.forward_recomputed = selective();
       ops.push_back(std::move(kvb));
       // MLA's decoupled RoPE: the rope part of every query head and the one shared rope key.
-      ops.push_back(rotary(p + "attn.rotary", T, static_cast<double>(heads) * d.qk_rope_head_dim,
-                           d.qk_rope_head_dim));
+      ops.push_back(rope(p + "attn.rotary", T, static_cast<double>(heads) * d.qk_rope_head_dim,
+                         d.qk_rope_head_dim));
       kv_width = static_cast<double>(heads) * (qk_dim + v_dim);
     } else {
       const int kv_heads = std::max(1, m_.kv_heads / tp());
@@ -237,8 +258,8 @@ class Builder {
       ops.push_back(std::move(qkv));
       kv_width = 2.0 * kv_heads * m_.head_dim;
       if (!m_.learned_positions) {
-        ops.push_back(rotary(p + "attn.rotary", T, static_cast<double>(heads) * m_.head_dim,
-                             static_cast<double>(kv_heads) * m_.head_dim));
+        ops.push_back(rope(p + "attn.rotary", T, static_cast<double>(heads) * m_.head_dim,
+                           static_cast<double>(kv_heads) * m_.head_dim));
       }
     }
     attention_core(ops, p, heads, qk_dim, v_dim, kv_width);
@@ -445,6 +466,7 @@ class Builder {
     const double logits = T * static_cast<double>(vocab_) / tp();
     loss.forward_bytes = logits * kOutBytes + T * kStatBytes;
     loss.dgrad_bytes = 2.0 * logits * kOutBytes;
+    if (r_.stack.eager_loss) set_kernels(loss, eager_loss(T, static_cast<double>(vocab_) / tp()));
     // No recomputation and Megatron's selective: the BF16 logits are kept; DeepSeek's selective
     // and full use a fused loss that recomputes them from the head's input and keeps the
     // log-sum-exp only.

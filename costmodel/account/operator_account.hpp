@@ -56,11 +56,19 @@ struct ShardPlan {
 //     and the residual add (Megatron's bias-dropout-add), writing a 1-byte mask.
 //   fused_residual_norm: the residual add is fused into the next norm (Transformer Engine,
 //     Apex); false: a kernel of its own.
+//   eager_norm, eager_activation, eager_rotary, eager_loss: the op runs as the several kernels a
+//     PyTorch-eager model launches (eager_kernels.hpp: RMSNorm in FP32 Python ops, silu then
+//     mul, rotary through FP32 complex numbers, log_softmax + nll_loss over FP32 logits); false:
+//     one fused memory pass each way (Apex / Transformer Engine / Triton kernels, torch.compile).
 struct KernelStack {
   bool flash_attention = true;
   double attention_dropout = 0.0;
   double hidden_dropout = 0.0;
   bool fused_residual_norm = false;
+  bool eager_norm = false;
+  bool eager_activation = false;
+  bool eager_rotary = false;
+  bool eager_loss = false;
 };
 
 // training.overlap: which communication the stack hides behind computation.
@@ -137,6 +145,10 @@ struct OpAccount {
   double forward_bytes = 0.0;
   double dgrad_bytes = 0.0;
   double wgrad_bytes = 0.0;
+  // Memory-bound ops run as several kernels (KernelStack's eager modes): the bytes of each kernel
+  // of the pass, summing to forward_bytes / dgrad_bytes. Empty: one kernel.
+  std::vector<double> forward_kernels;
+  std::vector<double> dgrad_kernels;
   double params = 0.0;          // parameters this GPU holds for the op
   bool expert_params = false;   // routed-expert parameters (sharded over EP)
   double saved_bytes = 0.0;     // activation bytes kept for the backward, per micro-batch

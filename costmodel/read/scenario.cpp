@@ -366,14 +366,36 @@ T optional_section(YamlMap& parent, const std::string& key, Read read) {
 }
 
 // training.kernels: how the stack runs the kernels around its GEMMs (KernelStack).
-KernelStack read_kernel_stack(YamlMap& km) {
+KernelStack read_kernel_stack(YamlMap& km, const ModelSpec& model) {
   KernelStack k;
   k.flash_attention = km.choice_or("attention", "flash", {"flash", "unfused"}) == "flash";
   k.attention_dropout = km.number_or("attention_dropout", 0.0, 0.0, 0.99);
   k.hidden_dropout = km.number_or("hidden_dropout", 0.0, 0.0, 0.99);
   k.fused_residual_norm = km.choice_or("residual", "separate", {"separate", "fused_with_norm"}) ==
                           "fused_with_norm";
-  km.finish({"attention", "attention_dropout", "hidden_dropout", "residual"});
+  const auto eager = [&km](const char* key) {
+    return km.choice_or(key, "fused", {"fused", "eager"}) == "eager";
+  };
+  k.eager_norm = eager("norm");
+  k.eager_activation = eager("activation");
+  k.eager_rotary = eager("rotary");
+  k.eager_loss = eager("loss");
+  // The eager norm is the RMSNorm written in PyTorch ops (eager_kernels.hpp); PyTorch's own
+  // LayerNorm is one kernel each way, which `fused` already counts.
+  if (k.eager_norm && model.norm != NormKind::kRMSNorm) {
+    km.fail("norm", "eager is an RMSNorm written in PyTorch ops; the model's norm is a LayerNorm "
+                    "(one native kernel each way: use fused)");
+  }
+  if (k.eager_norm && k.fused_residual_norm) {
+    km.fail("norm", "eager norms cannot take in the residual add: give residual: separate, or "
+                    "norm: fused");
+  }
+  if (k.eager_rotary && model.learned_positions) {
+    km.fail("rotary", "the model has learned positions and no rotary embedding; use fused or leave "
+                      "it out");
+  }
+  km.finish({"attention", "attention_dropout", "hidden_dropout", "residual", "norm", "activation",
+             "rotary", "loss"});
   return k;
 }
 
@@ -395,7 +417,8 @@ void read_training(YamlMap& m, Scenario& s) {
                 : rc == "attention" ? RecomputePolicy::kAttention
                 : rc == "selective" ? RecomputePolicy::kSelective
                                     : RecomputePolicy::kFull;
-  s.stack = optional_section<KernelStack>(tm, "kernels", read_kernel_stack);
+  s.stack = optional_section<KernelStack>(
+      tm, "kernels", [&s](YamlMap& km) { return read_kernel_stack(km, s.model); });
   s.overlap = optional_section<CommOverlap>(tm, "overlap", read_comm_overlap);
   s.expert_imbalance = tm.number_or("expert_imbalance", 1.0, 1.0, 1000.0);
   if (s.expert_imbalance != 1.0 && !s.model.moe.enabled()) {

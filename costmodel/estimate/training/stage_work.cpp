@@ -94,8 +94,18 @@ double pass_seconds(const OpAccount& op, Pass pass, const AccountRequest& req,
     case OperatorKind::kNorm:
     case OperatorKind::kElementwise:
     case OperatorKind::kEmbedding:
-    case OperatorKind::kLoss:
-      return timer.time(MemoryBoundOp{pass_value(op, pass, true)}).seconds;
+    case OperatorKind::kLoss: {
+      // An eager stack's op: each of its kernels a memory-bound kernel of its own.
+      const std::vector<double>* kernels = pass == Pass::kForward ? &op.forward_kernels
+                                           : pass == Pass::kDgrad   ? &op.dgrad_kernels
+                                                                    : nullptr;
+      if (!kernels || kernels->empty()) {
+        return timer.time(MemoryBoundOp{pass_value(op, pass, true)}).seconds;
+      }
+      double s = 0.0;
+      for (const double bytes : *kernels) s += timer.time(MemoryBoundOp{bytes}).seconds;
+      return s;
+    }
     case OperatorKind::kCommunication: return 0.0;
   }
   return 0.0;
