@@ -24,9 +24,11 @@
 #include "gui/comparison_model.hpp"
 #include "gui/main_window.hpp"
 #include "gui/timeline_widget.hpp"
+#include "tests/gui/window_helpers.hpp"
 
 using namespace llmsim;
 using namespace llmsim::gui;
+using namespace llmsim::gui::test;
 
 namespace {
 
@@ -36,26 +38,7 @@ const std::string kScenario = std::string(LLMSIM_SOURCE_DIR) + "/scenarios/deeps
 // parameters, does not, though its step is the fastest.
 const std::string kVary = "parallelism.ep=16";
 
-std::string run_cli(const std::string& args) {
-  std::string out;
-  FILE* pipe = popen((std::string(LLMSIM_BINARY) + " " + args).c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
-void check(MainWindow& w, const QString& label) {
-  for (QCheckBox* b : w.findChildren<QCheckBox*>()) {
-    if (b->text() == label) {
-      b->setChecked(true);
-      return;
-    }
-  }
-  FAIL("no check box " << label.toStdString());
-}
 
 void type_vary(MainWindow& w, const std::string& text) {
   for (QLineEdit* e : w.findChildren<QLineEdit*>()) {
@@ -67,11 +50,6 @@ void type_vary(MainWindow& w, const std::string& text) {
   FAIL("no vary field");
 }
 
-// Waits until the window has shown the results of its latest inputs.
-void wait_idle(MainWindow& w) {
-  QSignalSpy spy(&w, &MainWindow::results_shown);
-  while (w.busy()) REQUIRE(spy.wait(120000));
-}
 
 // Every figure of the window's table against the CLI's JSON for the same cases.
 void check_table_against_cli(const ComparisonModel& m, const nlohmann::json& cli) {
@@ -101,8 +79,8 @@ TEST_CASE("MainWindow: the comparison table is llmsim compare's, a plan that doe
   w.resize(1600, 1000);
   w.show();
   REQUIRE(w.open_scenario(QString::fromStdString(kScenario)).isEmpty());  // ticks DualPipe
-  check(w, "1F1B");
-  check(w, "ZB1P (ZB-H1)");
+  tick(w, "1F1B");
+  tick(w, "ZB1P (ZB-H1)");
   type_vary(w, kVary);
   wait_idle(w);
   REQUIRE(w.error_text().isEmpty());

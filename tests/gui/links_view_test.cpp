@@ -24,40 +24,19 @@
 #include "gui/links_model.hpp"
 #include "gui/links_widget.hpp"
 #include "gui/main_window.hpp"
+#include "tests/gui/window_helpers.hpp"
 
 using namespace llmsim;
 using namespace llmsim::gui;
+using namespace llmsim::gui::test;
 
 namespace {
 
 const std::string kScenario =
     std::string(LLMSIM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain.yaml";
 
-std::string run_cli(const std::string& args) {
-  std::string out;
-  FILE* pipe = popen((std::string(LLMSIM_BINARY) + " " + args).c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
-void tick(MainWindow& w, const QString& label) {
-  for (QCheckBox* b : w.findChildren<QCheckBox*>()) {
-    if (b->text() == label) {
-      b->setChecked(true);
-      return;
-    }
-  }
-  FAIL("no check box " << label.toStdString());
-}
 
-void wait_idle(MainWindow& w) {
-  QSignalSpy spy(&w, &MainWindow::results_shown);
-  while (w.busy()) REQUIRE(spy.wait(120000));
-}
 
 // The model's row for the tier named `name`; -1 if none.
 int tier_row(const LinksModel& m, const std::string& name) {

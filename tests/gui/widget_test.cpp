@@ -19,9 +19,11 @@
 #include "gui/main_window.hpp"
 #include "gui/serving_widget.hpp"
 #include "gui/timeline_widget.hpp"
+#include "tests/gui/window_helpers.hpp"
 
 using namespace llmsim;
 using namespace llmsim::gui;
+using namespace llmsim::gui::test;
 
 namespace {
 
@@ -140,17 +142,6 @@ TEST_CASE("TimelineWidget: wheel zoom and fit", "[gui][widget]") {
 namespace {
 
 const std::string kSource = LLMSIM_SOURCE_DIR;
-
-std::string run_cli(const std::string& args) {
-  std::string out;
-  FILE* pipe = popen((std::string(LLMSIM_BINARY) + " " + args).c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
 }  // namespace
 
