@@ -158,6 +158,11 @@ void print_plan_text(const PlanReport& r) {
       "first its FLOPs at the GPU's dense peak, then (valid plans that fit) its stages' "
       "operators as the timer times them, without communication or bubble\n",
       r.options.top);
+  if (const std::size_t n = r.scenario->plan.layers_per_stage.size(); n > 0) {
+    fmt::print("  - the scenario's layers_per_stage ({} stages) is kept for the candidates with {} "
+               "model chunks; the others split the layers as llmsim balances them\n",
+               n, n);
+  }
 }
 
 namespace {

@@ -72,6 +72,16 @@ Problem check_layers_per_stage(const ParallelPlan& p, const ModelSpec& model, in
   return std::nullopt;
 }
 
+}  // namespace
+
+int model_chunks(const ParallelPlan& p) {
+  if (p.schedule == ScheduleMethod::kInterleaved1F1B) return p.pp * p.vpp;
+  if (p.schedule == ScheduleMethod::kZBV || p.schedule == ScheduleMethod::kDualPipeV) return 2 * p.pp;
+  return p.pp;
+}
+
+namespace {
+
 Problem check_pipeline(const ParallelPlan& p, const ModelSpec& model) {
   if (p.vpp != 1 && p.schedule != ScheduleMethod::kInterleaved1F1B) {
     return fail("vpp", fmt::format("virtual stages apply to the interleaved schedule only; {} "
@@ -80,11 +90,9 @@ Problem check_pipeline(const ParallelPlan& p, const ModelSpec& model) {
   if (p.schedule == ScheduleMethod::kDualPipe && p.pp % 2 != 0) {
     return fail("pp", "DualPipe needs an even pipeline size (each rank holds stages r and pp-1-r)");
   }
-  int chunks = p.pp;
   // Layers need not divide evenly: layout_chunks() gives the first and last chunks one layer
   // fewer, as Llama 3 does (Llama 3 paper s3.3.2: 126 layers on 16 x 2 chunks).
-  if (p.schedule == ScheduleMethod::kInterleaved1F1B) chunks = p.pp * p.vpp;
-  if (p.schedule == ScheduleMethod::kZBV || p.schedule == ScheduleMethod::kDualPipeV) chunks = 2 * p.pp;
+  const int chunks = model_chunks(p);
   if (!p.layers_per_stage.empty()) return check_layers_per_stage(p, model, chunks);
   if (model.layers < chunks) {
     return fail("pp", fmt::format("{} pipeline stages but the model has only {} layers", chunks,

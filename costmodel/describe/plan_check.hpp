@@ -25,6 +25,10 @@ struct PlanProblem {
 
 inline constexpr int kMaxMicroBatches = 1 << 16;  // per pipeline per step
 
+// The model chunks (pipeline stages) the plan's schedule splits the layers into: pp, pp x vpp
+// for interleaved 1F1B, 2 x pp for ZB-V and DualPipeV.
+int model_chunks(const ParallelPlan& plan);
+
 // The first problem of `plan` on a cluster of `gpus` GPUs for `model`.
 std::optional<PlanProblem> check_plan(const ParallelPlan& plan, int gpus, const ModelSpec& model);
 

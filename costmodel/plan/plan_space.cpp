@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "costmodel/describe/hardware.hpp"
+#include "costmodel/describe/plan_check.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
 
 namespace llmsim::plan {
@@ -97,6 +98,11 @@ void add_plans(const PlanSpace& s, std::size_t index, const Hardware& h,
                   c.plan.micro_batch_size = mb;
                   c.plan.zero_stage = zero;
                   c.plan.cp = h.scenario.phases.front().plan.cp;
+                  // The scenario's layer layout, where the candidate has as many stages;
+                  // llmsim's balanced split elsewhere.
+                  if (c.plan.layers_per_stage.size() != static_cast<std::size_t>(model_chunks(c.plan))) {
+                    c.plan.layers_per_stage.clear();
+                  }
                   if (!is_shape(h, c.plan, prec)) continue;
                   const int rest = tp * pp * c.plan.cp;
                   c.plan.dp = h.gpus % rest == 0 ? h.gpus / rest : 0;  // 0: check_plan names it

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "costmodel/describe/plan_check.hpp"
 #include "costmodel/estimate/training/run_estimate.hpp"
 #include "costmodel/plan/plan_ranking.hpp"
 #include "costmodel/plan/plan_store.hpp"
@@ -134,6 +135,25 @@ TEST_CASE("Plan space: the generator keeps the shape rules and counts every comb
   std::vector<Hardware> a100{Hardware{"A100-80GB", 16, on_h100("llama-3.1-8b", 2)}};
   a100.front().scenario.gpu = *find_gpu("A100-80GB");
   CHECK(generate_candidates(sp, a100).size() == 18);
+}
+
+TEST_CASE("Plan space: a scenario's layer layout stays with the candidates of its stage count",
+          "[plan]") {
+  // Llama 3.1 8B (32 layers) with a given 4-stage layout; candidates of PP 1, 2, 4 under 1F1B
+  // and interleaved (vpp 2): only the 4-chunk ones (PP 4 1F1B, PP 2 interleaved) keep it.
+  std::vector<Hardware> hw{Hardware{"H100", 16, on_h100("llama-3.1-8b", 2)}};
+  hw.front().scenario.plan.layers_per_stage = {7, 9, 9, 7};
+  const std::vector<Candidate> cs = generate_candidates(small_space(), hw);
+  int kept = 0;
+  for (const Candidate& c : cs) {
+    const bool four = model_chunks(c.plan) == 4;
+    CHECK(c.plan.layers_per_stage.empty() == !four);
+    kept += four ? 1 : 0;
+    // Every candidate's layout is one check_plan accepts on this count.
+    const auto problem = check_plan(c.plan, 16, hw.front().scenario.model);
+    CHECK((!problem || problem->field != "layers_per_stage"));
+  }
+  CHECK(kept > 0);
 }
 
 TEST_CASE("Plan pruner: invalid plans and plans that do not fit are pruned with the reason",
