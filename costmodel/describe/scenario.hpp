@@ -81,6 +81,9 @@ struct Scenario {
   // A kernel profile of another GPU than the cluster's is refused unless this is set
   // (`allow_profile_mismatch: true`).
   bool allow_profile_mismatch = false;
+  // What reading it changed on the way, for the estimate's assumptions (e.g. a layer layout an
+  // override's stage count left behind).
+  std::vector<std::string> notes;
 
   const TrainingPhase* find_phase(const std::string& name) const;
 };

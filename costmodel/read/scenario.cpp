@@ -586,11 +586,60 @@ void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides
   }
 }
 
+namespace {
+
+bool starts_with_any(const std::string& o, std::initializer_list<const char*> keys) {
+  return std::any_of(keys.begin(), keys.end(), [&](const char* k) { return o.rfind(k, 0) == 0; });
+}
+
+// An override of pp, vpp or the schedule can leave the file's parallelism.layers_per_stage with
+// a count for stages the plan no longer has: then llmsim's balanced split takes its place and
+// the note says so. A layout the file gives for its own plan, or an override sets, is checked
+// as given. Returns the note, "" when nothing was dropped.
+std::string drop_stale_layout(YAML::Node& root, const std::vector<std::string>& overrides) {
+  bool stages = false, layout = false;
+  for (const auto& o : overrides) {
+    stages = stages || starts_with_any(o, {"parallelism.pp=", "parallelism.vpp=",
+                                           "parallelism.schedule="});
+    layout = layout || starts_with_any(o, {"parallelism.layers_per_stage="});
+  }
+  if (!stages || layout || !root.IsMap()) return "";
+  YAML::Node par = root["parallelism"];
+  if (!par || !par.IsMap() || !par["layers_per_stage"] || !par["layers_per_stage"].IsSequence()) {
+    return "";
+  }
+  ParallelPlan p;
+  try {  // a malformed value is the reader's to report, at its line
+    if (par["pp"]) p.pp = par["pp"].as<int>();
+    if (par["vpp"]) p.vpp = par["vpp"].as<int>();
+    if (par["schedule"]) {
+      const auto m = parse_schedule_method(par["schedule"].as<std::string>());
+      if (!m) return "";
+      p.schedule = *m;
+    }
+  } catch (const YAML::Exception&) {
+    return "";
+  }
+  const std::size_t given = par["layers_per_stage"].size();
+  const int chunks = model_chunks(p);
+  if (given == static_cast<std::size_t>(chunks)) return "";
+  par.remove("layers_per_stage");
+  return fmt::format("parallelism.layers_per_stage: the file's layout has {} stages, the plan "
+                     "after --set has {} ({}, pp {}): its layers are split as llmsim balances "
+                     "them",
+                     given, chunks, schedule_method_name(p.schedule), p.pp);
+}
+
+}  // namespace
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides,
                        const std::string& data_dir) {
   YAML::Node root = load_yaml_file(path);
   apply_overrides(root, overrides, path, data_dir);
-  return read_scenario(root, path, data_dir);
+  const std::string note = drop_stale_layout(root, overrides);
+  Scenario s = read_scenario(root, path, data_dir);
+  if (!note.empty()) s.notes.push_back(note);
+  return s;
 }
 
 }  // namespace llmsim

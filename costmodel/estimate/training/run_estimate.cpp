@@ -73,6 +73,7 @@ RunEstimate estimate_run(const Scenario& s, const calibration::Profile& profile,
                          const StepOptions& options) {
   require_training(s, "the training estimate");
   RunEstimate run;
+  add_notes(run.notes, s.notes);
   for (const TrainingPhase& phase : s.phases) {
     PhaseEstimate pe;
     pe.name = phase.name;

@@ -135,6 +135,25 @@ TEST_CASE("simulate_step: DeepSeek-V3's layout puts the head and MTP on ranks 0 
   CHECK(a.step_time_s < b.step_time_s);
 }
 
+TEST_CASE("Scenario: an override that changes the stage count leaves the file's layout behind, "
+          "and says so",
+          "[costmodel][training]") {
+  // The file's 16-stage layout under DualPipeV (32 chunks): balanced, with a note.
+  const Scenario v = deepseek({"parallelism.schedule=dualpipev"});
+  CHECK(v.plan.layers_per_stage.empty());
+  REQUIRE(v.notes.size() == 1);
+  CHECK(v.notes[0].find("16 stages") != std::string::npos);
+  CHECK(v.notes[0].find("32") != std::string::npos);
+  // 1F1B on PP16 has the file's 16 stages: the layout stays, no note.
+  const Scenario f = deepseek({"parallelism.schedule=1f1b"});
+  CHECK(f.plan.layers_per_stage.size() == 16);
+  CHECK(f.notes.empty());
+  // A layout the override itself gives is checked as given.
+  CHECK_THROWS_AS(deepseek({"parallelism.schedule=dualpipev", "parallelism.layers_per_stage=[30,31]"}),
+                  UserError);
+  // And without an override the file's layout is its own: a wrong count is an error (below).
+}
+
 TEST_CASE("simulate_step: a layer layout that does not fit the plan is refused",
           "[costmodel][training]") {
   CHECK_THROWS_AS(deepseek({"parallelism.layers_per_stage=[30,31]"}), UserError);
