@@ -37,11 +37,6 @@ constexpr const char* kSelect =
     "gpu_hours, cost_usd, mfu_bf16, compute_s, exposed_comm_s, bubble_s, dp_sync_s, optimizer_s "
     "FROM candidates";
 
-std::string column_text(sqlite3_stmt* st, int i) {
-  const unsigned char* t = sqlite3_column_text(st, i);
-  return t ? reinterpret_cast<const char*>(t) : "";
-}
-
 Outcome read_outcome(sqlite3_stmt* st) {
   Outcome o;
   o.reason = parse_prune_reason(column_text(st, 1)).value_or(PruneReason::kPlan);
@@ -65,103 +60,27 @@ Outcome read_outcome(sqlite3_stmt* st) {
 
 }  // namespace
 
-ResultStore::ResultStore(const std::string& path, const std::string& fingerprint) : path_(path) {
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw UserError(fmt::format("--db {}: cannot open: {}", path, why));
-  }
-  try {
-    exec("PRAGMA synchronous = NORMAL");
-    exec(kSchema);
-    check_fingerprint(fingerprint);
-    if (sqlite3_prepare_v2(db_, kInsert, -1, &insert_, nullptr) != SQLITE_OK) exec("SELECT 0");
-  } catch (...) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw;
-  }
-}
-
-ResultStore::~ResultStore() {
-  sqlite3_finalize(insert_);
-  sqlite3_close(db_);
-}
-
-void ResultStore::exec(const char* sql) const {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return;
-  const std::string why = message ? message : sqlite3_errmsg(db_);
-  sqlite3_free(message);
-  throw UserError(fmt::format("--db {}: {}", path_, why));
-}
-
-void ResultStore::check_fingerprint(const std::string& fingerprint) {
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT value FROM search WHERE name = 'fingerprint'", -1, &st, nullptr);
-  const bool found = sqlite3_step(st) == SQLITE_ROW;
-  const std::string stored = found ? column_text(st, 0) : "";
-  sqlite3_finalize(st);
-  if (found && stored != fingerprint) {
-    throw UserError(
-        fmt::format("--db {}: holds the results of another search ({}); this one is "
-                    "({}); use another --db file, or delete this one",
-                    path_, stored, fingerprint));
-  }
-  // Written on every open: a read-only file fails here, before any work is done.
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO search VALUES ('fingerprint', ?1)", -1, &st,
-                     nullptr);
-  sqlite3_bind_text(st, 1, fingerprint.c_str(), -1, SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    throw UserError(fmt::format("--db {}: cannot write: {}", path_, sqlite3_errmsg(db_)));
-  }
-}
+ResultStore::ResultStore(const std::string& path, const std::string& fingerprint)
+    : db_(path, kSchema, kInsert, fingerprint) {}
 
 void ResultStore::set_value(const std::string& name, const std::string& value) {
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO search VALUES (?1, ?2)", -1, &st, nullptr);
-  sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 2, value.c_str(), -1, SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    throw UserError(fmt::format("--db {}: cannot write: {}", path_, sqlite3_errmsg(db_)));
-  }
+  db_.set_value(name, value);
 }
 
 std::optional<std::string> ResultStore::read_value(const std::string& path,
                                                    const std::string& name) {
-  sqlite3* db = nullptr;
-  std::optional<std::string> out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM search WHERE name = ?1", -1, &st, nullptr) ==
-        SQLITE_OK) {
-      sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-      if (sqlite3_step(st) == SQLITE_ROW) out = column_text(st, 0);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return out;
+  return SearchDb::read_value(path, name);
 }
 
 std::map<std::string, Outcome> ResultStore::load() const {
   std::map<std::string, Outcome> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, kSelect, -1, &st, nullptr) != SQLITE_OK) exec(kSelect);
-  while (sqlite3_step(st) == SQLITE_ROW) out.emplace(column_text(st, 0), read_outcome(st));
-  sqlite3_finalize(st);
+  db_.each_row(kSelect, [&](sqlite3_stmt* st) { out.emplace(column_text(st, 0), read_outcome(st)); });
   return out;
 }
 
-void ResultStore::bind_row(const Candidate& c, const Outcome& o) {
-  sqlite3_stmt* st = insert_;
+namespace {
+
+void bind_row(sqlite3_stmt* st, const Candidate& c, const Outcome& o) {
   const ParallelPlan& p = c.plan;
   auto text = [st](int i, std::string_view s) {
     sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -195,20 +114,13 @@ void ResultStore::bind_row(const Candidate& c, const Outcome& o) {
   for (int i = 0; i < 10; ++i) sqlite3_bind_double(st, 21 + i, rest[i]);
 }
 
+}  // namespace
+
 void ResultStore::add(const std::vector<const Candidate*>& candidates,
                       const std::vector<Outcome>& outcomes) {
-  exec("BEGIN IMMEDIATE");
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    sqlite3_reset(insert_);
-    sqlite3_clear_bindings(insert_);
-    bind_row(*candidates[i], outcomes[i]);
-    if (sqlite3_step(insert_) != SQLITE_DONE) {
-      const std::string why = sqlite3_errmsg(db_);
-      exec("ROLLBACK");
-      throw UserError(fmt::format("--db {}: cannot write: {}", path_, why));
-    }
-  }
-  exec("COMMIT");
+  db_.insert_rows(candidates.size(), [&](std::size_t i, sqlite3_stmt* st) {
+    bind_row(st, *candidates[i], outcomes[i]);
+  });
 }
 
 }  // namespace llmsim::plan

@@ -15,9 +15,7 @@
 #include "costmodel/plan/plan_evaluator.hpp"
 #include "costmodel/plan/plan_pruner.hpp"
 #include "costmodel/plan/plan_space.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "costmodel/plan/search_db.hpp"
 
 namespace llmsim::plan {
 
@@ -35,9 +33,6 @@ class ResultStore {
   // Opens or creates `path`. UserError naming the file when it cannot be opened or written,
   // is not an SQLite database, or holds the results of a search with another fingerprint.
   ResultStore(const std::string& path, const std::string& fingerprint);
-  ~ResultStore();
-  ResultStore(const ResultStore&) = delete;
-  ResultStore& operator=(const ResultStore&) = delete;
 
   // Every row committed so far, by candidate key.
   std::map<std::string, Outcome> load() const;
@@ -51,13 +46,7 @@ class ResultStore {
   void add(const std::vector<const Candidate*>& candidates, const std::vector<Outcome>& outcomes);
 
  private:
-  void exec(const char* sql) const;
-  void check_fingerprint(const std::string& fingerprint);
-  void bind_row(const Candidate& c, const Outcome& o);
-
-  std::string path_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
+  SearchDb db_;
 };
 
 }  // namespace llmsim::plan

@@ -33,11 +33,6 @@ constexpr const char* kSelect =
     "usd_per_m_at_capacity, usd_per_m_output, usd_per_m_input, usd_per_hour "
     "FROM serving_candidates";
 
-std::string column_text(sqlite3_stmt* st, int i) {
-  const unsigned char* t = sqlite3_column_text(st, i);
-  return t ? reinterpret_cast<const char*>(t) : "";
-}
-
 ServingOutcome read_outcome(sqlite3_stmt* st) {
   ServingOutcome o;
   o.pruned = column_text(st, 1) == "pruned";
@@ -88,87 +83,20 @@ std::string insert_sql() {
 
 }  // namespace
 
-ServingStore::ServingStore(const std::string& path, const std::string& fingerprint) : path_(path) {
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw UserError(fmt::format("--db {}: cannot open: {}", path, why));
-  }
-  try {
-    exec("PRAGMA synchronous = NORMAL");
-    exec(kSchema);
-    check_fingerprint(fingerprint);
-    const std::string sql = insert_sql();
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &insert_, nullptr) != SQLITE_OK) exec(sql.c_str());
-  } catch (...) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw;
-  }
-}
-
-ServingStore::~ServingStore() {
-  sqlite3_finalize(insert_);
-  sqlite3_close(db_);
-}
-
-void ServingStore::exec(const char* sql) const {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return;
-  const std::string why = message ? message : sqlite3_errmsg(db_);
-  sqlite3_free(message);
-  throw UserError(fmt::format("--db {}: {}", path_, why));
-}
-
-void ServingStore::check_fingerprint(const std::string& fingerprint) {
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT value FROM search WHERE name = 'fingerprint'", -1, &st, nullptr);
-  const bool found = sqlite3_step(st) == SQLITE_ROW;
-  const std::string stored = found ? column_text(st, 0) : "";
-  sqlite3_finalize(st);
-  if (found && stored != fingerprint) {
-    throw UserError(
-        fmt::format("--db {}: holds the results of another search ({}); this one is "
-                    "({}); use another --db file, or delete this one",
-                    path_, stored, fingerprint));
-  }
-  // Written on every open: a read-only file fails here, before any work is done.
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO search VALUES ('fingerprint', ?1)", -1, &st,
-                     nullptr);
-  sqlite3_bind_text(st, 1, fingerprint.c_str(), -1, SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    throw UserError(fmt::format("--db {}: cannot write: {}", path_, sqlite3_errmsg(db_)));
-  }
-}
+ServingStore::ServingStore(const std::string& path, const std::string& fingerprint)
+    : db_(path, kSchema, insert_sql(), fingerprint) {}
 
 std::map<std::string, ServingOutcome> ServingStore::load() const {
   std::map<std::string, ServingOutcome> out;
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, kSelect, -1, &st, nullptr) != SQLITE_OK) exec(kSelect);
-  while (sqlite3_step(st) == SQLITE_ROW) out.emplace(column_text(st, 0), read_outcome(st));
-  sqlite3_finalize(st);
+  db_.each_row(kSelect, [&](sqlite3_stmt* st) { out.emplace(column_text(st, 0), read_outcome(st)); });
   return out;
 }
 
 void ServingStore::add(const std::vector<const ServingCandidate*>& candidates,
                        const std::vector<ServingOutcome>& outcomes) {
-  exec("BEGIN IMMEDIATE");
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    sqlite3_reset(insert_);
-    sqlite3_clear_bindings(insert_);
-    bind_row(insert_, *candidates[i], outcomes[i]);
-    if (sqlite3_step(insert_) != SQLITE_DONE) {
-      const std::string why = sqlite3_errmsg(db_);
-      exec("ROLLBACK");
-      throw UserError(fmt::format("--db {}: cannot write: {}", path_, why));
-    }
-  }
-  exec("COMMIT");
+  db_.insert_rows(candidates.size(), [&](std::size_t i, sqlite3_stmt* st) {
+    bind_row(st, *candidates[i], outcomes[i]);
+  });
 }
 
 }  // namespace llmsim::plan

@@ -10,10 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "costmodel/plan/search_db.hpp"
 #include "costmodel/plan/serving_plan.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace llmsim::plan {
 
@@ -22,9 +20,6 @@ class ServingStore {
   // Opens or creates `path`. UserError naming the file when it cannot be opened or written,
   // is not an SQLite database, or holds the results of a search with another fingerprint.
   ServingStore(const std::string& path, const std::string& fingerprint);
-  ~ServingStore();
-  ServingStore(const ServingStore&) = delete;
-  ServingStore& operator=(const ServingStore&) = delete;
 
   // Every row committed so far, by candidate key.
   std::map<std::string, ServingOutcome> load() const;
@@ -33,12 +28,7 @@ class ServingStore {
            const std::vector<ServingOutcome>& outcomes);
 
  private:
-  void exec(const char* sql) const;
-  void check_fingerprint(const std::string& fingerprint);
-
-  std::string path_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
+  SearchDb db_;
 };
 
 }  // namespace llmsim::plan

@@ -58,11 +58,15 @@ void OpDependencies::add_outputs(const MicroStage& m, Part part, OpRef op,
   if (part == kB) add(at(m.dir, m.stage, m.mb, kW), DependencyKind::kWeight);
 }
 
+OpDependencies::Part OpDependencies::first_part(const PipelineOp& o) {
+  if (o.kind == OpKind::W) return kW;
+  return o.kind == OpKind::B || o.kind == OpKind::BW ? kB : kF;
+}
+
 std::vector<Dependency> OpDependencies::inputs(OpRef op) const {
   std::vector<Dependency> out;
   const PipelineOp& o = plan_->ops.at(op.rank).at(op.index);
-  const Part first = o.kind == OpKind::W ? kW : (o.kind == OpKind::B || o.kind == OpKind::BW) ? kB : kF;
-  add_inputs(o.first, first, op, out);
+  add_inputs(o.first, first_part(o), op, out);
   if (o.kind == OpKind::FB) add_inputs(o.second, kB, op, out);
   return out;
 }
@@ -70,8 +74,7 @@ std::vector<Dependency> OpDependencies::inputs(OpRef op) const {
 std::vector<Dependency> OpDependencies::outputs(OpRef op) const {
   std::vector<Dependency> out;
   const PipelineOp& o = plan_->ops.at(op.rank).at(op.index);
-  const Part first = o.kind == OpKind::W ? kW : (o.kind == OpKind::B || o.kind == OpKind::BW) ? kB : kF;
-  add_outputs(o.first, first, op, out);
+  add_outputs(o.first, first_part(o), op, out);
   if (o.kind == OpKind::FB) add_outputs(o.second, kB, op, out);
   return out;
 }

@@ -46,6 +46,8 @@ class OpDependencies {
 
  private:
   enum Part { kF = 0, kB = 1, kW = 2 };
+  // The pass the op's first micro-batch runs: W, B (B and BW), else F (F, FB's forward).
+  static Part first_part(const PipelineOp& o);
   std::size_t index(const MicroStage& m, Part part) const;
   OpRef at(int dir, int stage, int mb, Part part) const;
   void add_inputs(const MicroStage& m, Part part, OpRef op, std::vector<Dependency>& out) const;

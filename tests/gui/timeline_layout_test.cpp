@@ -2,6 +2,7 @@
 
 #include "gui/time_axis.hpp"
 #include "gui/timeline_layout.hpp"
+#include "tests/gui/timeline_fixture.hpp"
 
 using namespace llmsim;
 using namespace llmsim::gui;
@@ -27,16 +28,9 @@ TEST_CASE("TimelineLayout: the axis on top, rows stack under their case titles",
 }
 
 TEST_CASE("hit_test: finds the operation under the cursor, not idle time", "[gui]") {
-  // 1F1B, pp = 2, m = 2, F = 10, B = 12, W = 8, no transfer cost. Rank 1 runs F0 [10,20],
-  // BW0 [20,40], F1 [40,50] (its input arrived at 20), BW1 [50,70].
-  ScheduleExperiment e;
-  e.methods = {ScheduleMethod::k1F1B};
-  e.pp = 2;
-  e.micro_batches = 2;
-  e.costs.f_us = {10};
-  e.costs.b_us = {12};
-  e.costs.w_us = {8};
-  const auto cases = run_experiment(e);
+  // small_1f1b: rank 1 runs F0 [10,20], BW0 [20,40], F1 [40,50] (its input arrived at 20),
+  // BW1 [50,70].
+  const auto cases = llmsim::gui::test::small_1f1b();
   const TimelineLayout l({2});
   const TimeAxis axis = TimeAxis::fit(72, 700, 0, 70);  // 10 px per us
   const double rank1_y = l.rows()[1].top_px + 5;

@@ -4,9 +4,11 @@
 
 #include "gui/timeline_layout.hpp"
 #include "gui/timeline_query.hpp"
+#include "tests/gui/timeline_fixture.hpp"
 
 using namespace llmsim;
 using namespace llmsim::gui;
+using llmsim::gui::test::small_1f1b;
 
 namespace {
 
@@ -17,16 +19,6 @@ std::vector<OpTiming> back_to_back(int n) {
   return t;
 }
 
-std::vector<ExperimentCase> small_1f1b() {
-  ScheduleExperiment e;
-  e.methods = {ScheduleMethod::k1F1B};
-  e.pp = 2;
-  e.micro_batches = 2;
-  e.costs.f_us = {10};
-  e.costs.b_us = {12};
-  e.costs.w_us = {8};
-  return run_experiment(e);
-}
 
 }  // namespace
 
