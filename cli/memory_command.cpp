@@ -40,7 +40,47 @@ nlohmann::json rank_json(const RankMemory& r) {
           {"activation_bytes", r.activation_bytes},
           {"peak_in_flight", r.peak_in_flight},
           {"comm_buffer_bytes", r.comm_buffer_bytes},
+          {"gathered_bytes", r.gathered_bytes},
+          {"working_bytes", r.working_bytes},
+          {"reserve_bytes", r.reserve_bytes},
+          {"allocated_bytes", r.allocated_bytes()},
           {"total_bytes", r.total_bytes()}};
+}
+
+// The worst rank's lines, each with what it counts.
+void print_rank_table(const Scenario& s, const MemoryEstimate& e) {
+  const RankMemory& w = e.worst();
+  const ParallelPlan& p = e.request.plan;
+  const double cap = e.request.capacity_bytes;
+  auto line = [](std::string_view what, double bytes, const std::string& how) {
+    fmt::print("  {:<34} {:>10.2f}   {}\n", what, bytes / kGB, how);
+  };
+  fmt::print("  {:<34} {:>10}\n", "", "GB");
+  line("weights", w.weight_bytes,
+       fmt::format("{:.2f} B parameters x {} bytes", w.params / 1e9, s.precision.weight_bytes));
+  line("gradients", w.grad_bytes,
+       fmt::format("x {} bytes{}", s.precision.grad_bytes, p.zero_stage >= 2 ? ", ZeRO-sharded" : ""));
+  line("optimizer state", w.optimizer_bytes,
+       fmt::format("master + 2 moments = {} bytes{}", s.precision.optimizer_bytes(),
+                   p.zero_stage >= 1 ? fmt::format(", sharded over dp x cp = {} (experts: {})",
+                                                   p.dp * p.cp, p.expert_dp())
+                                     : ""));
+  line("activations", w.activation_bytes,
+       fmt::format("peak {:.1f} micro-batches of the heaviest stage in flight", w.peak_in_flight));
+  line("communication buffers", w.comm_buffer_bytes, "pipeline p2p, EP dispatch/combine, TP");
+  if (p.zero_stage >= 3) {
+    line("gathered (ZeRO-3)", w.gathered_bytes,
+         p.pp > 1 ? "the stages' weights and accumulated gradients, unsharded"
+                  : "2 units' weights (in use, prefetched) + 1 unit's gradient, unsharded");
+  }
+  line("transient", w.working_bytes,
+       "the loss over the logits, or a layer's recomputed activations in its backward");
+  line("allocator reserve", w.reserve_bytes,
+       fmt::format("{:.0f}% of the {:.2f} GB allocated (assumed)", 100.0 * kAllocatorReserve,
+                   w.allocated_bytes() / kGB));
+  line("total", w.total_bytes(),
+       fmt::format("of {:.2f} GB ({:.0f}%)", cap / kGB, 100.0 * w.total_bytes() / cap));
+  fmt::print("not counted: the CUDA context and library workspaces\n");
 }
 
 void run_memory(const MemoryOptions& o) {
@@ -96,23 +136,7 @@ void run_memory(const MemoryOptions& o) {
                             ch.embedding ? ", embedding" : "", ch.head ? ", head, MTP" : "");
     }
     fmt::print("\nworst pipeline rank: {} of {}, holding {}\n", w.rank, p.pp, chunks);
-    fmt::print("  {:<34} {:>10}\n", "", "GB");
-    fmt::print("  {:<34} {:>10.2f}   {:.2f} B parameters x {} bytes\n", "weights", w.weight_bytes / kGB,
-               w.params / 1e9, s.precision.weight_bytes);
-    fmt::print("  {:<34} {:>10.2f}   x {} bytes{}\n", "gradients", w.grad_bytes / kGB,
-               s.precision.grad_bytes, p.zero_stage >= 2 ? ", ZeRO-sharded" : "");
-    fmt::print("  {:<34} {:>10.2f}   master + 2 moments = {} bytes{}\n", "optimizer state",
-               w.optimizer_bytes / kGB, s.precision.optimizer_bytes(),
-               p.zero_stage >= 1 ? fmt::format(", sharded over dp x cp = {} (experts: {})",
-                                               p.dp * p.cp, p.expert_dp())
-                                 : "");
-    fmt::print("  {:<34} {:>10.2f}   peak {:.1f} micro-batches of the heaviest stage in flight\n",
-               "activations", w.activation_bytes / kGB, w.peak_in_flight);
-    fmt::print("  {:<34} {:>10.2f}   pipeline p2p, EP dispatch/combine, TP\n", "communication buffers",
-               w.comm_buffer_bytes / kGB);
-    fmt::print("  {:<34} {:>10.2f}   of {:.2f} GB ({:.0f}%)\n", "total", w.total_bytes() / kGB,
-               r.capacity_bytes / kGB, 100.0 * w.total_bytes() / r.capacity_bytes);
-    fmt::print("not counted: CUDA context and workspaces, allocator fragmentation\n");
+    print_rank_table(s, e);
     fmt::print("\nper rank (GB):");
     for (const auto& rm : e.ranks) fmt::print(" {}:{:.1f}", rm.rank, rm.total_bytes() / kGB);
     fmt::print("\n");
@@ -129,7 +153,8 @@ void add_memory_command(CLI::App& app) {
       "Weights (DualPipe ranks hold two stages), gradients, optimizer state (FP32 master and "
       "AdamW moments, ZeRO-sharded), activations of the schedule's peak in-flight micro-batches "
       "under the recomputation policy (the schedule is run rank by rank), communication "
-      "buffers. Exits 2 with what would help when the plan does not fit.\n"
+      "buffers, ZeRO-3's gathered copies, the transient peak (the loss over the logits, or a "
+      "layer's recomputed activations) and the allocator's reserve (5% assumed). Exits 2 with what would help when the plan does not fit.\n"
       "Example: llmsim memory scenarios/deepseek-v3-pretrain.yaml --set precision=bf16");
   add_scenario_options(*cmd, opts->scenario, opts->overrides, "Scenario YAML file",
                        "Override a scenario field: path.to.key=value");

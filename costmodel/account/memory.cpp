@@ -157,6 +157,75 @@ double peak_activation_bytes(const std::vector<PipelineOp>& ops,
   return peak;
 }
 
+// Per layer kind, the bytes a layer's backward brings back: what it would keep without
+// recomputation less what the policy keeps (the policy's recomputed forward regenerates them).
+struct DroppedActivations {
+  double dense = 0.0, moe = 0.0, mtp = 0.0;
+};
+
+DroppedActivations dropped_activations(const ModelSpec& m, const MemoryRequest& r,
+                                       const ModelAccount& kept) {
+  DroppedActivations d;
+  if (r.recompute == RecomputePolicy::kNone) return d;
+  AccountRequest none = account_request(r);
+  none.recompute = RecomputePolicy::kNone;
+  const ModelAccount all = account_model(m, none);
+  auto diff = [&](LayerKind k) {
+    const LayerAccount* a = all.find(k);
+    const LayerAccount* b = kept.find(k);
+    return a == nullptr || b == nullptr ? 0.0 : std::max(0.0, a->saved_bytes() - b->saved_bytes());
+  };
+  d.dense = diff(LayerKind::kDense);
+  d.moe = diff(LayerKind::kMoE);
+  d.mtp = diff(LayerKind::kMtp);
+  return d;
+}
+
+// Each chunk's transient peak: the largest dropped layer it runs, or its loss (the head chunk:
+// the main head's and the MTP modules').
+void set_working_bytes(std::vector<ChunkLoad>& chunks, const ModelSpec& m, const ModelAccount& a,
+                       const DroppedActivations& d) {
+  auto working = [&](LayerKind k) {
+    const LayerAccount* l = a.find(k);
+    return l == nullptr ? 0.0 : l->working_bytes();
+  };
+  for (ChunkLoad& ch : chunks) {
+    double w = 0.0;
+    for (int i = ch.first_layer; i < ch.first_layer + ch.layers; ++i) {
+      w = std::max(w, m.is_moe_layer(i) ? d.moe : d.dense);
+    }
+    if (ch.head) {
+      w = std::max({w, d.mtp, working(LayerKind::kHead), working(LayerKind::kMtp)});
+    }
+    ch.working_bytes = w;
+  }
+}
+
+// The largest unit FSDP gathers at once without pipelining: the embedding, the head, one layer
+// or one MTP module, as held on this GPU (after TP / EP sharding).
+double largest_gathered_unit(const ModelAccount& a) {
+  double unit = 0.0;
+  for (const LayerAccount& l : a.layers) unit = std::max(unit, l.params());
+  return unit;
+}
+
+// ZeRO-3's unsharded copies (RankMemory::gathered_bytes).
+// - No pipelining: PyTorch FSDP gathers a unit in the compute precision, prefetches the next
+//   (torchtitan's FSDP docs: "implicit forward prefetching (always enabled)"), and holds one
+//   unit's unsharded gradient until its reduce-scatter: 2 x weight + 1 x gradient bytes of the
+//   largest unit.
+// - Pipelining (PyTorch's pipelining with FSDP2, as torchtitan runs it): the stages are not
+//   resharded after the forward (torchtitan parallelize: reshard_after_forward = not
+//   pp_enabled), and the gradient is reduced on the last micro-batch only
+//   (torch.distributed.pipelining stage.py: set_requires_gradient_sync(last_backward)), so the
+//   unsharded gradient accumulates in the reduce precision (FSDP2 _fsdp_param.py
+//   to_accumulated_grad_if_needed): the rank's whole parameters, weight + gradient bytes.
+double gathered_bytes(const RankMemory& rm, const MemoryRequest& r, double unit_params) {
+  if (r.plan.zero_stage < 3) return 0.0;
+  if (r.plan.pp > 1) return rm.params * (r.recipe.weight_bytes + r.recipe.grad_bytes);
+  return unit_params * (2.0 * r.recipe.weight_bytes + r.recipe.grad_bytes);
+}
+
 // One pipeline rank's memory. dense_shard, expert_shard: the ZeRO shard counts (see estimate).
 RankMemory rank_memory(int rank, const PipelinePlan& plan, const std::vector<ChunkLoad>& chunks,
                        const MemoryRequest& r, double dense_shard, double expert_shard,
@@ -168,9 +237,11 @@ RankMemory rank_memory(int rank, const PipelinePlan& plan, const std::vector<Chu
   double expert = 0.0;
   double heaviest = 0.0;
   for (int c : rm.chunks) {
-    rm.params += chunks[static_cast<std::size_t>(c)].params;
-    expert += chunks[static_cast<std::size_t>(c)].expert_params;
-    heaviest = std::max(heaviest, chunks[static_cast<std::size_t>(c)].activation_bytes);
+    const ChunkLoad& ch = chunks[static_cast<std::size_t>(c)];
+    rm.params += ch.params;
+    expert += ch.expert_params;
+    heaviest = std::max(heaviest, ch.activation_bytes);
+    rm.working_bytes = std::max(rm.working_bytes, ch.working_bytes);
   }
   const double dense = rm.params - expert;
   auto sharded = [&](double bytes_per_param, int from_stage) {
@@ -187,6 +258,11 @@ RankMemory rank_memory(int rank, const PipelinePlan& plan, const std::vector<Chu
   return rm;
 }
 
+void add_gathered_and_reserve(RankMemory& rm, const MemoryRequest& r, double unit_params) {
+  rm.gathered_bytes = gathered_bytes(rm, r, unit_params);
+  rm.reserve_bytes = kAllocatorReserve * rm.allocated_bytes();
+}
+
 MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
   const ParallelPlan& p = r.plan;
   const ModelAccount account = account_model(m, account_request(r));
@@ -198,6 +274,8 @@ MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
   const PipelinePlan plan =
       make_schedule(ScheduleRequest{p.schedule, p.pp, e.simulated_micro_batches, p.vpp});
   e.chunks = layout_chunks(m, account, plan.num_stages, p.layers_per_stage);
+  set_working_bytes(e.chunks, m, account, dropped_activations(m, r, account));
+  const double unit_params = largest_gathered_unit(account);
 
   // ZeRO shards over the data-parallel replicas of each parameter: dp x cp for dense
   // parameters, the expert-data-parallel group for routed experts.
@@ -207,6 +285,7 @@ MemoryEstimate estimate(const ModelSpec& m, const MemoryRequest& r) {
 
   for (int rank = 0; rank < p.pp; ++rank) {
     e.ranks.push_back(rank_memory(rank, plan, e.chunks, r, dense_shard, expert_shard, comm_bytes));
+    add_gathered_and_reserve(e.ranks.back(), r, unit_params);
   }
   for (int i = 1; i < static_cast<int>(e.ranks.size()); ++i) {
     if (e.ranks[static_cast<std::size_t>(i)].total_bytes() >
@@ -230,10 +309,12 @@ std::string MemoryEstimate::overflow_message() const {
   std::string s = fmt::format(
       "does not fit: pipeline rank {} needs {:.1f} GB per GPU, the GPU has {:.1f} GB ({:.1f} GB "
       "over): weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations {:.1f} ({:.1f} "
-      "micro-batches in flight), buffers {:.1f} GB",
+      "micro-batches in flight), buffers {:.1f}, gathered (ZeRO-3) {:.1f}, transient {:.1f}, "
+      "allocator reserve {:.1f} GB",
       w.rank, w.total_bytes() / kGB, cap / kGB, (w.total_bytes() - cap) / kGB,
       w.weight_bytes / kGB, w.grad_bytes / kGB, w.optimizer_bytes / kGB,
-      w.activation_bytes / kGB, w.peak_in_flight, w.comm_buffer_bytes / kGB);
+      w.activation_bytes / kGB, w.peak_in_flight, w.comm_buffer_bytes / kGB,
+      w.gathered_bytes / kGB, w.working_bytes / kGB, w.reserve_bytes / kGB);
   // What would help: the same plan with one thing changed, each re-estimated.
   std::vector<std::string> helps;
   auto try_variant = [&](const std::string& what, const MemoryRequest& v) {

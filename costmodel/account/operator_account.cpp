@@ -17,6 +17,7 @@ std::string_view recompute_policy_name(RecomputePolicy p) {
     case RecomputePolicy::kNone: return "none";
     case RecomputePolicy::kAttention: return "attention";
     case RecomputePolicy::kSelective: return "selective";
+    case RecomputePolicy::kSelectiveOp: return "selective_op";
     case RecomputePolicy::kFull: return "full";
   }
   return "?";
@@ -70,6 +71,15 @@ double sum_ops(const std::vector<OpAccount>& ops, F f) {
 
 constexpr double kOutBytes = 2.0;   // GEMM outputs and activations between kernels: BF16
 constexpr double kStatBytes = 4.0;  // per-row FP32 statistics (rstd, log-sum-exp)
+
+// Bytes per logit alive at the loss's peak, saved and transient together.
+// - Fused (Megatron-LM's vocab_parallel_cross_entropy, as DeepSeek's and NeMo's stacks): the
+//   BF16 logits (2) are cast to FP32 (4), softmaxed in place and kept; the backward writes the
+//   gradient into that FP32 buffer and casts it to BF16 (2) for the head: 6 either way.
+// - Eager (torchtitan 2024: Transformer.forward returns self.output(h).float(), the loss is
+//   F.cross_entropy): backward holds the saved FP32 log-softmax (4), nll_loss's zero-filled FP32
+//   gradient (4) and log_softmax's FP32 input gradient (4): 12 (the forward peaks at 10).
+double loss_working_bytes_per_logit(bool eager) { return eager ? 12.0 : 6.0; }
 
 // The op runs as the kernels of `k` (an eager stack): its bytes are theirs.
 void set_kernels(OpAccount& op, KernelList k) {
@@ -182,8 +192,11 @@ class Builder {
   // policy, which recomputes only the attention core (Korthikanti et al. 2022 s5, Table 2);
   // DeepSeek's selective policy recomputes the norms and SwiGLU that produce them.
   bool keep_linear_inputs() const {
-    return none() || r_.recompute == RecomputePolicy::kAttention;
+    return none() || r_.recompute == RecomputePolicy::kAttention || op_sac();
   }
+  // torchtitan's op-level policy: layers are built as without recomputation, then
+  // apply_op_sac says what is kept and what recomputed.
+  bool op_sac() const { return r_.recompute == RecomputePolicy::kSelectiveOp; }
 
   int tp() const { return r_.shard.tp; }
 
@@ -294,7 +307,9 @@ class Builder {
     const double kv_read = T * r_.shard.cp * kv_width;  // K and V of the whole sequence
     core.forward_bytes = (q + kv_read + o) * kOutBytes + lse * kStatBytes;
     core.dgrad_bytes = (2 * q + 2 * kv_read + 2 * o) * kOutBytes + lse * kStatBytes;
-    if (!full()) {
+    if (op_sac()) {
+      core.saved_bytes = o * kOutBytes + lse * kStatBytes;  // SDPA's outputs (apply_op_sac)
+    } else if (!full()) {
       core.saved_bytes = lse * kStatBytes;  // O is kept as attn.out's input
       const bool qkv_recomputed = selective() && m_.attention == AttentionKind::kMLA;
       if (!qkv_recomputed) core.saved_bytes += (q + T * kv_width) * kOutBytes;
@@ -415,8 +430,10 @@ class Builder {
 
   // The layer's FP8 quantization passes; under full recomputation, keep each layer's input
   // only and recompute its whole forward.
-  void finish_layer(std::vector<OpAccount>& ops) const {
+  // `block`: a transformer block (the head is outside torchtitan's checkpointed blocks).
+  void finish_layer(std::vector<OpAccount>& ops, bool block = true) const {
     add_fp8_quantize(ops);
+    if (op_sac() && block) apply_op_sac(ops);
     if (!full() || ops.empty()) return;
     for (auto& op : ops) {
       op.recompute_flops = op.forward_flops;
@@ -426,6 +443,51 @@ class Builder {
     // The layer's input, this GPU's 1/tp of the sequence under sequence parallelism
     // (Korthikanti et al. 2022 Table 2: 2sbh, or 2sbh/t with SP).
     ops.front().saved_bytes = tokens_ * m_.hidden * kOutBytes / (r_.shard.sp ? tp() : 1);
+  }
+
+  // The separate matmuls (aten.mm) torchtitan runs for one of our GEMMs, their output widths in
+  // the order they run: the fused QKV GEMM is wq, wk, wv (Attention.forward); SwiGLU's up_gate is
+  // w1 then w3 (FeedForward.forward: w2(F.silu(w1(x)) * w3(x))); any other GEMM is one matmul.
+  std::vector<double> mm_parts(const OpAccount& op) const {
+    const double n = static_cast<double>(op.gemm.n);
+    const auto ends_with = [&](std::string_view suffix) {
+      return op.name.size() >= suffix.size() &&
+             op.name.compare(op.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with("attn.qkv")) {
+      const double kv = static_cast<double>(std::max(1, m_.kv_heads / tp())) * m_.head_dim;
+      return {n - 2.0 * kv, kv, kv};
+    }
+    if (ends_with("up_gate") && m_.mlp == MlpKind::kSwiGLU) return {n / 2.0, n / 2.0};
+    return {n};
+  }
+
+  // torchtitan's op-level selective activation checkpointing (torchtitan parallelize code,
+  // _apply_ac_to_transformer_block, selective_ac_option "op"; 2024-2025): inside each
+  // checkpointed block the outputs of the save list (aten.mm, SDPA, TP's reduce-scatter) are
+  // kept "except every second mm", the matmuls counted afresh for each block's forward; every
+  // other op is recomputed from the block's input in the backward. Kept: the block input, the
+  // odd matmuls' outputs, SDPA's output and log-sum-exp (set in attention_core). Recomputed:
+  // the even matmuls (priced as that share of the GEMM's forward, their communication not
+  // repeated: the reduce-scatter is on the save list) and every memory-bound op.
+  void apply_op_sac(std::vector<OpAccount>& ops) const {
+    int mm = 0;
+    for (OpAccount& op : ops) {
+      const bool matmul = (op.kind == OperatorKind::kGemm || op.kind == OperatorKind::kGroupedGemm) &&
+                          !op.gemm.batched;
+      if (matmul) {
+        double kept = 0.0, redone = 0.0;
+        for (double w : mm_parts(op)) (++mm % 2 == 0 ? redone : kept) += w;
+        const double n = static_cast<double>(op.gemm.n);
+        op.saved_bytes = op.gemm.tokens_per_group * op.gemm.groups * kept * kOutBytes;
+        op.recompute_flops = op.forward_flops * redone / n;
+        op.forward_recomputed = false;
+      } else if (op.kind == OperatorKind::kNorm || op.kind == OperatorKind::kElementwise) {
+        op.saved_bytes = 0.0;
+        op.forward_recomputed = true;
+      }
+    }
+    if (!ops.empty()) ops.front().saved_bytes += norm_tokens_ * m_.hidden * kOutBytes;
   }
 
   LayerAccount embedding() const {
@@ -472,6 +534,8 @@ class Builder {
     // log-sum-exp only.
     loss.saved_bytes = keep_linear_inputs() ? logits * kOutBytes : T * kStatBytes;
     if (full()) loss.saved_bytes = 0.0;
+    loss.working_bytes =
+        std::max(0.0, logits * loss_working_bytes_per_logit(r_.stack.eager_loss) - loss.saved_bytes);
     ops.push_back(std::move(loss));
   }
 
@@ -521,6 +585,12 @@ double LayerAccount::params() const {
 double LayerAccount::expert_params() const {
   return sum_ops(ops, [](const OpAccount& o) { return o.expert_params ? o.params : 0.0; });
 }
+double LayerAccount::working_bytes() const {
+  double w = 0.0;
+  for (const OpAccount& o : ops) w = std::max(w, o.working_bytes);
+  return w;
+}
+
 double LayerAccount::saved_bytes() const {
   return sum_ops(ops, [](const OpAccount& o) { return o.saved_bytes; });
 }
@@ -576,7 +646,7 @@ ModelAccount account_model(const ModelSpec& m, const AccountRequest& r) {
   }
   LayerAccount head{LayerKind::kHead, 1, {}};
   b.head_ops(head.ops, "", m.tied_embeddings);
-  b.finish_layer(head.ops);
+  b.finish_layer(head.ops, false);
   a.layers.push_back(std::move(head));
   return a;
 }

@@ -37,7 +37,13 @@ namespace llmsim {
 //              up-projections (so Q, K, V of the attention core) and the SwiGLU output.
 //   full:      keep only each layer's input and recompute the whole layer's forward, with its
 //              tensor-parallel communication.
-enum class RecomputePolicy { kNone, kAttention, kSelective, kFull };
+// Activation recomputation, in the order of how much the backward recomputes:
+// kNone; kAttention, Megatron-LM's selective (the attention core; Korthikanti et al. 2022);
+// kSelective, DeepSeek-V3's (norms, SwiGLU and MLA's up-projections; V3 report s3.2.3);
+// kSelectiveOp, torchtitan's op-level selective checkpointing (selective_ac_option "op": the
+// outputs of every other matmul and of SDPA are kept, the rest recomputed; see
+// operator_account.cpp); kFull, each layer's input only.
+enum class RecomputePolicy { kNone, kAttention, kSelective, kSelectiveOp, kFull };
 std::string_view recompute_policy_name(RecomputePolicy p);
 
 // The parts of the parallel plan that shard one layer.
@@ -152,6 +158,9 @@ struct OpAccount {
   double params = 0.0;          // parameters this GPU holds for the op
   bool expert_params = false;   // routed-expert parameters (sharded over EP)
   double saved_bytes = 0.0;     // activation bytes kept for the backward, per micro-batch
+  // Bytes alive only while the op's forward or backward runs, beyond saved_bytes (the loss's
+  // FP32 logits and their gradient): a transient peak, not kept across micro-batches.
+  double working_bytes = 0.0;
   double recompute_flops = 0.0; // forward FLOPs redone in the backward under the policy
   // The op's whole forward (kernel and its forward communication) runs again before its
   // backward (full recomputation, and the ops a selective policy recomputes).
@@ -174,6 +183,7 @@ struct LayerAccount {
   double params() const;
   double expert_params() const;
   double saved_bytes() const;
+  double working_bytes() const;  // the largest of its ops' working_bytes
 };
 
 struct ModelAccount {

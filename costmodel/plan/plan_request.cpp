@@ -100,7 +100,7 @@ std::vector<T> parse_names(const std::string& option, const std::string& text, P
 
 std::optional<RecomputePolicy> parse_recompute(const std::string& name) {
   for (auto p : {RecomputePolicy::kNone, RecomputePolicy::kAttention, RecomputePolicy::kSelective,
-                 RecomputePolicy::kFull}) {
+                 RecomputePolicy::kSelectiveOp, RecomputePolicy::kFull}) {
     if (recompute_policy_name(p) == name) return p;
   }
   return std::nullopt;

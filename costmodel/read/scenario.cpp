@@ -412,11 +412,12 @@ CommOverlap read_comm_overlap(YamlMap& om) {
 void read_training(YamlMap& m, Scenario& s) {
   YamlMap tm = m.map("training");
   const std::string rc =
-      tm.choice_or("recompute", "selective", {"none", "attention", "selective", "full"});
-  s.recompute = rc == "none"        ? RecomputePolicy::kNone
-                : rc == "attention" ? RecomputePolicy::kAttention
-                : rc == "selective" ? RecomputePolicy::kSelective
-                                    : RecomputePolicy::kFull;
+      tm.choice_or("recompute", "selective", {"none", "attention", "selective", "selective_op", "full"});
+  s.recompute = rc == "none"           ? RecomputePolicy::kNone
+                : rc == "attention"    ? RecomputePolicy::kAttention
+                : rc == "selective"    ? RecomputePolicy::kSelective
+                : rc == "selective_op" ? RecomputePolicy::kSelectiveOp
+                                       : RecomputePolicy::kFull;
   s.stack = optional_section<KernelStack>(
       tm, "kernels", [&s](YamlMap& km) { return read_kernel_stack(km, s.model); });
   s.overlap = optional_section<CommOverlap>(tm, "overlap", read_comm_overlap);

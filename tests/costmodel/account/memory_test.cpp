@@ -85,3 +85,84 @@ TEST_CASE("Memory: 1F1B rank r holds pp - r micro-batches, ZeRO-1 shards the opt
   r.plan.zero_stage = 3;
   CHECK(estimate_memory(m, r).ranks[1].weight_bytes == Approx(2 * m1.params / 8));
 }
+
+namespace {
+
+ModelSpec small_dense() {
+  ModelSpec m;
+  m.name = "dense";
+  m.layers = 8;
+  m.hidden = 256;
+  m.heads = 4;
+  m.kv_heads = 4;
+  m.head_dim = 64;
+  m.ffn = 1024;
+  m.vocab = 1000;
+  return m;
+}
+
+MemoryRequest small_request(int pp, int zero) {
+  MemoryRequest r;
+  r.plan.pp = pp;
+  r.plan.dp = 8;
+  r.plan.zero_stage = zero;
+  r.plan.schedule = ScheduleMethod::k1F1B;
+  r.recipe = make_recipe(RecipeKind::kBF16);
+  r.seq_len = 128;
+  r.micro_batches = 16;
+  r.capacity_bytes = 80e9;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Memory: the head's rank holds the loss over the logits, eager 12 and fused 6 bytes each",
+          "[memory]") {
+  const ModelSpec m = small_dense();
+  MemoryRequest r = small_request(2, 1);
+  r.recompute = RecomputePolicy::kNone;
+  const double logits = 128.0 * 1000;  // one sequence of 128 tokens x the vocabulary
+  const MemoryEstimate fused = estimate_memory(m, r);
+  // Without recomputation a layer brings nothing back: rank 0's transient is 0, rank 1's the
+  // loss less the BF16 logits already kept with the activations.
+  CHECK(fused.ranks[0].working_bytes == 0.0);
+  CHECK(fused.ranks[1].working_bytes == Approx(logits * (6 - 2)));
+  r.stack.eager_loss = true;
+  CHECK(estimate_memory(m, r).ranks[1].working_bytes == Approx(logits * (12 - 2)));
+}
+
+TEST_CASE("Memory: under full recomputation a layer's backward brings back what it dropped",
+          "[memory]") {
+  const ModelSpec m = small_dense();
+  MemoryRequest r = small_request(2, 1);
+  r.recompute = RecomputePolicy::kNone;
+  const MemoryEstimate none = estimate_memory(m, r);
+  r.recompute = RecomputePolicy::kFull;
+  const MemoryEstimate full = estimate_memory(m, r);
+  // Rank 0 holds layers only: its transient is one layer's activations without recomputation
+  // less the input full recomputation keeps (128 tokens x 256 x 2 bytes).
+  const double layer_none = none.chunks[0].activation_bytes / none.chunks[0].layers;
+  const double layer_full = 128.0 * 256 * 2;
+  CHECK(full.ranks[0].working_bytes == Approx(layer_none - layer_full).epsilon(0.02));
+  CHECK(full.ranks[0].activation_bytes < none.ranks[0].activation_bytes);
+}
+
+TEST_CASE("Memory: ZeRO-3 holds 2 gathered units and 1 gradient, or with pipelining the whole stage",
+          "[memory]") {
+  const ModelSpec m = small_dense();
+  // No pipelining: the largest unit is a layer: attention 4 x 256^2, SwiGLU 3 x 256 x 1024 and
+  // two norms of 256.
+  const MemoryEstimate flat = estimate_memory(m, small_request(1, 3));
+  const double layer = 4.0 * 256 * 256 + 3.0 * 256 * 1024 + 2 * 256;
+  CHECK(flat.ranks[0].gathered_bytes == Approx(layer * (2 * 2 + 2)));
+  // PyTorch pipelining with FSDP: each rank's stage stays gathered, its gradient unsharded.
+  const MemoryEstimate piped = estimate_memory(m, small_request(2, 3));
+  for (const RankMemory& rm : piped.ranks) CHECK(rm.gathered_bytes == Approx(rm.params * (2 + 2)));
+  // ZeRO-1 gathers nothing; the allocator reserve is 5% of what is allocated, everywhere.
+  const MemoryEstimate z1 = estimate_memory(m, small_request(2, 1));
+  for (const RankMemory& rm : z1.ranks) {
+    CHECK(rm.gathered_bytes == 0.0);
+    CHECK(rm.reserve_bytes == Approx(kAllocatorReserve * rm.allocated_bytes()));
+    CHECK(rm.total_bytes() == Approx(rm.allocated_bytes() * (1 + kAllocatorReserve)));
+  }
+}

@@ -161,6 +161,49 @@ TEST_CASE("Operator account: recomputation trades kept activations for recompute
   CHECK(op(sel, LayerKind::kMoE, "attn.q_up").saved_bytes == 0.0);
 }
 
+TEST_CASE("Operator account: torchtitan's op policy keeps every other matmul and SDPA, recomputes "
+          "the rest", "[account]") {
+  // GQA so that wq, wk and wv differ: 4 query heads of 16, 2 KV heads.
+  ModelSpec m = tiny_dense();
+  m.kv_heads = 2;
+  AccountRequest r;
+  r.recipe = make_recipe(RecipeKind::kBF16);
+  r.seq_len = 32;
+  r.recompute = RecomputePolicy::kSelectiveOp;
+  const ModelAccount a = account_model(m, r);
+  const double T = 32;
+  // Matmuls in torchtitan's order: wq (1, kept), wk (2, recomputed), wv (3, kept), wo (4,
+  // recomputed), w1 (5, kept), w3 (6, recomputed), w2 (7, kept).
+  const OpAccount& qkv = op(a, LayerKind::kDense, "attn.qkv");
+  CHECK(qkv.saved_bytes == Approx(T * (64 + 32) * 2));
+  CHECK(qkv.recompute_flops == Approx(qkv.forward_flops * 32 / (64 + 2 * 32)));
+  const OpAccount& out = op(a, LayerKind::kDense, "attn.out");
+  CHECK(out.saved_bytes == 0.0);
+  CHECK(out.recompute_flops == Approx(out.forward_flops));
+  const OpAccount& up = op(a, LayerKind::kDense, "mlp.up_gate");
+  CHECK(up.saved_bytes == Approx(T * 128 * 2));
+  CHECK(up.recompute_flops == Approx(up.forward_flops / 2));
+  const OpAccount& down = op(a, LayerKind::kDense, "mlp.down");
+  CHECK(down.saved_bytes == Approx(T * 64 * 2));
+  CHECK(down.recompute_flops == 0.0);
+  // SDPA keeps O and the log-sum-exp; norms and SwiGLU are recomputed and keep nothing; the
+  // block input is kept by the first op.
+  CHECK(op(a, LayerKind::kDense, "attn.core").saved_bytes == Approx(T * 64 * 2 + T * 4 * 4));
+  CHECK(op(a, LayerKind::kDense, "mlp.act").forward_recomputed);
+  CHECK(op(a, LayerKind::kDense, "mlp.act").saved_bytes == 0.0);
+  CHECK(op(a, LayerKind::kDense, "attn_norm").saved_bytes == Approx(T * 64 * 2));
+  // Between DeepSeek's selective policy and full recomputation in what it keeps.
+  r.recompute = RecomputePolicy::kNone;
+  const double none = account_model(m, r).find(LayerKind::kDense)->saved_bytes();
+  r.recompute = RecomputePolicy::kFull;
+  const double full = account_model(m, r).find(LayerKind::kDense)->saved_bytes();
+  const double op_sac = a.find(LayerKind::kDense)->saved_bytes();
+  CHECK(op_sac < none);
+  CHECK(op_sac > full);
+  // The head sits outside the checkpointed blocks: kept as without recomputation.
+  CHECK(op(a, LayerKind::kHead, "head").recompute_flops == 0.0);
+}
+
 TEST_CASE("Operator account: impossible sharding is a user error", "[account]") {
   AccountRequest r;
   r.seq_len = 8;
