@@ -70,6 +70,28 @@ void print_run_row(const ValidationRun& r) {
              pct(*r.step_error), r.step_figure->source);
 }
 
+// The runs with a published peak memory: theirs beside ours (the worst rank, allocator reserve
+// included), and the summary. Not part of the step-time figures above.
+void print_memory(const ValidationReport& rep) {
+  if (rep.memory.runs == 0) return;
+  fmt::print("\nPeak memory per GPU: llmsim's worst rank (allocator reserve included) / the published "
+             "peak of reserved memory - 1; negative: llmsim below.\n\n");
+  fmt::print("  {:<34} {:<17} {:>10} {:>10} {:>8}  {}\n", "run", "GPUs", "published", "llmsim",
+             "error", "source");
+  for (const ValidationRun& r : rep.runs) {
+    if (!r.memory_error) continue;
+    const double ours = r.memory_figure->value * (1.0 + *r.memory_error);
+    fmt::print("  {:<34} {:<17} {:>6.1f} GiB {:>6.1f} GiB {:>8}  {}\n", r.scenario.name,
+               fmt::format("{} x {}", r.estimate.phases.front().gpus, r.scenario.gpu.name),
+               r.memory_figure->value, ours, pct(*r.memory_error), r.memory_figure->source);
+  }
+  const ValidationSummary& s = rep.memory;
+  fmt::print("\nover {} runs: median {} (median size {:.1f}%), worst {} ({}); llmsim below the "
+             "published peak in {}, above in {}\n",
+             s.runs, pct(s.median), 100 * s.median_abs, pct(s.worst), s.worst_run, s.too_fast,
+             s.too_slow);
+}
+
 void print_text(const ValidationReport& rep, const ValidateOptions& o, double seconds) {
   fmt::print("Validation: {} published training runs. The figures are for validation only: no "
              "factor is fitted to them.\n",
@@ -81,6 +103,7 @@ void print_text(const ValidationReport& rep, const ValidateOptions& o, double se
   for (const ValidationRun& r : rep.runs) print_run_row(r);
   fmt::print("\nover {} runs: {}\n", rep.summary.runs, summary_text(rep.summary));
   for (const auto& [gpu, s] : rep.by_gpu) fmt::print("  {:<10} {} runs: {}\n", gpu, s.runs, summary_text(s));
+  print_memory(rep);
   if (o.all_figures) {
     for (const ValidationRun& r : rep.runs) {
       fmt::print("\n{} ({})", r.scenario.name, r.file);
@@ -119,11 +142,16 @@ nlohmann::json report_json(const ValidationReport& rep) {
                     {"gpu", r.scenario.gpu.name},
                     {"step_error", r.step_error ? nlohmann::json(*r.step_error) : nlohmann::json()},
                     {"step_figure", r.step_figure ? r.step_figure->id : ""},
+                    {"memory_error", r.memory_error ? nlohmann::json(*r.memory_error) : nlohmann::json()},
+                    {"memory_figure", r.memory_figure ? r.memory_figure->id : ""},
                     {"figures", figures}});
   }
   nlohmann::json by_gpu = nlohmann::json::object();
   for (const auto& [gpu, s] : rep.by_gpu) by_gpu[gpu] = summary_json(s);
-  return {{"runs", runs}, {"summary", summary_json(rep.summary)}, {"by_gpu", by_gpu}};
+  return {{"runs", runs},
+          {"summary", summary_json(rep.summary)},
+          {"by_gpu", by_gpu},
+          {"memory", summary_json(rep.memory)}};
 }
 
 // Exit 1 when a gate is set and the errors exceed it.

@@ -13,7 +13,7 @@ struct QuantityRow {
   std::string_view unit;
 };
 
-constexpr std::array<QuantityRow, 19> kQuantities = {{
+constexpr std::array<QuantityRow, 20> kQuantities = {{
     {FigureQuantity::kStepTime, "step_time", "s"},
     {FigureQuantity::kMfuBf16, "mfu_bf16", "percent"},
     {FigureQuantity::kTflopsPerGpu, "tflops_per_gpu", "TFLOPS"},
@@ -27,6 +27,7 @@ constexpr std::array<QuantityRow, 19> kQuantities = {{
     {FigureQuantity::kMfuBf16FullAttention, "mfu_bf16_full_attention", "percent"},
     {FigureQuantity::kHfuBf16, "hfu_bf16", "percent"},
     {FigureQuantity::kMfuFp8, "mfu_fp8", "percent"},
+    {FigureQuantity::kPeakMemoryGib, "peak_memory_gib", "GiB"},
     {FigureQuantity::kPrefillInputTokensPerNode, "prefill_input_tokens_per_s_per_node", "tokens/s"},
     {FigureQuantity::kDecodeOutputTokensPerNode, "decode_output_tokens_per_s_per_node", "tokens/s"},
     {FigureQuantity::kNodesForDailyVolume, "nodes_for_daily_volume", "nodes"},

@@ -31,6 +31,10 @@ enum class FigureQuantity {
   kMfuBf16FullAttention,
   kHfuBf16,
   kMfuFp8,
+  // Peak memory per GPU (GiB, first phase): the worst rank, allocator reserve included, beside a
+  // published peak of the caching allocator's reserved memory (torchtitan's "Memory(GiB)":
+  // torch.cuda.max_memory_reserved, the maximum over the GPUs).
+  kPeakMemoryGib,
   // Serving (llmsim serve): at each deployment's capacity.
   kPrefillInputTokensPerNode,  // tokens/s per node, prompt tokens incl. cache hits
   kDecodeOutputTokensPerNode,  // tokens/s per node

@@ -200,6 +200,7 @@ double our_value(const ReferenceFigure& f, const Scenario& s, const RunEstimate&
     case FigureQuantity::kMfuFp8: return p.step.mfu_fp8_causal * 100.0;
     case FigureQuantity::kTflopsPerGpu: return p.step.tflops_per_gpu;
     case FigureQuantity::kTokensPerSecond: return p.step.tokens_per_second;
+    case FigureQuantity::kPeakMemoryGib: return p.step.peak_memory_bytes / (1024.0 * 1024 * 1024);
     case FigureQuantity::kPhaseGpuHours: return hours;
     case FigureQuantity::kPhaseCost: return usd;
     case FigureQuantity::kTotalGpuHours: return run.total_gpu_hours;

@@ -56,6 +56,16 @@ void set_step_error(ValidationRun& run) {
   }
 }
 
+void set_memory_error(ValidationRun& run) {
+  for (const ShownFigure& f : run.comparison.shown) {
+    if (f.figure->quantity != FigureQuantity::kPeakMemoryGib || !f.compared) continue;
+    if (f.figure->value <= 0 || f.ours <= 0) continue;
+    run.memory_figure = f.figure;
+    run.memory_error = f.ours / f.figure->value - 1.0;
+    return;
+  }
+}
+
 void run_one(ValidationRun& run, const std::string& data_dir) {
   const auto start = std::chrono::steady_clock::now();
   run.scenario = load_scenario(run.file, {}, data_dir);
@@ -63,6 +73,7 @@ void run_one(ValidationRun& run, const std::string& data_dir) {
   run.estimate = estimate_run(run.scenario, scenario_profile(run.scenario));
   run.comparison = compare_published(run.scenario, run.estimate);
   set_step_error(run);
+  set_memory_error(run);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -99,12 +110,15 @@ std::vector<std::string> default_validation_files(const std::string& data_dir) {
   return files;
 }
 
-ValidationSummary summarize_runs(const std::vector<const ValidationRun*>& runs) {
+namespace {
+
+ValidationSummary summarize(const std::vector<const ValidationRun*>& runs,
+                            std::optional<double> ValidationRun::*error) {
   ValidationSummary s;
   std::vector<double> errors, sizes;
   for (const ValidationRun* r : runs) {
-    if (!r->step_error) continue;
-    const double e = *r->step_error;
+    if (!(r->*error)) continue;
+    const double e = *(r->*error);
     errors.push_back(e);
     sizes.push_back(std::fabs(e));
     s.too_fast += e < 0;
@@ -118,6 +132,16 @@ ValidationSummary summarize_runs(const std::vector<const ValidationRun*>& runs) 
   s.median = median_of(errors);
   s.median_abs = median_of(sizes);
   return s;
+}
+
+}  // namespace
+
+ValidationSummary summarize_runs(const std::vector<const ValidationRun*>& runs) {
+  return summarize(runs, &ValidationRun::step_error);
+}
+
+ValidationSummary summarize_memory(const std::vector<const ValidationRun*>& runs) {
+  return summarize(runs, &ValidationRun::memory_error);
 }
 
 ValidationReport validate_runs(const std::vector<std::string>& files, const std::string& data_dir,
@@ -163,6 +187,7 @@ ValidationReport validate_runs(const std::vector<std::string>& files, const std:
     if (it == report.by_gpu.end()) report.by_gpu.emplace_back(gpu, ValidationSummary{});
   }
   report.summary = summarize_runs(all);
+  report.memory = summarize_memory(all);
   for (auto& [gpu, summary] : report.by_gpu) {
     std::vector<const ValidationRun*> of_gpu;
     for (const ValidationRun* r : all) {

@@ -34,6 +34,9 @@ struct ValidationRun {
   // second, TFLOPS per GPU, MFU, GPU-hours (nullopt: no figure describes the scenario).
   std::optional<double> step_error;
   const ReferenceFigure* step_figure = nullptr;
+  // Peak memory: ours / published - 1, from the run's peak_memory_gib figure (nullopt: none).
+  std::optional<double> memory_error;
+  const ReferenceFigure* memory_figure = nullptr;
   double seconds = 0.0;  // llmsim's own time for the run
 };
 
@@ -43,7 +46,7 @@ struct ValidationSummary {
   double median_abs = 0.0;
   double worst = 0.0;     // the largest in size, with its sign
   std::string worst_run;  // its scenario name
-  int too_fast = 0;       // step shorter than measured
+  int too_fast = 0;       // step shorter than measured (memory: ours below the published peak)
   int too_slow = 0;
 };
 
@@ -51,6 +54,7 @@ struct ValidationReport {
   std::vector<ValidationRun> runs;
   ValidationSummary summary;
   std::vector<std::pair<std::string, ValidationSummary>> by_gpu;  // in first-seen order
+  ValidationSummary memory;  // over the runs' memory errors (too_fast: ours below)
 };
 
 // The shipped set: every *.yaml under data_dir/validation/ and the training scenarios directly
@@ -65,5 +69,6 @@ ValidationReport validate_runs(const std::vector<std::string>& files, const std:
                                int threads = 1, const ValidationProgress& progress = {});
 
 ValidationSummary summarize_runs(const std::vector<const ValidationRun*>& runs);
+ValidationSummary summarize_memory(const std::vector<const ValidationRun*>& runs);
 
 }  // namespace llmsim

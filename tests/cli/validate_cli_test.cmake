@@ -15,7 +15,8 @@ if(n LESS 30)
   message(FATAL_ERROR "the validation set has ${n} runs, expected at least 30")
 endif()
 foreach(needle "over " "median " "worst " "llmsim faster than measured in " "A100-80GB" "H100"
-               "deepseek-v3-pretrain" "megatron2021-gpt-1.7b-32gpu")
+               "deepseek-v3-pretrain" "megatron2021-gpt-1.7b-32gpu" "Peak memory per GPU"
+               "llmsim below the published peak in ")
   string(FIND "${OUT}" "${needle}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "validate output lacks '${needle}':\n${OUT}")
@@ -33,6 +34,30 @@ string(JSON median GET "${one}" summary median)
 string(JSON count GET "${one}" summary runs)
 if(count LESS 30)
   message(FATAL_ERROR "validate --json: summary.runs = ${count}")
+endif()
+
+# Peak memory beside the published peaks (torchtitan's tables), summarized apart from the step
+# times: each compared run's memory_error is ours / published - 1, and the step-time summary
+# does not count them.
+string(JSON mem_runs GET "${one}" memory runs)
+if(mem_runs LESS 5)
+  message(FATAL_ERROR "validate --json: memory.runs = ${mem_runs}, expected the 5 torchtitan runs")
+endif()
+string(JSON nruns LENGTH "${one}" runs)
+math(EXPR last "${nruns} - 1")
+set(with_memory 0)
+foreach(i RANGE ${last})
+  string(JSON mfig GET "${one}" runs ${i} memory_figure)
+  if(NOT mfig STREQUAL "")
+    math(EXPR with_memory "${with_memory} + 1")
+    string(JSON sfig GET "${one}" runs ${i} step_figure)
+    if(sfig STREQUAL mfig)
+      message(FATAL_ERROR "validate: a memory figure (${mfig}) stands for a step time")
+    endif()
+  endif()
+endforeach()
+if(NOT with_memory EQUAL mem_runs)
+  message(FATAL_ERROR "validate: ${with_memory} runs with a memory figure, summary says ${mem_runs}")
 endif()
 
 # Gates: an impossible limit exits 1 with one line saying why; the run table still prints.
