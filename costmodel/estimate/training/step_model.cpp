@@ -260,12 +260,15 @@ void set_link_busy(StepResult& r, const Scenario& s, const ParallelPlan& plan,
 }
 
 // The share of the account's training FLOPs that the backward recomputes (ops whose forward
-// runs again; FlashAttention's own recomputation inside its kernel is not counted).
+// runs again, and the recomputed share of a GEMM under torchtitan's op policy; FlashAttention's
+// own recomputation inside its kernel is not counted).
 double recompute_share(const ModelAccount& a) {
   double recomputed = 0.0, train = 0.0;
   for (const LayerAccount& l : a.layers) {
     for (const OpAccount& op : l.ops) {
+      const bool gemm = op.kind == OperatorKind::kGemm || op.kind == OperatorKind::kGroupedGemm;
       if (op.forward_recomputed) recomputed += l.count * op.forward_flops;
+      else if (gemm) recomputed += l.count * op.recompute_flops;
       train += l.count * op.train_flops();
     }
   }
