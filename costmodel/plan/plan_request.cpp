@@ -135,7 +135,7 @@ PlanSpace build_space(const PlanRequest& o, const Scenario& s) {
   }
   if (!o.recompute.empty()) {
     sp.recompute = parse_names<RecomputePolicy>("--recompute", o.recompute, parse_recompute,
-                                                "none, attention, selective, full");
+                                                "none, attention, selective, selective_op, full");
   }
   if (!o.precisions.empty()) {
     sp.precisions =
