@@ -142,14 +142,18 @@ double seconds_of(const std::vector<GroupCollective>& calls, OperatorTimer& time
 }
 
 // AdamW touches, per parameter of its shard: master weight, gradient and two moments read,
-// master and moments written, the compute copy written.
+// master and moments written, the compute copy written. Before it, gradient clipping at norm
+// 1.0 (DeepSeek-V3 report s4.2 "gradient clipping norm to 1.0"; the default of Megatron-LM's
+// --clip-grad and of torchtitan's max_norm) reads the gradients once for the global norm; the
+// scaling pass that follows only when the norm is over the threshold is not counted.
 double optimizer_bytes(const ParallelPlan& plan, const PrecisionRecipe& rec, const DpSync& sync,
                        double dense, double expert) {
   const bool sharded = plan.zero_stage >= 1;
   const double dense_local = dense / (sharded ? sync.dense_group : 1);
   const double expert_local = expert / (sharded ? std::max(1, sync.expert_group) : 1);
-  const double per_param =
-      2 * rec.master_bytes + rec.grad_bytes + 4 * rec.moment_bytes + rec.weight_bytes;
+  const double adamw = 2 * rec.master_bytes + rec.grad_bytes + 4 * rec.moment_bytes + rec.weight_bytes;
+  const double grad_norm = rec.grad_bytes;
+  const double per_param = adamw + grad_norm;
   return (dense_local + expert_local) * per_param;
 }
 
