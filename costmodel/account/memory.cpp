@@ -309,12 +309,13 @@ std::string MemoryEstimate::overflow_message() const {
   std::string s = fmt::format(
       "does not fit: pipeline rank {} needs {:.1f} GB per GPU, the GPU has {:.1f} GB ({:.1f} GB "
       "over): weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations {:.1f} ({:.1f} "
-      "micro-batches in flight), buffers {:.1f}, gathered (ZeRO-3) {:.1f}, transient {:.1f}, "
-      "allocator reserve {:.1f} GB",
+      "micro-batches in flight), buffers {:.1f}, {}transient {:.1f}, allocator reserve {:.1f} GB",
       w.rank, w.total_bytes() / kGB, cap / kGB, (w.total_bytes() - cap) / kGB,
       w.weight_bytes / kGB, w.grad_bytes / kGB, w.optimizer_bytes / kGB,
       w.activation_bytes / kGB, w.peak_in_flight, w.comm_buffer_bytes / kGB,
-      w.gathered_bytes / kGB, w.working_bytes / kGB, w.reserve_bytes / kGB);
+      request.plan.zero_stage >= 3 ? fmt::format("gathered (ZeRO-3) {:.1f}, ", w.gathered_bytes / kGB)
+                                   : "",
+      w.working_bytes / kGB, w.reserve_bytes / kGB);
   // What would help: the same plan with one thing changed, each re-estimated.
   std::vector<std::string> helps;
   auto try_variant = [&](const std::string& what, const MemoryRequest& v) {
