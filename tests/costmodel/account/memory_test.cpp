@@ -18,6 +18,33 @@ MemoryEstimate scenario_memory(const std::vector<std::string>& overrides) {
   return estimate_memory(s.model, memory_request(s, s.phases.front()));
 }
 
+ModelSpec small_dense() {
+  ModelSpec m;
+  m.name = "dense";
+  m.layers = 8;
+  m.hidden = 256;
+  m.heads = 4;
+  m.kv_heads = 4;
+  m.head_dim = 64;
+  m.ffn = 1024;
+  m.vocab = 1000;
+  return m;
+}
+
+MemoryRequest small_request(int pp, int zero) {
+  MemoryRequest r;
+  r.plan.pp = pp;
+  r.plan.dp = 8;
+  r.plan.zero_stage = zero;
+  r.plan.schedule = ScheduleMethod::k1F1B;
+  r.recipe = make_recipe(RecipeKind::kBF16);
+  r.seq_len = 128;
+  r.micro_batches = 16;
+  r.capacity_bytes = 80e9;
+  return r;
+}
+
+
 }  // namespace
 
 TEST_CASE("Memory: DeepSeek-V3's published plan (PP16 DualPipe, EP64, ZeRO-1, FP8) fits in 80 GB",
@@ -53,24 +80,8 @@ TEST_CASE("Memory: the same plan in BF16 without recomputation does not fit, and
 
 TEST_CASE("Memory: 1F1B rank r holds pp - r micro-batches, ZeRO-1 shards the optimizer by dp",
           "[memory]") {
-  ModelSpec m;
-  m.name = "dense";
-  m.layers = 8;
-  m.hidden = 256;
-  m.heads = 4;
-  m.kv_heads = 4;
-  m.head_dim = 64;
-  m.ffn = 1024;
-  m.vocab = 1000;
-  MemoryRequest r;
-  r.plan.pp = 4;
-  r.plan.dp = 8;
-  r.plan.zero_stage = 1;
-  r.plan.schedule = ScheduleMethod::k1F1B;
-  r.recipe = make_recipe(RecipeKind::kBF16);
-  r.seq_len = 128;
-  r.micro_batches = 16;
-  r.capacity_bytes = 80e9;
+  const ModelSpec m = small_dense();
+  MemoryRequest r = small_request(4, 1);
   const MemoryEstimate e = estimate_memory(m, r);
   // Middle ranks (no embedding, no head) hold 2 layers each: in-flight counts 3 and 2.
   CHECK(e.ranks[1].activation_bytes == Approx(3 * e.chunks[1].activation_bytes));
@@ -86,35 +97,6 @@ TEST_CASE("Memory: 1F1B rank r holds pp - r micro-batches, ZeRO-1 shards the opt
   CHECK(estimate_memory(m, r).ranks[1].weight_bytes == Approx(2 * m1.params / 8));
 }
 
-namespace {
-
-ModelSpec small_dense() {
-  ModelSpec m;
-  m.name = "dense";
-  m.layers = 8;
-  m.hidden = 256;
-  m.heads = 4;
-  m.kv_heads = 4;
-  m.head_dim = 64;
-  m.ffn = 1024;
-  m.vocab = 1000;
-  return m;
-}
-
-MemoryRequest small_request(int pp, int zero) {
-  MemoryRequest r;
-  r.plan.pp = pp;
-  r.plan.dp = 8;
-  r.plan.zero_stage = zero;
-  r.plan.schedule = ScheduleMethod::k1F1B;
-  r.recipe = make_recipe(RecipeKind::kBF16);
-  r.seq_len = 128;
-  r.micro_batches = 16;
-  r.capacity_bytes = 80e9;
-  return r;
-}
-
-}  // namespace
 
 TEST_CASE("Memory: the head's rank holds the loss over the logits, eager 12 and fused 6 bytes each",
           "[memory]") {
