@@ -148,3 +148,20 @@ TEST_CASE("Memory: ZeRO-3 holds 2 gathered units and 1 gradient, or with pipelin
     CHECK(rm.total_bytes() == Approx(rm.allocated_bytes() * (1 + kAllocatorReserve)));
   }
 }
+
+TEST_CASE("Memory: torchtitan's Llama 2 70B on 64 A100 fits where it ran and not where it ran out",
+          "[memory]") {
+  // pytorch/torchtitan docs/performance.md, Llama 2 table and its footnote 1: local batch 1 with
+  // selective op checkpointing and local batch 2 with full checkpointing ran; local batch 2 with
+  // selective checkpointing "will cause an OOM error".
+  auto estimate = [](const std::vector<std::string>& overrides) {
+    const Scenario s = load_scenario(kSrc + "/scenarios/validation/torchtitan-llama2-70b-a100-64gpu.yaml",
+                                     overrides, kSrc + "/scenarios");
+    return estimate_memory(s.model, memory_request(s, s.phases.front()));
+  };
+  CHECK(estimate({}).fits());
+  CHECK_FALSE(estimate({"parallelism.micro_batch_size=2", "training.phases.0.global_batch=128"}).fits());
+  CHECK(estimate({"parallelism.micro_batch_size=2", "training.phases.0.global_batch=128",
+                  "training.recompute=full"})
+            .fits());
+}
