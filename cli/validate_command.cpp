@@ -92,6 +92,30 @@ void print_memory(const ValidationReport& rep) {
              s.too_slow);
 }
 
+// Every run of the set ran on its GPUs, so each must fit in llmsim's memory model; one that
+// does not is a memory-model error, named here.
+std::vector<std::string> runs_over_memory(const ValidationReport& rep) {
+  std::vector<std::string> out;
+  for (const ValidationRun& r : rep.runs) {
+    for (const PhaseEstimate& p : r.estimate.phases) {
+      if (!p.step.memory_fits) {
+        out.push_back(fmt::format("{} (phase {}: {:.1f} GiB of {:.1f})", r.scenario.name, p.name,
+                                  p.step.peak_memory_bytes / (1024.0 * 1024 * 1024),
+                                  p.step.memory_capacity_bytes / (1024.0 * 1024 * 1024)));
+      }
+    }
+  }
+  return out;
+}
+
+void print_fit(const ValidationReport& rep) {
+  const std::vector<std::string> over = runs_over_memory(rep);
+  fmt::print("\nEvery run ran, so each should fit in llmsim's memory model: {} of {} do",
+             rep.runs.size() - over.size(), rep.runs.size());
+  fmt::print("{}\n", over.empty() ? "" : "; over:");
+  for (const std::string& o : over) fmt::print("  {}\n", o);
+}
+
 void print_text(const ValidationReport& rep, const ValidateOptions& o, double seconds) {
   fmt::print("Validation: {} published training runs. The figures are for validation only: no "
              "factor is fitted to them.\n",
@@ -104,6 +128,7 @@ void print_text(const ValidationReport& rep, const ValidateOptions& o, double se
   fmt::print("\nover {} runs: {}\n", rep.summary.runs, summary_text(rep.summary));
   for (const auto& [gpu, s] : rep.by_gpu) fmt::print("  {:<10} {} runs: {}\n", gpu, s.runs, summary_text(s));
   print_memory(rep);
+  print_fit(rep);
   if (o.all_figures) {
     for (const ValidationRun& r : rep.runs) {
       fmt::print("\n{} ({})", r.scenario.name, r.file);
@@ -151,7 +176,8 @@ nlohmann::json report_json(const ValidationReport& rep) {
   return {{"runs", runs},
           {"summary", summary_json(rep.summary)},
           {"by_gpu", by_gpu},
-          {"memory", summary_json(rep.memory)}};
+          {"memory", summary_json(rep.memory)},
+          {"over_memory", runs_over_memory(rep)}};
 }
 
 // Exit 1 when a gate is set and the errors exceed it.

@@ -16,7 +16,8 @@ if(n LESS 30)
 endif()
 foreach(needle "over " "median " "worst " "llmsim faster than measured in " "A100-80GB" "H100"
                "deepseek-v3-pretrain" "megatron2021-gpt-1.7b-32gpu" "Peak memory per GPU"
-               "llmsim below the published peak in ")
+               "llmsim below the published peak in "
+               "so each should fit in llmsim's memory model")
   string(FIND "${OUT}" "${needle}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "validate output lacks '${needle}':\n${OUT}")
@@ -58,6 +59,13 @@ foreach(i RANGE ${last})
 endforeach()
 if(NOT with_memory EQUAL mem_runs)
   message(FATAL_ERROR "validate: ${with_memory} runs with a memory figure, summary says ${mem_runs}")
+endif()
+
+# Every shipped run ran on its GPUs: the memory model must let each of them fit.
+string(JSON over_n LENGTH "${one}" over_memory)
+if(NOT over_n EQUAL 0)
+  string(JSON over GET "${one}" over_memory)
+  message(FATAL_ERROR "validate: runs that ran but do not fit in llmsim's memory model: ${over}")
 endif()
 
 # Gates: an impossible limit exits 1 with one line saying why; the run table still prints.
