@@ -76,9 +76,7 @@ void check_table_against_cli(const ComparisonModel& m, const nlohmann::json& cli
 TEST_CASE("MainWindow: the comparison table is llmsim compare's, a plan that does not fit in red",
           "[gui][widget][scenario][compare]") {
   MainWindow w;
-  w.resize(1600, 1000);
-  w.show();
-  REQUIRE(w.open_scenario(QString::fromStdString(kScenario)).isEmpty());  // ticks DualPipe
+  show_scenario(w, QString::fromStdString(kScenario));  // ticks DualPipe
   tick(w, "1F1B");
   tick(w, "ZB1P (ZB-H1)");
   type_vary(w, kVary);

@@ -100,9 +100,7 @@ void check_bottleneck(const LinksModel& m, int col, const nlohmann::json& links)
 TEST_CASE("MainWindow: the Links tab is run --json's links per case, the bottleneck marked",
           "[gui][widget][scenario][links]") {
   MainWindow w;
-  w.resize(1600, 1000);
-  w.show();
-  REQUIRE(w.open_scenario(QString::fromStdString(kScenario)).isEmpty());  // ticks DualPipe
+  show_scenario(w, QString::fromStdString(kScenario));  // ticks DualPipe
   tick(w, "1F1B");
   wait_idle(w);
   REQUIRE(w.error_text().isEmpty());

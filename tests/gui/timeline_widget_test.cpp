@@ -21,6 +21,7 @@
 #include "gui/timeline_pane.hpp"
 #include "gui/timeline_widget.hpp"
 #include "sim/pipeline/schedules/schedule.hpp"
+#include "tests/gui/window_helpers.hpp"
 
 using namespace llmsim;
 using namespace llmsim::gui;
@@ -41,10 +42,7 @@ QPoint op_point(const TimelineWidget& t, int c, int rank, std::size_t index) {
 TEST_CASE("MainWindow: three DeepSeek-V3 schedules all in view at 1600x1000, hover tooltip",
           "[gui][widget][scenario]") {
   MainWindow w;
-  w.resize(1600, 1000);
-  w.show();
-  const QString file = QString(LLMSIM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain.yaml";
-  REQUIRE(w.open_scenario(file).isEmpty());
+  gui::test::show_scenario(w, QString(LLMSIM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain.yaml");
   FormInputs in = w.inputs();
   in.methods = {ScheduleMethod::k1F1B, ScheduleMethod::kZB1P, ScheduleMethod::kDualPipe};
   w.set_inputs(in);

@@ -25,6 +25,14 @@ inline std::string run_cli(const std::string& args) {
   return out;
 }
 
+// Shows the window at the size the tests and screenshots use and opens `file` (its default
+// schedule ticked), which must load without an error.
+inline void show_scenario(MainWindow& w, const QString& file) {
+  w.resize(1600, 1000);
+  w.show();
+  REQUIRE(w.open_scenario(file).isEmpty());
+}
+
 // Ticks the check box labelled `label` (a schedule to compare).
 inline void tick(MainWindow& w, const QString& label) {
   for (QCheckBox* b : w.findChildren<QCheckBox*>()) {

@@ -5,6 +5,7 @@
 #include "costmodel/account/memory.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/scenario.hpp"
+#include "tests/costmodel/account/small_models.hpp"
 
 using namespace llmsim;
 
@@ -18,18 +19,8 @@ MemoryEstimate scenario_memory(const std::vector<std::string>& overrides) {
   return estimate_memory(s.model, memory_request(s, s.phases.front()));
 }
 
-ModelSpec small_dense() {
-  ModelSpec m;
-  m.name = "dense";
-  m.layers = 8;
-  m.hidden = 256;
-  m.heads = 4;
-  m.kv_heads = 4;
-  m.head_dim = 64;
-  m.ffn = 1024;
-  m.vocab = 1000;
-  return m;
-}
+// 8 layers of d = 256, 4 heads of 64, FFN 1024, vocab 1000.
+ModelSpec small_dense() { return test::small_dense_model("dense", 8, 256, 4, 1024, 1000); }
 
 MemoryRequest small_request(int pp, int zero) {
   MemoryRequest r;

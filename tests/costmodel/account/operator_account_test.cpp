@@ -4,24 +4,14 @@
 
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/account/operator_account.hpp"
+#include "tests/costmodel/account/small_models.hpp"
 
 using namespace llmsim;
 
 namespace {
 
 // A tiny dense model: 2 layers, d = 64, 4 heads of 16 (MHA), SwiGLU FFN 128, vocab 100, untied.
-ModelSpec tiny_dense() {
-  ModelSpec m;
-  m.name = "tiny-dense";
-  m.layers = 2;
-  m.hidden = 64;
-  m.heads = 4;
-  m.kv_heads = 4;
-  m.head_dim = 16;
-  m.ffn = 128;
-  m.vocab = 100;
-  return m;
-}
+ModelSpec tiny_dense() { return test::small_dense_model("tiny-dense", 2, 64, 4, 128, 100); }
 
 // The same with layer 1 an MoE layer: 4 routed experts of 32, top-2, 1 shared expert.
 ModelSpec tiny_moe() {
