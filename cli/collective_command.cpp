@@ -2,6 +2,7 @@
 // by flow-level simulation or by the closed-form model, with nccl-tests' algbw / busbw and,
 // for DeepEP's dispatch / combine, the per-GPU NVLink and RDMA bandwidth as DeepEP reports it.
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,8 @@
 
 #include "cli/commands.hpp"
 #include "costmodel/time/calibration/csv_table.hpp"
+#include "costmodel/time/calibration/profile.hpp"
+#include "costmodel/time/nccl_overhead.hpp"
 #include "costmodel/read/cluster_file.hpp"
 #include "costmodel/read/model_file.hpp"
 #include "costmodel/read/yaml_reader.hpp"
@@ -48,6 +51,15 @@ struct CollectiveOptions {
   double skew = 0.0;
   bool json = false;
   bool links = false;
+  std::string calibration = "auto";
+};
+
+// NCCL's time beyond the links' rates, from a profile's nccl-tests sweep (--calibration).
+struct NcclPart {
+  double seconds = 0.0;     // added to the flow (or closed-form) time
+  double links_s = 0.0;     // the time at the links' rates alone
+  std::string profile;      // where the sweep came from ("" when none applies)
+  std::string sweep;
 };
 
 // "1GiB", "256MB", "4096", "1e9": a size in bytes (sim/units.hpp), more than zero.
@@ -207,12 +219,16 @@ void print_links(const CollectiveResult& r) {
 }
 
 void print_json(const ClusterSpec& c, const CollectiveRequest& q, const CollectiveResult& r,
-                const std::optional<Published>& published, double ours, bool links) {
+                const std::optional<Published>& published, double ours, bool links,
+                const NcclPart& nccl) {
   nlohmann::ordered_json j;
   j["op"] = std::string(collective_op_name(q.op));
   j["gpus"] = q.gpus;
   j["bytes"] = r.bytes;
   j["time_s"] = r.time.seconds();
+  j["links_time_s"] = nccl.links_s;
+  j["nccl_overhead_s"] = nccl.seconds;
+  if (!nccl.profile.empty()) j["nccl_sweep"] = {{"profile", nccl.profile}, {"source", nccl.sweep}};
   j["algbw_gbps"] = r.algbw_gbps;
   j["busbw_gbps"] = r.busbw_gbps;
   if (is_expert_op(q.op)) {
@@ -297,22 +313,78 @@ std::string cluster_file(const std::string& name) {
                               fmt::join(known, ", ")));
 }
 
+// --calibration: "auto" (the cluster GPU's published profile, when one ships), "none", or a
+// profile file. Returns the profile holding an nccl-tests sweep, if any.
+std::optional<calibration::Profile> sweep_profile(const std::string& choice, const ClusterSpec& c) {
+  if (choice == "none") return std::nullopt;
+  std::string path = choice;
+  if (choice == "auto") {
+    std::string gpu = c.gpu;
+    for (char& ch : gpu) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    path = (std::filesystem::path(default_data_dir()) / "calibration" / (gpu + "-published.yaml"))
+               .string();
+    if (!std::filesystem::exists(path)) return std::nullopt;
+  }
+  calibration::Profile p = calibration::load_profile(path);
+  if (!p.collectives) {
+    if (choice == "auto") return std::nullopt;
+    throw UserError(fmt::format("--calibration = '{}': the profile has no nccl-tests sweep "
+                                "(`collectives`); allowed: auto, none or a profile with one",
+                                quote_value(choice)));
+  }
+  return p;
+}
+
+// Adds NCCL's overhead to `r` (time, algbw, busbw) when the profile's sweep covers `q`.
+NcclPart add_nccl_overhead(const std::optional<calibration::Profile>& p, const ClusterSpec& c,
+                           const CollectiveRequest& q, CollectiveMode mode, CollectiveResult& r) {
+  NcclPart part;
+  part.links_s = r.time.seconds();
+  if (!p) return part;
+  part.seconds = nccl_overhead_seconds(*p->collectives, q, c.gpus_per_node);
+  if (!(part.seconds > 0.0)) return part;
+  // The network model's own latency (its time for one byte) is in the sweep's excess already.
+  CollectiveRequest one = q;
+  one.bytes = 1.0;
+  part.seconds = std::max(0.0, part.seconds - run_collective(c, one, mode).time.seconds());
+  part.profile = p->name;
+  part.sweep = p->collectives->source;
+  r.time = SimTime::from_seconds(part.links_s + part.seconds);
+  r.algbw_gbps = r.bytes / r.time.seconds() / 1e9;
+  r.busbw_gbps = r.algbw_gbps * bus_factor(q.op, q.gpus);
+  r.bottleneck_utilization *= part.links_s / r.time.seconds();
+  return part;
+}
+
+void print_nccl_part(const NcclPart& n) {
+  if (n.profile.empty()) {
+    fmt::print("NCCL: not added (no nccl-tests sweep applies; the time is the links' rates "
+               "alone)\n");
+    return;
+  }
+  fmt::print("NCCL: {:.4g} us at the links' rates + {:.4g} us beyond them, per ring step from "
+             "{} ({}); --calibration none: the links alone\n",
+             n.links_s * 1e6, n.seconds * 1e6, n.profile, n.sweep);
+}
+
 void run(const CollectiveOptions& o) {
   const std::string path = cluster_file(o.cluster);
   const ClusterSpec c = load_cluster_file(path);
   const CollectiveRequest q = collective_request(o, c);
   std::string why;
   const CollectiveMode mode = collective_mode(o.mode, q, c, why);
-  const CollectiveResult r = run_collective(c, q, mode);
+  CollectiveResult r = run_collective(c, q, mode);
+  const NcclPart nccl = add_nccl_overhead(sweep_profile(o.calibration, c), c, q, mode, r);
   const std::optional<Published> published =
       is_expert_op(q.op) ? deepep_published(path, c, q) : std::nullopt;
   const double ours = published && published->link == "NVLink" ? r.nvlink_gbps : r.rdma_gbps;
 
   if (o.json) {
-    print_json(c, q, r, published, ours, o.links);
+    print_json(c, q, r, published, ours, o.links, nccl);
     return;
   }
   print_table(c, q, r, why, published, ours);
+  if (!is_expert_op(q.op)) print_nccl_part(nccl);
   if (o.links) print_links(r);
 }
 
@@ -365,6 +437,12 @@ void add_collective_command(CLI::App& app) {
   cmd->add_flag("--links", o->links,
                 "also list the busiest links (name, tier, bytes, busy time, utilization) and "
                 "each tier's busiest link (flow mode; JSON: under \"links\")");
+  cmd->add_option("--calibration", o->calibration,
+                  "where NCCL's time beyond the links' rates comes from (all-reduce, "
+                  "reduce-scatter, all-gather): auto (the cluster GPU's published profile, "
+                  "scenarios/calibration/GPU-published.yaml, and its nccl-tests sweep), none "
+                  "(the links' rates alone), or a profile file")
+      ->capture_default_str();
   cmd->callback([o] { run(*o); });
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/check.hpp"
+#include "costmodel/time/nccl_overhead.hpp"
 #include "sim/collectives/collective_runner.hpp"
 
 namespace llmsim {
@@ -161,6 +162,14 @@ OperatorTime OperatorTimer::time(const MemoryBoundOp& op) {
 OperatorTime OperatorTimer::time(const GroupCollective& op) {
   const CollectiveRequest& q = op.request;
   if (q.gpus <= 1 || (q.bytes <= 0 && !is_expert_op(q.op))) return {};
+  OperatorTime t = network_time(q);
+  t.group = op.group;
+  t.seconds += nccl_overhead(q);
+  if (t.source == TimeSource::kNetworkAnalytical) analytical_collectives_ = true;
+  return t;
+}
+
+OperatorTime OperatorTimer::network_time(const CollectiveRequest& q) {
   const ExpertRouting& e = q.ep;
   const CollectiveKey key{static_cast<int>(q.op), q.gpus, q.bytes, static_cast<int>(q.algorithm),
                           e.tokens, e.hidden, e.topk, e.experts, e.max_nodes, e.skew,
@@ -181,10 +190,29 @@ OperatorTime OperatorTimer::time(const GroupCollective& op) {
     }
     it = collectives_.emplace(key, *t).first;
   }
-  OperatorTime t = it->second;
-  t.group = op.group;
-  if (t.source == TimeSource::kNetworkAnalytical) analytical_collectives_ = true;
-  return t;
+  return it->second;
+}
+
+void OperatorTimer::set_custom_all_reduce_limit(double bytes, std::string why) {
+  custom_all_reduce_bytes_ = bytes;
+  custom_all_reduce_why_ = std::move(why);
+}
+
+double OperatorTimer::nccl_overhead(const CollectiveRequest& q) {
+  if (!profile_.collectives) return 0.0;
+  if (q.op == CollectiveOp::kAllReduce && q.bytes <= custom_all_reduce_bytes_ &&
+      q.gpus <= cluster_.gpus_per_node && group_per_node(q, cluster_.gpus_per_node) == q.gpus) {
+    note(custom_all_reduce_why_);
+    return 0.0;
+  }
+  const double s = nccl_overhead_seconds(*profile_.collectives, q, cluster_.gpus_per_node);
+  if (!(s > 0.0)) return 0.0;
+  note(nccl_overhead_note(*profile_.collectives, profile_.name));
+  // The sweep's excess holds NCCL's latency, which the network model already charges per
+  // hop: what the same collective of one byte takes there is not paid twice.
+  CollectiveRequest one = q;
+  one.bytes = 1.0;
+  return std::max(0.0, s - network_time(one).seconds);
 }
 
 }  // namespace llmsim

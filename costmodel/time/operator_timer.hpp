@@ -127,6 +127,11 @@ class OperatorTimer {
   OperatorTime time(const MemoryBoundOp& op);
   OperatorTime time(const GroupCollective& op);
 
+  // Serving stacks run small all-reduces inside a node in their own one-shot kernels, not NCCL
+  // (vLLM's CustomAllreduce, up to 8 MiB): all-reduces of at most `bytes` on one node skip
+  // NCCL's overhead (nccl_overhead.hpp); `why` joins the notes when one does. Default 0.
+  void set_custom_all_reduce_limit(double bytes, std::string why);
+
   const calibration::Profile& profile() const { return profile_; }
   // Assumptions made while timing, each once, in the order first made.
   const std::vector<std::string>& notes() const { return notes_; }
@@ -138,6 +143,11 @@ class OperatorTimer {
   OperatorTime kernel(calibration::KernelClass c, const calibration::KernelShape& shape);
   void check_within_hardware(const calibration::ClassProfile& cls,
                              const calibration::KernelShape& shape, double seconds) const;
+  // The network model's time for `q` (cached per request).
+  OperatorTime network_time(const CollectiveRequest& q);
+  // NCCL's time beyond the network model's for `q` (0 without the profile's sweep): the
+  // sweep's excess (nccl_overhead.hpp) less the model's own latency for the same collective.
+  double nccl_overhead(const CollectiveRequest& q);
 
   const calibration::Profile& profile_;
   const ClusterSpec& cluster_;
@@ -145,6 +155,8 @@ class OperatorTimer {
   bool analytical_collectives_ = false;
   CollectiveCache* shared_ = nullptr;
   std::map<CollectiveKey, OperatorTime> collectives_;
+  double custom_all_reduce_bytes_ = 0.0;
+  std::string custom_all_reduce_why_;
 };
 
 }  // namespace llmsim

@@ -21,6 +21,14 @@ constexpr double kAttainment = 0.90;
 constexpr double kSkip = 0.10;        // warm-up and drain left out of the attainment
 constexpr int kBisections = 8;        // capacity to within a factor 2^(1/256), 0.3%
 constexpr double kMaxScale = 1 << 20;
+// Serving stacks all-reduce up to 8 MiB inside a node in their own one-shot / two-shot
+// kernels, not NCCL: vLLM's CustomAllreduce(max_size=8192 * 1024), world sizes 2, 4, 6, 8
+// (vllm/distributed/device_communicators/custom_all_reduce.py); SGLang carries the same kernel.
+constexpr double kCustomAllReduceBytes = 8192.0 * 1024.0;
+const char* kCustomAllReduceNote =
+    "serving: tensor-parallel all-reduces of at most 8 MiB inside a node run in the serving "
+    "stack's own kernel (vLLM's CustomAllreduce, max_size 8 MiB), at the links' rates without "
+    "NCCL's overhead; larger ones go through NCCL";
 
 // Everything a simulation needs: layouts, a timer per deployment (each on its own cut of the
 // cluster), the iteration models, and a timer on the whole cluster for KV transfers.
@@ -37,6 +45,7 @@ struct Bench {
     }
     for (const DeploymentLayout& l : layouts) {  // layouts no longer move
       timers.push_back(std::make_unique<OperatorTimer>(profile, l.cluster));
+      timers.back()->set_custom_all_reduce_limit(kCustomAllReduceBytes, kCustomAllReduceNote);
       models.push_back(std::make_unique<IterationModel>(l, s.model, *timers.back()));
     }
     network_cluster = s.cluster;

@@ -138,6 +138,7 @@ nlohmann::ordered_json to_json(const Profile& p) {
     }
     classes.push_back(jc);
   }
+  if (p.collectives) j["collectives"] = collective_curve_json(*p.collectives);
   return j;
 }
 
@@ -153,7 +154,10 @@ void emit_json_as_yaml(YAML::Emitter& out, const nlohmann::ordered_json& j, bool
   } else if (j.is_array()) {
     const bool scalars = !j.empty() && !j.front().is_structured();
     out << YAML::Block << YAML::BeginSeq;
-    for (const auto& e : j) emit_json_as_yaml(out, e, flow || (!scalars && e.contains("measured_us")));
+    for (const auto& e : j) {
+      const bool point = !scalars && (e.contains("measured_us") || e.contains("busbw_gbps"));
+      emit_json_as_yaml(out, e, flow || point);
+    }
     out << YAML::EndSeq;
   } else if (j.is_string()) {
     out << YAML::DoubleQuoted << j.get<std::string>();
@@ -404,7 +408,9 @@ std::string profile_to_yaml(const Profile& p) {
       "# Model (costmodel/time/calibration/kernel_model.hpp): t = overhead + a p-norm of compute\n"
       "# (waves of tiles, each k-block at peak x compute_efficiency but no faster than\n"
       "# iteration_floor), memory (bytes at bandwidth x memory_efficiency), tile loads and\n"
-      "# elementwise terms, + waves x wave_overhead.\n";
+      "# elementwise terms, + waves x wave_overhead. collectives: an nccl-tests all-reduce sweep\n"
+      "# (bytes per GPU, busbw_gbps 1e9 B/s); NCCL's time beyond the links' rates per ring step\n"
+      "# comes from it (costmodel/time/nccl_overhead.hpp).\n";
   return header + out.c_str() + "\n";
 }
 
@@ -458,8 +464,9 @@ Profile load_profile(const std::string& path) {
     }
     p.classes.push_back(std::move(c));
   }
-  m.finish({"name", "device", "gpu", "clock_mhz", "clock_source", "date", "method", "generator", "sources", "overall_holdout_mape",
-            "classes"});
+  if (auto cm = m.map_if_present("collectives")) p.collectives = read_collective_curve(*cm);
+  m.finish({"name", "device", "gpu", "clock_mhz", "clock_source", "date", "method", "generator",
+            "sources", "overall_holdout_mape", "classes", "collectives"});
   return p;
 }
 

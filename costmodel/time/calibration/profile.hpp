@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "costmodel/time/calibration/collective_curve.hpp"
 #include "costmodel/time/calibration/fitter.hpp"
 #include "costmodel/time/calibration/kernel_class.hpp"
 #include "costmodel/time/calibration/kernel_model.hpp"
@@ -69,6 +70,9 @@ struct Profile {
   std::string generator;         // the command that wrote it
   std::vector<std::string> sources;  // kernel implementations or table files used
   std::vector<ClassProfile> classes;
+  // NCCL's all-reduce by size on one node of this GPU (nccl-tests); absent: collectives are
+  // timed at the links' rates alone.
+  std::optional<CollectiveCurve> collectives;
   std::string file;              // where it was loaded from ("" if built in memory)
   // Adjustments made when the profile was applied to a run (clock), shown with the estimate.
   std::vector<std::string> notes;

@@ -172,6 +172,20 @@ const char* kGa100Rule =
     "1.555 TB/s: the class fitted to the A100-80GB's tables stands for it, the fitted "
     "efficiencies kept at the 40GB's peaks (memory terms at 1.555 TB/s)";
 
+// NCCL's all-reduce sweep of `system` (kernels/nccl.csv); `assumption` when it stands in for
+// another GPU.
+void attach_nccl_sweep(Profile& p, const Tables& t, const std::string& system,
+                       const std::string& assumption) {
+  p.collectives = read_nccl_sweep(t.dir + "/kernels/nccl.csv", system);
+  p.collectives->assumption = assumption;
+  const std::string path = "scenarios/reference/kernels/nccl.csv";
+  if (std::find(p.sources.begin(), p.sources.end(), path) == p.sources.end()) {
+    p.sources.push_back(path);
+  }
+}
+
+const char* kH100Sweep = "Azure ND H100 v5";
+
 ClassProfile h100_family_gemm(const Tables& t, const DevicePeaks& target) {
   const ClassProfile memb =
       fit_babelstream(t.dir, "H100 80GB HBM3 (Azure ND H100 v5)", t.h100, t.h100, t.call_s);
@@ -187,6 +201,11 @@ Profile h800_profile(const Tables& t, Profile p) {
   p.sources.push_back("scenarios/reference/kernels/gemm_h100.csv");
   p.sources.push_back("scenarios/reference/kernels/bandwidth.csv");
   p.clock_source += "; gemm_bf16, fitted to the H100's XLA table, gives its own clock";
+  attach_nccl_sweep(
+      p, t, kH100Sweep,
+      "no nccl-tests size sweep of an H800 node is published: the H100's (the same NVSwitch "
+      "generation and NCCL NVLS all-reduce) stands in, its time beyond the bandwidth term "
+      "taken unchanged although the H800's NVLink has 400 of the H100's 900 GB/s");
   return p;
 }
 
@@ -208,12 +227,13 @@ Profile gh100_profile(const Tables& t, const Profile& h800, const std::string& d
   replace_class(p, memb);
   replace_class(p, fwd);
   replace_class(p, attention_bwd_by_ratio(fwd, t.ratio, d.gpu));
+  attach_nccl_sweep(p, t, device == "h100" ? kH100Sweep : "Azure ND H200 v5", "");
   own_tables(p,
              fmt::format("{} (published tables: BF16 GEMM and attention from the H100's XLA and "
                          "FlashAttention-3 tables, memory from its BabelStream run, FP8 from "
-                         "H800's DeepGEMM tables scaled)",
+                         "H800's DeepGEMM tables scaled; NCCL from its own nccl-tests sweep)",
                          d.csv_gpu),
-             {"gemm_h100.csv", "attention_h100_fa3.csv", "bandwidth.csv"});
+             {"gemm_h100.csv", "attention_h100_fa3.csv", "bandwidth.csv", "nccl.csv"});
   return p;
 }
 
@@ -234,11 +254,16 @@ Profile ga100_profile(const Tables& t, const Profile& h800, const std::string& d
   replace_class(p, memb);
   replace_class(p, fwd);
   replace_class(p, attention_bwd_by_ratio(fwd, t.ratio, d.gpu));
+  attach_nccl_sweep(p, t, "Azure ND A100 v4",
+                    peaks.gpu != t.a100.gpu
+                        ? "the A100-40GB's node has the A100-80GB's NVLink 3 and NVSwitch: the "
+                          "A100-80GB's sweep stands for it"
+                        : "");
   own_tables(p,
              fmt::format("{} (published tables: the A100-80GB's cuBLASLt / MAMF GEMMs, "
-                         "BabelStream and FlashAttention-2 runs; no FP8 on Ampere)",
+                         "BabelStream, FlashAttention-2 and nccl-tests runs; no FP8 on Ampere)",
                          d.csv_gpu),
-             {"gemm_a100.csv", "attention_a100_fa2.csv", "bandwidth.csv"});
+             {"gemm_a100.csv", "attention_a100_fa2.csv", "bandwidth.csv", "nccl.csv"});
   return p;
 }
 
@@ -249,6 +274,9 @@ Profile b200_profile(const Tables& t, const Profile& h800) {
   Profile p = scaled_profile(h800, d, peaks);
   replace_class(p, fit_b200_gemm(KernelClass::kGemmFp8, t.dir, peaks));
   replace_class(p, fit_b200_gemm(KernelClass::kGemmBf16, t.dir, peaks));
+  attach_nccl_sweep(p, t, "Azure ND GB200 v6",
+                    "no nccl-tests size sweep of an HGX B200 node is published: the GB200's "
+                    "(4 GPUs of one tray, NVLink 5, ring) stands in, spread per ring step");
   own_tables(p,
              fmt::format("{} (published tables: BF16 and FP8 GEMMs from XLA's sm_100 table; "
                          "grouped FP8 GEMMs, memory and attention from H800's tables scaled)",

@@ -117,3 +117,104 @@ TEST_CASE("OperatorTimer: a collective on a named group, from the network model"
   CHECK(timer.time(g).seconds == t.seconds);
   CHECK(timer.time(g).describe() == "network: group expert-dp (32 GPUs), flow simulation");
 }
+
+namespace {
+
+const calibration::Profile& a100() {
+  static const calibration::Profile p =
+      calibration::load_profile(kData + "/calibration/a100-80gb-published.yaml");
+  return p;
+}
+
+ClusterSpec a100_node() {
+  ClusterSpec c;
+  c.name = "hgx-a100";
+  c.gpu = "A100-80GB";
+  c.nodes = 1;
+  c.nvlink_gbps = 240;
+  c.topology = TopologyKind::kSingleNode;
+  return c;
+}
+
+double collective_seconds(OperatorTimer& timer, CollectiveOp op, int gpus, double bytes) {
+  GroupCollective g;
+  g.group = "tp";
+  g.request.op = op;
+  g.request.gpus = gpus;
+  g.request.bytes = bytes;
+  return timer.time(g).seconds;
+}
+
+}  // namespace
+
+TEST_CASE("OperatorTimer: an 8-GPU all-reduce pays NCCL's time beyond the links, as nccl-tests "
+          "measured it",
+          "[costmodel][timer][nccl]") {
+  const ClusterSpec node = a100_node();
+  calibration::Profile links_only = a100();
+  links_only.collectives.reset();
+  OperatorTimer with(a100(), node), without(links_only, node);
+  REQUIRE(a100().collectives);
+  const calibration::CollectiveCurve& sweep = *a100().collectives;
+  // Every size of Azure's sweep from 1 MiB to 8 GiB comes back within 10% of its measured
+  // bus bandwidth (the links' 240 GB/s against the sweep's best 231.6 set the top end); the
+  // links alone are 2.2x too fast at 16 MiB.
+  for (const calibration::CollectivePoint& p : sweep.points) {
+    if (p.bytes < (1 << 20)) continue;
+    const double t = collective_seconds(with, CollectiveOp::kAllReduce, 8, p.bytes);
+    const double busbw = p.bytes / t * 2.0 * 7 / 8 / 1e9;
+    INFO(p.label);
+    CHECK(busbw == Approx(p.busbw_gbps).epsilon(0.10));
+  }
+  const double mib16 = 16.0 * (1 << 20);
+  CHECK(collective_seconds(without, CollectiveOp::kAllReduce, 8, mib16) <
+        0.6 * collective_seconds(with, CollectiveOp::kAllReduce, 8, mib16));
+  // The note names the sweep.
+  bool named = false;
+  for (const std::string& n : with.notes()) named = named || n.find("Azure ND A100 v4") != n.npos;
+  CHECK(named);
+}
+
+TEST_CASE("OperatorTimer: NCCL's overhead per ring step: a reduce-scatter or all-gather pays half "
+          "an all-reduce's, DeepEP and point-to-point none",
+          "[costmodel][timer][nccl]") {
+  const ClusterSpec node = a100_node();
+  calibration::Profile links_only = a100();
+  links_only.collectives.reset();
+  OperatorTimer with(a100(), node), without(links_only, node);
+  const double bytes = 100e6;
+  auto extra = [&](CollectiveOp op, int gpus, double b) {
+    return collective_seconds(with, op, gpus, b) - collective_seconds(without, op, gpus, b);
+  };
+  // The sweep's excess, less the latency the network model charges itself (its time for one
+  // byte), which the sweep's excess already holds.
+  const double ar = extra(CollectiveOp::kAllReduce, 8, bytes);
+  const double ar_latency = collective_seconds(without, CollectiveOp::kAllReduce, 8, 1.0);
+  CHECK(ar_latency > 0.0);
+  CHECK(ar == Approx(a100().collectives->excess_seconds(bytes) - ar_latency).epsilon(1e-9));
+  CHECK(ar > 100e-6);  // 8 x A100 at 100 MB: ~270 us beyond the links (Azure's sweep)
+  CHECK(extra(CollectiveOp::kReduceScatter, 8, bytes) == Approx(ar / 2).epsilon(1e-4));
+  CHECK(extra(CollectiveOp::kAllGather, 8, bytes) == Approx(ar / 2).epsilon(1e-4));
+  // Over 4 GPUs: 6 steps of a quarter each, i.e. 6/14 of the sweep's excess at twice the size.
+  CHECK(extra(CollectiveOp::kAllReduce, 4, bytes) ==
+        Approx(6.0 / 14.0 * a100().collectives->excess_seconds(2 * bytes) -
+               collective_seconds(without, CollectiveOp::kAllReduce, 4, 1.0))
+            .epsilon(1e-9));
+  GroupCollective p2p;
+  p2p.group = "pp";
+  p2p.request.op = CollectiveOp::kP2P;
+  p2p.request.gpus = 2;
+  p2p.request.bytes = bytes;
+  CHECK(with.time(p2p).seconds == without.time(p2p).seconds);
+  GroupCollective ep;
+  ep.group = "ep";
+  ep.request.op = CollectiveOp::kEpDispatch;
+  ep.request.gpus = 8;
+  ep.request.ep.hidden = 4096;
+  ep.request.ep.experts = 64;
+  CHECK(with.time(ep).seconds == without.time(ep).seconds);
+  // A serving stack's own all-reduce (up to its limit, inside the node) skips NCCL.
+  with.set_custom_all_reduce_limit(8 << 20, "custom all-reduce");
+  CHECK(extra(CollectiveOp::kAllReduce, 8, 4 << 20) == 0.0);
+  CHECK(extra(CollectiveOp::kAllReduce, 8, 16 << 20) > 0.0);
+}
