@@ -58,6 +58,7 @@ AttentionOp attention_pass(Pass pass, const AccountRequest& req, const ModelSpec
   const bool mla = m.attention == AttentionKind::kMLA;
   a.head_dim_qk = mla ? m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim : m.head_dim;
   a.head_dim_v = mla ? m.mla.v_head_dim : m.head_dim;
+  a.flash2 = req.stack.flash2;
   if (req.shard.cp == 1) {
     a.q_len = a.kv_len = req.seq_len;
     a.causal = req.causal;
@@ -208,7 +209,13 @@ LayerWork layer_work(const LayerAccount& layer, const LayerTiming& lt) {
     const OpAccount& op = *it;
     if (op.forward_recomputed) lt.recomputed_forward(w.backward, op);
     double dgrad = lt.pass(op, Pass::kDgrad);
-    if (!op.forward_recomputed && op.recompute_flops > 0 && op.forward_flops > 0) {
+    // A policy's partial recomputation (torchtitan's op policy: some of an operator's matmuls)
+    // is priced as that share of its forward. The fused attention core's recompute_flops are
+    // FlashAttention's own S = Q K^T in its backward kernel, which the attention_bwd class
+    // already times (2.5x the forward's FLOPs, kernel_class.cpp): not added again.
+    const bool own_recompute = op.kind == OperatorKind::kAttentionCore;
+    if (!op.forward_recomputed && !own_recompute && op.recompute_flops > 0 &&
+        op.forward_flops > 0) {
       dgrad += lt.pass(op, Pass::kForward) * op.recompute_flops / op.forward_flops;
     }
     lt.op_pass(w.backward, op, false, dgrad);
