@@ -58,6 +58,8 @@ struct ShardPlan {
 //   flash_attention: the attention core is one fused kernel (FlashAttention-2/3, cuDNN); false:
 //     the scores are materialized (Megatron before FlashAttention): batched QK^T, a fused
 //     scale-mask-softmax, dropout on the probabilities, batched P V, over every (q, k) pair.
+//   flash2: that fused kernel is FlashAttention-2 (timed by the profile's FA2 classes), not
+//     the GPU's best (FlashAttention-3 / cuDNN on Hopper).
 //   attention_dropout, hidden_dropout: probabilities; hidden dropout is fused with the bias
 //     and the residual add (Megatron's bias-dropout-add), writing a 1-byte mask.
 //   fused_residual_norm: the residual add is fused into the next norm (Transformer Engine,
@@ -68,6 +70,7 @@ struct ShardPlan {
 //     one fused memory pass each way (Apex / Transformer Engine / Triton kernels, torch.compile).
 struct KernelStack {
   bool flash_attention = true;
+  bool flash2 = false;
   double attention_dropout = 0.0;
   double hidden_dropout = 0.0;
   bool fused_residual_norm = false;

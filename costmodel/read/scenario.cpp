@@ -368,7 +368,9 @@ T optional_section(YamlMap& parent, const std::string& key, Read read) {
 // training.kernels: how the stack runs the kernels around its GEMMs (KernelStack).
 KernelStack read_kernel_stack(YamlMap& km, const ModelSpec& model) {
   KernelStack k;
-  k.flash_attention = km.choice_or("attention", "flash", {"flash", "unfused"}) == "flash";
+  const std::string attention = km.choice_or("attention", "flash", {"flash", "flash2", "unfused"});
+  k.flash_attention = attention != "unfused";
+  k.flash2 = attention == "flash2";
   k.attention_dropout = km.number_or("attention_dropout", 0.0, 0.0, 0.99);
   k.hidden_dropout = km.number_or("hidden_dropout", 0.0, 0.0, 0.99);
   k.fused_residual_norm = km.choice_or("residual", "separate", {"separate", "fused_with_norm"}) ==

@@ -147,9 +147,21 @@ OperatorTime OperatorTimer::time(const AttentionOp& op) {
     sh.causal = false;
     sh.split_kv = true;
   }
-  return kernel(op.pass == AttentionPass::kBackward ? KernelClass::kAttentionBwd
-                                                    : KernelClass::kAttentionFwd,
-                sh);
+  const bool backward = op.pass == AttentionPass::kBackward;
+  KernelClass c = backward ? KernelClass::kAttentionBwd : KernelClass::kAttentionFwd;
+  if (op.flash2 && op.pass != AttentionPass::kDecode) {
+    const KernelClass fa2 = backward ? KernelClass::kAttentionBwdFa2 : KernelClass::kAttentionFwdFa2;
+    if (profile_.find(fa2)) {
+      c = fa2;
+    } else {
+      const calibration::ClassProfile* own = profile_.find(c);
+      note(fmt::format("attention: flash2: profile {} has no {} class; its {} stands in ({})",
+                       profile_.name, calibration::kernel_class_name(fa2),
+                       calibration::kernel_class_name(c),
+                       own ? own->source.substr(0, own->source.find(':')) : "absent"));
+    }
+  }
+  return kernel(c, sh);
 }
 
 OperatorTime OperatorTimer::time(const MemoryBoundOp& op) {

@@ -83,6 +83,10 @@ struct AttentionOp {
   bool causal = true;       // query i sees keys 0..i (prefill and training, q_len == kv_len)
   bool kv_shared = false;   // decode over MLA's latent cache: values are part of the keys
   double kv_element_bytes = 2.0;  // cached element size (BF16 2, FP8 1)
+  // The stack runs FlashAttention-2 (training.kernels.attention: flash2): the profile's
+  // attention_fwd_fa2 / attention_bwd_fa2 classes where it has them (Hopper), else its
+  // attention classes, with a note.
+  bool flash2 = false;
 };
 
 // A streaming kernel (norm, activation, optimizer update, ...) moving `bytes` read + written.

@@ -168,7 +168,9 @@ std::vector<KernelShape> cpu_grid(KernelClass c, GridSize g) {
     case KernelClass::kAllToAll: return collective_grid(g);
     case KernelClass::kLaunch: return std::vector<KernelShape>(8);  // repeated batches
     case KernelClass::kGroupedGemmFp8:
-    case KernelClass::kAttentionBwd: break;
+    case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2: break;
   }
   throw UserError(fmt::format("no CPU reference kernel for class {}", kernel_class_name(c)));
 }

@@ -630,7 +630,9 @@ Measurement measure_cpu_kernel(KernelClass c, const KernelShape& shape, const Ti
     case KernelClass::kAllToAll: return communication(c, shape, opt);
     case KernelClass::kLaunch: return launch(shape, opt);
     case KernelClass::kGroupedGemmFp8:
-    case KernelClass::kAttentionBwd: break;
+    case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2: break;
   }
   throw UserError(fmt::format("no CPU reference kernel for class {}", kernel_class_name(c)));
 }

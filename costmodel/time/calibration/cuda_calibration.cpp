@@ -208,7 +208,9 @@ std::vector<KernelShape> cuda_grid(KernelClass c, GridSize g) {
           "collectives)",
           kernel_class_name(c)));
     case KernelClass::kGroupedGemmFp8:
-    case KernelClass::kAttentionBwd: break;
+    case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2: break;
   }
   throw UserError(fmt::format("no CUDA reference kernel for class {}", kernel_class_name(c)));
 }

@@ -28,6 +28,8 @@ constexpr ClassName kNames[] = {
     {KernelClass::kFp8Quantize, "fp8_quantize"},
     {KernelClass::kAttentionFwd, "attention_fwd"},
     {KernelClass::kAttentionBwd, "attention_bwd"},
+    {KernelClass::kAttentionFwdFa2, "attention_fwd_fa2"},
+    {KernelClass::kAttentionBwdFa2, "attention_bwd_fa2"},
     {KernelClass::kAllReduce, "all_reduce"},
     {KernelClass::kAllToAll, "all_to_all"},
     {KernelClass::kLaunch, "launch"},
@@ -116,7 +118,7 @@ KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile, i
   // Forward: S = Q K^T (2 d_qk FLOPs per pair) and O = P V (2 d_v). Backward recomputes S
   // and runs dV = P^T dO, dP = dO V^T, dQ = dS K, dK = dS^T Q: 5 matmuls against 2, i.e.
   // 2.5x the forward (FlashAttention-2 paper, section 4.1).
-  const double factor = c == KernelClass::kAttentionBwd ? 2.5 : 1.0;
+  const double factor = is_attention_backward(c) ? 2.5 : 1.0;
   KernelWork w;
   w.flops = factor * 2.0 * bh * pairs * d;
   // BF16 Q and O; K and V in kv_element_bytes, once when shared (the backward also reads O
@@ -125,7 +127,7 @@ KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile, i
       static_cast<double>(s.kv_shared ? s.head_dim_qk : s.head_dim_qk + s.head_dim_v);
   const double io = bh * (2.0 * sq * static_cast<double>(s.head_dim_qk + s.head_dim_v) +
                           s.kv_element_bytes * skv * kv_width);
-  w.bytes = (c == KernelClass::kAttentionBwd ? 2.0 : 1.0) * io;
+  w.bytes = (is_attention_backward(c) ? 2.0 : 1.0) * io;
   const std::int64_t tm = tile.m > 0 ? tile.m : s.seq_q;
   const double q_tiles = ceil_div(s.seq_q, tm);
   w.tiles = bh * q_tiles;
@@ -136,7 +138,7 @@ KernelWork attention_work(KernelClass c, const KernelShape& s, TileShape tile, i
   w.tile_flops = factor * 2.0 * padded_pairs * d / q_tiles;
   // Softmax entries computed (exp, max, sum): once per visible pair forward; the backward
   // recomputes P and forms dS (FlashAttention-2 paper, Algorithm 2): twice.
-  w.elementwise = (c == KernelClass::kAttentionBwd ? 2.0 : 1.0) * bh * pairs;
+  w.elementwise = (is_attention_backward(c) ? 2.0 : 1.0) * bh * pairs;
   if (s.split_kv && units > 1) {
     // FlashMLA's tile scheduler (get_mla_metadata) splits the sequences' keys over SM parts
     // so that every SM gets an equal share of the padded work: no wave quantization.
@@ -222,7 +224,9 @@ KernelWork work_of(KernelClass c, const KernelShape& s, TileShape tile, int unit
     case KernelClass::kSoftmax: return rows_cols_work(c, s, 8.0);
     case KernelClass::kFp8Quantize: return rows_cols_work(c, s, 5.0 + 4.0 / 128.0);
     case KernelClass::kAttentionFwd:
-    case KernelClass::kAttentionBwd: return attention_work(c, s, tile, units);
+    case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2: return attention_work(c, s, tile, units);
     case KernelClass::kAllReduce:
     case KernelClass::kAllToAll: {
       need_positive(c, "participants", s.participants);
@@ -243,6 +247,15 @@ KernelWork work_of(KernelClass c, const KernelShape& s, TileShape tile, int unit
   LLMSIM_CHECK(false, "unhandled kernel class");
 }
 
+bool is_attention_class(KernelClass c) {
+  return c == KernelClass::kAttentionFwd || c == KernelClass::kAttentionBwd ||
+         c == KernelClass::kAttentionFwdFa2 || c == KernelClass::kAttentionBwdFa2;
+}
+
+bool is_attention_backward(KernelClass c) {
+  return c == KernelClass::kAttentionBwd || c == KernelClass::kAttentionBwdFa2;
+}
+
 std::string describe_shape(KernelClass c, const KernelShape& s) {
   switch (c) {
     case KernelClass::kGemmFp32:
@@ -257,6 +270,8 @@ std::string describe_shape(KernelClass c, const KernelShape& s) {
     case KernelClass::kFp8Quantize: return fmt::format("rows={} cols={}", s.rows, s.cols);
     case KernelClass::kAttentionFwd:
     case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2:
       return fmt::format("b={} h={} sq={} skv={} d={}/{}{}", s.batch, s.heads, s.seq_q, s.seq_kv,
                          s.head_dim_qk, s.head_dim_v, s.causal ? " causal" : "");
     case KernelClass::kAllReduce:

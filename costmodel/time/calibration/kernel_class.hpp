@@ -26,10 +26,18 @@ enum class KernelClass {
   kFp8Quantize,     // rows x cols FP32 to E4M3 with 1x128 tile scales
   kAttentionFwd,    // batch x heads x seq_q queries against seq_kv keys
   kAttentionBwd,    // the matching backward (dQ, dK, dV)
+  // The same two as FlashAttention-2 runs them, where the GPU's best fused kernel is another
+  // (Hopper: FlashAttention-3 / cuDNN use TMA and WGMMA, FA2 neither): a stack's choice.
+  kAttentionFwdFa2,
+  kAttentionBwdFa2,
   kAllReduce,       // all-reduce of `bytes` per participant among `participants`
   kAllToAll,        // all-to-all, `bytes` sent per participant among `participants`
   kLaunch,          // dispatch overhead of one empty kernel
 };
+
+// The attention classes (forward and backward, best kernel or FA2), and the backward ones.
+bool is_attention_class(KernelClass c);
+bool is_attention_backward(KernelClass c);
 
 // Every class, in the order profiles list them.
 const std::vector<KernelClass>& all_kernel_classes();

@@ -44,6 +44,8 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> shape_fields(KernelC
     case KernelClass::kFp8Quantize: return {{"rows", d(s.rows)}, {"cols", d(s.cols)}};
     case KernelClass::kAttentionFwd:
     case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2:
       return {{"batch", d(s.batch)},         {"heads", d(s.heads)},
               {"seq_q", d(s.seq_q)},         {"seq_kv", d(s.seq_kv)},
               {"head_dim_qk", d(s.head_dim_qk)}, {"head_dim_v", d(s.head_dim_v)},
@@ -293,7 +295,9 @@ bool clock_bound(KernelClass c) {
     case KernelClass::kGemmFp8:
     case KernelClass::kGroupedGemmFp8:
     case KernelClass::kAttentionFwd:
-    case KernelClass::kAttentionBwd: return true;
+    case KernelClass::kAttentionBwd:
+    case KernelClass::kAttentionFwdFa2:
+    case KernelClass::kAttentionBwdFa2: return true;
     default: return false;
   }
 }

@@ -97,6 +97,7 @@ std::vector<std::optional<double>> held_out_errors(const TableFit& f, const Kern
   const KernelClass c = f.kernel_class;
   std::vector<std::optional<double>> err(f.points.size());
   for (std::size_t i = 0; i < f.points.size(); ++i) {
+    if (f.holdout == Holdout::kChecksOnly) continue;
     if (f.holdout == Holdout::kEveryFourth) {
       if (i % 4 == 1) err[i] = percent_errors(c, model, {f.points[i]})[0];
       continue;
@@ -137,9 +138,10 @@ ClassProfile fit_for_target(const TableFit& f, const DevicePeaks& target, double
 ClassProfile fit_published_class(const TableFit& f) {
   const KernelClass c = f.kernel_class;
   const bool loo = f.holdout == Holdout::kLeaveOneOut;
+  const bool every_fourth = f.holdout == Holdout::kEveryFourth;
   std::vector<Measurement> train;
   for (std::size_t i = 0; i < f.points.size(); ++i) {
-    if (loo || i % 4 != 1) train.push_back(f.points[i]);
+    if (!every_fourth || i % 4 != 1) train.push_back(f.points[i]);
   }
   // Points and errors are the fit's, on the rows' own GPU; the class's model is moved to
   // the profile's GPU at the end.
@@ -158,7 +160,9 @@ ClassProfile fit_published_class(const TableFit& f) {
     cp.points.push_back(profile_point(cp, m, true, e));
     held.push_back(e);
   }
-  cp.holdout_method = loo ? "leave-one-out" : "every 4th row (2nd, 6th, ...) held out of the fit";
+  cp.holdout_method = loo            ? "leave-one-out"
+                      : every_fourth ? "every 4th row (2nd, 6th, ...) held out of the fit"
+                                     : "none of the fitted rows (one row)";
   if (!f.checks.empty()) {
     cp.holdout_method += fmt::format(
         "; {} row(s) of another benchmark held out as checks, never fitted", f.checks.size());
@@ -166,8 +170,10 @@ ClassProfile fit_published_class(const TableFit& f) {
   cp.fit_points = static_cast<int>(train.size());
   cp.holdout_points = static_cast<int>(held.size());
   cp.train_mape_pct = mean_of(percent_errors(c, cp.model, train));
-  cp.holdout_mape_pct = mean_of(held);
-  cp.holdout_max_pct = max_of(held);
+  if (!held.empty()) {
+    cp.holdout_mape_pct = mean_of(held);
+    cp.holdout_max_pct = max_of(held);
+  }
   if (f.transfer) cp.model = f.transfer(cp.model);
   return cp;
 }

@@ -185,7 +185,9 @@ BwdRatio flashmla_b200_bwd_ratio(const std::string& reference_dir) {
 ClassProfile attention_bwd_by_ratio(const ClassProfile& fwd, const BwdRatio& r,
                                     const std::string& gpu) {
   ClassProfile bwd = fwd;
-  bwd.kernel_class = KernelClass::kAttentionBwd;
+  bwd.kernel_class = fwd.kernel_class == KernelClass::kAttentionFwdFa2
+                         ? KernelClass::kAttentionBwdFa2
+                         : KernelClass::kAttentionBwd;
   bwd.model.compute_efficiency = fwd.model.compute_efficiency * r.ratio;
   bwd.source = fmt::format(
       "{}; flashmla_h800.csv B200 dense MHA prefill forward {} and "

@@ -32,6 +32,7 @@ Figure find_figure(const CsvTable& t, const std::string& kernel, const std::stri
 enum class Holdout {
   kLeaveOneOut,  // each point predicted by a fit to all the others (small tables)
   kEveryFourth,  // every 4th point (2nd, 6th, ...) held out of the one fit (large tables)
+  kChecksOnly,   // one row fitted: only the checks (other benchmarks' rows) are held out
 };
 
 // A class fitted to published rows. `checks` are rows of other benchmarks (MAMF's best
@@ -104,6 +105,16 @@ ClassProfile fit_babelstream(const std::string& reference_dir, const std::string
 // FlashAttention (published_tables_attention.cpp): attention_fwd fitted to FA3's H100
 // forward rows, and to FA2's A100 fwd+bwd rows (the forward's share, by `r`).
 ClassProfile fit_h100_fa3(const std::string& reference_dir, const DevicePeaks& h100,
+                          const DevicePeaks& target, const ClassProfile& memory_bound,
+                          double clock_mhz, const std::string& clock_source);
+// attention_fwd_fa2 and attention_bwd_fa2 on Hopper: FlashAttention-2 (no TMA, no WGMMA). The
+// forward fitted to PyTorch SDPA's FA2 backend on H100 (pytorch#142132), the backward to
+// Azure's H100 fwd+bwd run less that forward, Azure's H200 run held out as a check.
+struct Fa2Classes {
+  ClassProfile forward;
+  ClassProfile backward;
+};
+Fa2Classes fit_hopper_fa2(const std::string& reference_dir, const DevicePeaks& h100,
                           const DevicePeaks& target, const ClassProfile& memory_bound,
                           double clock_mhz, const std::string& clock_source);
 ClassProfile fit_a100_fa2(const std::string& reference_dir, const DevicePeaks& a100,

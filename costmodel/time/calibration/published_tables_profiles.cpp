@@ -99,6 +99,12 @@ Profile scaled_profile(const Profile& h800, const ScaledDevice& d, const DeviceP
   p.classes.clear();
   for (const ClassProfile& c : h800.classes) {
     if (fp8_class(c.kernel_class) && peaks.fp8_flops_per_s <= 0) continue;
+    // FlashAttention-2 is fitted on the GH100 die: a GH100 profile fits its own, others have
+    // none (the A100's own attention class is FlashAttention-2).
+    if (c.kernel_class == KernelClass::kAttentionFwdFa2 ||
+        c.kernel_class == KernelClass::kAttentionBwdFa2) {
+      continue;
+    }
     p.classes.push_back(scaled_class(c, peaks, d));
   }
   return p;
@@ -154,6 +160,10 @@ const char* kFa3Clock =
     "1830 MHz: the FlashAttention-3 paper locked the clock at 1830 MHz (arXiv:2407.08608 App. "
     "C.1; kernels/clocks.csv); tritonbench's rows publish none: assumed the same 1830 MHz, the "
     "boost clock the H100's peak is quoted at";
+const char* kAzureH100Clock =
+    "assumed: 1830 MHz, the boost clock the H100's 989.4 TFLOPS BF16 peak is quoted at "
+    "(hardware_specs.csv H100 SXM boost_clock_for_peak); tritonbench's and Azure's runs do not "
+    "publish their clock";
 const char* kA100Clock =
     "assumed: 1410 MHz, the boost clock the A100's 312 TFLOPS peak is quoted at "
     "(hardware_specs.csv A100 SXM 80GB boost_clock_for_peak); the tables do not publish their "
@@ -196,8 +206,22 @@ ClassProfile h100_family_gemm(const Tables& t, const DevicePeaks& target) {
   return c;
 }
 
+// FlashAttention-2 on the GH100 die (attention_fwd_fa2 and its backward), fitted to the H100's
+// rows and moved to `target`'s peaks.
+void add_hopper_fa2(Profile& p, const Tables& t, const DevicePeaks& target) {
+  const ClassProfile h100_memb =
+      fit_babelstream(t.dir, "H100 80GB HBM3 (Azure ND H100 v5)", t.h100, t.h100, t.call_s);
+  Fa2Classes fa2 =
+      fit_hopper_fa2(t.dir, t.h100, target, h100_memb, 1830.0, kAzureH100Clock);
+  for (ClassProfile* c : {&fa2.forward, &fa2.backward}) {
+    if (target.gpu != t.h100.gpu) as_sibling(*c, gh100_rule(target.gpu));
+    replace_class(p, *c);
+  }
+}
+
 Profile h800_profile(const Tables& t, Profile p) {
   p.classes.insert(p.classes.begin() + 2, h100_family_gemm(t, t.h800));
+  add_hopper_fa2(p, t, t.h800);
   p.sources.push_back("scenarios/reference/kernels/gemm_h100.csv");
   p.sources.push_back("scenarios/reference/kernels/bandwidth.csv");
   p.clock_source += "; gemm_bf16, fitted to the H100's XLA table, gives its own clock";
@@ -227,6 +251,7 @@ Profile gh100_profile(const Tables& t, const Profile& h800, const std::string& d
   replace_class(p, memb);
   replace_class(p, fwd);
   replace_class(p, attention_bwd_by_ratio(fwd, t.ratio, d.gpu));
+  add_hopper_fa2(p, t, peaks);
   attach_nccl_sweep(p, t, device == "h100" ? kH100Sweep : "Azure ND H200 v5", "");
   own_tables(p,
              fmt::format("{} (published tables: BF16 GEMM and attention from the H100's XLA and "

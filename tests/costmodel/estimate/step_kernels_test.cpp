@@ -178,3 +178,29 @@ TEST_CASE("Step kernels: expert imbalance slows the MoE layers by the busiest ra
                                 {"training.expert_imbalance=1.5"}, kData),
                   UserError);
 }
+
+TEST_CASE("Step kernels: FlashAttention-2 on Hopper (attention: flash2) slows the attention core "
+          "alone, by the profile's FA2 classes",
+          "[step-kernels]") {
+  const Stage best = one_layer(llama({"training.recompute=none"}));
+  const Scenario s = llama({"training.recompute=none", "training.kernels.attention=flash2"});
+  const Stage fa2 = one_layer(s);
+  // The layer's attention on one GPU: TP8 leaves 16 of 128 heads, one 8192-token sequence.
+  const calibration::Profile profile = scenario_profile(s);
+  OperatorTimer timer(profile, s.cluster);
+  AttentionOp a;
+  a.batch = 1;
+  a.heads = 16;
+  a.q_len = a.kv_len = 8192;
+  a.head_dim_qk = a.head_dim_v = 128;
+  AttentionOp a2 = a;
+  a2.flash2 = true;
+  const double fwd_gap = timer.time(a2).seconds - timer.time(a).seconds;
+  a.pass = a2.pass = AttentionPass::kBackward;
+  const double bwd_gap = timer.time(a2).seconds - timer.time(a).seconds;
+  CHECK(fwd_gap > 0.0);
+  CHECK(bwd_gap > 0.0);
+  CHECK(fa2.fwd_compute - best.fwd_compute == Approx(fwd_gap).epsilon(1e-6));
+  CHECK(fa2.bwd_compute - best.bwd_compute == Approx(bwd_gap).epsilon(1e-6));
+  CHECK(fa2.fwd_comm == Approx(best.fwd_comm));
+}

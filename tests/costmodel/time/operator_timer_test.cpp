@@ -218,3 +218,36 @@ TEST_CASE("OperatorTimer: NCCL's overhead per ring step: a reduce-scatter or all
   CHECK(extra(CollectiveOp::kAllReduce, 8, 4 << 20) == 0.0);
   CHECK(extra(CollectiveOp::kAllReduce, 8, 16 << 20) > 0.0);
 }
+
+TEST_CASE("OperatorTimer: FlashAttention-2 on H100 runs at the tables' pace, half FA3's; on "
+          "A100 the profile's attention class is FA2 itself and stands in, said so",
+          "[costmodel][timer]") {
+  const calibration::Profile h100 =
+      calibration::load_profile(kData + "/calibration/h100-published.yaml");
+  ClusterSpec node = a100_node();
+  node.gpu = "H100";
+  OperatorTimer timer(h100, node);
+  // pytorch#142132's shape: SDPA (FA2) 329.5 TFLOPs/s, FA3 631.8, at batch 1, 24 heads, 4608.
+  AttentionOp a;
+  a.batch = 1;
+  a.heads = 24;
+  a.q_len = a.kv_len = 4608;
+  a.head_dim_qk = a.head_dim_v = 128;
+  a.causal = false;
+  const double best = timer.time(a).seconds;
+  AttentionOp fa2 = a;
+  fa2.flash2 = true;
+  const OperatorTime t = timer.time(fa2);
+  CHECK(t.kernel_class == KernelClass::kAttentionFwdFa2);
+  const double flops = 4.0 * 24 * 4608.0 * 4608.0 * 128;
+  CHECK(flops / t.seconds / 1e12 == Approx(329.5).epsilon(0.02));
+  CHECK(t.seconds / best == Approx(631.8 / 329.5).epsilon(0.15));
+  CHECK(timer.notes().empty());
+
+  OperatorTimer a100_timer(a100(), a100_node());
+  const double own = a100_timer.time(a).seconds;
+  CHECK(a100_timer.time(fa2).seconds == own);
+  CHECK(a100_timer.time(fa2).kernel_class == KernelClass::kAttentionFwd);
+  REQUIRE(a100_timer.notes().size() == 1);
+  CHECK(a100_timer.notes()[0].find("stands in") != std::string::npos);
+}
