@@ -80,6 +80,8 @@ bool comm_before_compute(CommKind kind) {
   return kind == CommKind::kTpAllGather || kind == CommKind::kCpAllGatherKv;
 }
 
+int nccl_sms(bool spans_nodes) { return spans_nodes ? 16 : 24; }
+
 double overlap_compute_slowdown(const GpuSpec& gpu, int comm_sms) {
   if (comm_sms <= 0 || gpu.sm_count <= comm_sms) return 1.0;
   return static_cast<double>(gpu.sm_count) / (gpu.sm_count - comm_sms);

@@ -53,6 +53,14 @@ GroupCollective layer_collective(const CommNeed& need, bool forward, const CommC
 // computation; everything else after it. The backward runs the mirror order.
 bool comm_before_compute(CommKind kind);
 
+// SMs an NCCL collective's kernel holds while it runs: one CTA per channel, each on an SM of
+// its own (NVIDIA/nccl#689, sjeaugey: one NIC "should just launch 2 SMs ... 2 is the
+// minimum"). 24 channels inside one NVSwitch node of 8 A100 (nccl-tests#100's log, "Channel
+// 23/24"; nccl#1225: "For dgxA100, 12 nvlink and 24 cta for allreduce") or 8 H100 (nccl#1367,
+// NCCL 2.19: 12 rings, duplicated to 24); 16 on rings across nodes (nccl#1453: 3 nodes of
+// 8 H100, "Channel 05/16"). Other GPUs are assumed the same.
+int nccl_sms(bool spans_nodes);
+
 // Factor by which computation slows inside an overlapped F&B pair: sm / (sm - comm_sms).
 double overlap_compute_slowdown(const GpuSpec& gpu, int comm_sms);
 

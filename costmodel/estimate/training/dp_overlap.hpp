@@ -5,7 +5,9 @@
 // holds: a bucket's gradients are final when the rank's last backward-type operation over
 // its chunk has passed that layer (layers in reverse order, evenly over the operation's
 // time); its weights are needed when the rank's first forward over the chunk reaches it.
-// The buckets' collectives run one after another on one communication stream.
+// The buckets' collectives run one after another on one communication stream: reductions
+// each from when its bucket is final, gathers from the step's start (ZeRO-3's backward
+// re-gather: each once the previous layer's backward starts), run_serially below.
 
 #include <vector>
 
@@ -29,25 +31,39 @@ std::vector<DpBucket> grad_buckets(const PipelinePlan& plan, const PipelineResul
 std::vector<DpBucket> gather_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
                                      const std::vector<ChunkLoad>& chunks, int rank);
 
-// When the last of `buckets`' reductions ends, each starting once its bucket is final and the
-// previous one has ended; `seconds(bucket)` prices one bucket's collectives.
-template <class Seconds>
-double overlapped_reduce_end(const std::vector<DpBucket>& buckets, Seconds seconds) {
+// ZeRO-3 without pipelining gathers the weights again for the backward (FSDP resharding after
+// the forward: reshard_after_forward, torchtitan's default without PP): the rank's buckets in
+// the order its last backward needs them, each at the start of its layer's slice.
+std::vector<DpBucket> regather_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
+                                       const std::vector<ChunkLoad>& chunks, int rank);
+
+// One bucket's collective on the communication stream, from its start to its end, seconds from
+// the step's start.
+struct CommInterval {
+  double start = 0.0;
+  double end = 0.0;
+};
+
+// The buckets' collectives one after another on one stream, bucket i starting once the
+// previous one has ended and no earlier than `ready(i)`; `seconds(bucket)` prices one.
+template <class Ready, class Seconds>
+std::vector<CommInterval> run_serially(const std::vector<DpBucket>& buckets, Ready ready,
+                                       Seconds seconds) {
+  std::vector<CommInterval> out;
   double t = 0.0;
-  for (const DpBucket& b : buckets) t = std::max(t, b.at_s) + seconds(b);
-  return t;
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    const double start = std::max(t, ready(i));
+    t = start + seconds(buckets[i]);
+    out.push_back({start, t});
+  }
+  return out;
 }
 
-// How long the first forward waits for weights, the gathers starting at the step's start one
-// after another: the largest lateness of any bucket (0: the gathers are all hidden).
-template <class Seconds>
-double overlapped_gather_wait(const std::vector<DpBucket>& buckets, Seconds seconds) {
-  double t = 0.0, wait = 0.0;
-  for (const DpBucket& b : buckets) {
-    t += seconds(b);
-    wait = std::max(wait, t - b.at_s);
-  }
-  return wait;
-}
+// The largest lateness of a bucket's collective against the time its bucket is needed (0:
+// every one arrived in time).
+double lateness(const std::vector<DpBucket>& buckets, const std::vector<CommInterval>& runs);
+
+// How long the intervals run inside [from, to), seconds.
+double overlap_with(const std::vector<CommInterval>& runs, double from, double to);
 
 }  // namespace llmsim

@@ -157,11 +157,30 @@ double optimizer_bytes(const ParallelPlan& plan, const PrecisionRecipe& rec, con
   return (dense_local + expert_local) * per_param;
 }
 
-// The rank's gradient reduction end and weight-gather exposure: after its last operation,
-// or (training.overlap) in buckets under its last backward and its first forward.
-std::pair<double, double> rank_dp_sync(const StepResult& r, const Scenario& s,
-                                       const ParallelPlan& plan, const std::vector<ChunkLoad>& chunks,
-                                       OperatorTimer& timer, int rank) {
+// One rank's data-parallel synchronization: when its gradient reduction ends, how long its
+// forward (and, under ZeRO-3 without pipelining, its backward) waits for gathered weights, and
+// how much its computation slows while overlapped collectives hold SMs.
+struct RankDpSync {
+  double reduce_end = 0.0;
+  double gather_wait = 0.0;
+  double contention = 0.0;
+};
+
+// The SMs the rank's DP collectives hold while they run (nccl_sms), over the GPU's SMs.
+double dp_sm_share(const StepResult& r, const Scenario& s, const ParallelPlan& plan) {
+  const DpSync probe = dp_sync_plan(plan, r.plan.method, s.precision, 1.0, 0.0,
+                                    s.cluster.domain_gpus());
+  const CollectiveRequest& q = probe.reduce.front().request;
+  const bool spans_nodes = q.per_node > 0 && q.gpus > q.per_node;
+  return static_cast<double>(nccl_sms(spans_nodes)) / std::max(1, s.gpu.sm_count);
+}
+
+// The rank's reduction after its last operation and gather before its first, or
+// (training.overlap) in buckets under its last backward and its first forward; ZeRO-3
+// without pipelining gathers again under the last backward (FSDP's reshard after forward).
+// Overlapped collectives slow the computation they run under by the SMs they hold.
+RankDpSync rank_dp_sync(const StepResult& r, const Scenario& s, const ParallelPlan& plan,
+                        const std::vector<ChunkLoad>& chunks, OperatorTimer& timer, int rank) {
   const auto [dense, expert] = rank_params(r, chunks, rank);
   const auto sync_of = [&](double d, double e) {
     return dp_sync_plan(plan, r.plan.method, s.precision, d, e, s.cluster.domain_gpus());
@@ -169,39 +188,80 @@ std::pair<double, double> rank_dp_sync(const StepResult& r, const Scenario& s,
   const DpSync whole = sync_of(dense, expert);
   const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
   const double rank_end = timing.empty() ? 0.0 : timing.back().end.seconds();
-  double reduce_end = rank_end + seconds_of(whole.reduce, timer);
-  double gather_s = seconds_of(whole.gather, timer);
+  RankDpSync out;
+  out.reduce_end = rank_end + seconds_of(whole.reduce, timer);
+  out.gather_wait = seconds_of(whole.gather, timer);
+  std::vector<CommInterval> overlapped;
+  const auto keep = [&overlapped](const std::vector<CommInterval>& runs) {
+    overlapped.insert(overlapped.end(), runs.begin(), runs.end());
+  };
   if (s.overlap.grad_reduce) {
-    const auto bucket_s = [&](const DpBucket& b) {
-      return seconds_of(sync_of(b.dense_params, b.expert_params).reduce, timer);
-    };
-    reduce_end = overlapped_reduce_end(grad_buckets(r.plan, r.pipeline, chunks, rank), bucket_s);
+    const auto buckets = grad_buckets(r.plan, r.pipeline, chunks, rank);
+    const auto runs = run_serially(
+        buckets, [&](std::size_t i) { return buckets[i].at_s; },
+        [&](const DpBucket& b) { return seconds_of(sync_of(b.dense_params, b.expert_params).reduce, timer); });
+    out.reduce_end = runs.empty() ? rank_end : runs.back().end;
+    keep(runs);
   }
+  const auto gather_s = [&](const DpBucket& b) {
+    return seconds_of(sync_of(b.dense_params, b.expert_params).gather, timer);
+  };
   if (s.overlap.param_gather && plan.zero_stage > 0) {
-    const auto bucket_s = [&](const DpBucket& b) {
-      return seconds_of(sync_of(b.dense_params, b.expert_params).gather, timer);
-    };
-    gather_s = overlapped_gather_wait(gather_buckets(r.plan, r.pipeline, chunks, rank), bucket_s);
+    const auto buckets = gather_buckets(r.plan, r.pipeline, chunks, rank);
+    const auto runs = run_serially(buckets, [](std::size_t) { return 0.0; }, gather_s);
+    out.gather_wait = lateness(buckets, runs);
+    keep(runs);
   }
-  return {reduce_end, gather_s};
+  if (plan.zero_stage >= 3 && plan.pp == 1) {
+    // Each layer's gather is issued when the previous layer's backward starts (FSDP's
+    // backward prefetch); not overlapped, they wait in full.
+    const auto buckets = regather_buckets(r.plan, r.pipeline, chunks, rank);
+    const bool prefetch = s.overlap.param_gather;
+    const auto runs = run_serially(
+        buckets,
+        [&](std::size_t i) { return prefetch && i > 0 ? buckets[i - 1].at_s : buckets[i].at_s; },
+        gather_s);
+    out.gather_wait += prefetch ? lateness(buckets, runs) : seconds_of(whole.gather, timer);
+    if (prefetch) keep(runs);
+  }
+  out.contention = dp_sm_share(r, s, plan) * overlap_with(overlapped, 0.0, rank_end);
+  return out;
 }
 
 // Data-parallel gradient reduction and the optimizer, per rank.
 void set_dp_sync_and_optimizer(StepResult& r, const Scenario& s, const ParallelPlan& plan,
                                const std::vector<ChunkLoad>& chunks, OperatorTimer& timer) {
   double reduce_end = 0.0, optimizer_s = 0.0, gather_s = 0.0;
+  double contention = 0.0;
   for (int rank = 0; rank < plan.pp; ++rank) {
-    const auto [rank_reduce_end, rank_gather_s] = rank_dp_sync(r, s, plan, chunks, timer, rank);
-    reduce_end = std::max(reduce_end, rank_reduce_end);
-    gather_s = std::max(gather_s, rank_gather_s);
+    const RankDpSync dp = rank_dp_sync(r, s, plan, chunks, timer, rank);
+    reduce_end = std::max(reduce_end, dp.reduce_end + dp.contention);
+    gather_s = std::max(gather_s, dp.gather_wait);
+    contention = std::max(contention, dp.contention);
     const auto [dense, expert] = rank_params(r, chunks, rank);
     const DpSync sync =
         dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.domain_gpus());
     const double bytes = optimizer_bytes(plan, s.precision, sync, dense, expert);
     optimizer_s = std::max(optimizer_s, timer.time(MemoryBoundOp{bytes}).seconds);
   }
+  if (contention > 0.0) {
+    r.notes.push_back(fmt::format(
+        "DP sync: data-parallel collectives overlapped with computation hold NCCL's {} SMs of "
+        "{} while they run (one per channel: NVIDIA/nccl#689, #1225, #1367, #1453), and the "
+        "computation under them slows by that share: {:.3f} s on the worst rank, counted in DP "
+        "sync",
+        static_cast<int>(std::lround(dp_sm_share(r, s, plan) * s.gpu.sm_count)), s.gpu.sm_count,
+        contention));
+  }
+  if (plan.zero_stage >= 3 && plan.pp == 1) {
+    r.notes.push_back(
+        "ZeRO-3 without pipelining gathers each layer's weights again for its backward (FSDP's "
+        "reshard after forward, torchtitan's default without PP), prefetched one layer ahead "
+        "under training.overlap.param_gather");
+  }
   const double makespan = r.pipeline.makespan.seconds();
-  r.breakdown.dp_sync_s = std::max(0.0, reduce_end - makespan) + gather_s;
+  // The computation slowed under overlapped collectives ends later by `contention`.
+  r.breakdown.dp_sync_s = std::max(contention, reduce_end - makespan) + gather_s;
   r.breakdown.optimizer_s = optimizer_s;
   r.step_time_s = makespan + r.breakdown.dp_sync_s + r.breakdown.optimizer_s;
 }

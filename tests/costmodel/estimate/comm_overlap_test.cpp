@@ -75,19 +75,75 @@ TEST_CASE("Overlap: buckets follow the last backward and the first forward", "[o
   CHECK(grads.front().at_s == Approx(1.5));  // the last layer, a quarter into the backward
   CHECK(grads.back().at_s == Approx(3.0));
   CHECK(grads.front().dense_params == Approx(100));
-  // Each reduction takes 1 s: the first starts at 1.5 s, the rest queue behind it.
-  CHECK(overlapped_reduce_end(grads, [](const DpBucket&) { return 1.0; }) == Approx(5.5));
+  // Each reduction takes 1 s, from when its bucket is final: the first starts at 1.5 s, the
+  // rest queue behind it.
+  const auto ready = [&grads](std::size_t i) { return grads[i].at_s; };
+  CHECK(run_serially(grads, ready, [](const DpBucket&) { return 1.0; }).back().end == Approx(5.5));
   // Reductions of 0.1 s finish 0.1 s after the last bucket is final.
-  CHECK(overlapped_reduce_end(grads, [](const DpBucket&) { return 0.1; }) == Approx(3.1));
+  CHECK(run_serially(grads, ready, [](const DpBucket&) { return 0.1; }).back().end == Approx(3.1));
   const auto weights = gather_buckets(plan, res, {c}, 0);
   REQUIRE(weights.size() == 4);
   CHECK(weights.front().at_s == Approx(0.0));
   CHECK(weights.back().at_s == Approx(0.75));
   // Gathers of 0.2 s from t = 0: layer k's weights arrive at 0.2 (k + 1) and are needed at
   // 0.25 k; lateness 0.2 - 0.05 k, largest for layer 0.
-  CHECK(overlapped_gather_wait(weights, [](const DpBucket&) { return 0.2; }) == Approx(0.2));
+  const auto from_zero = [](std::size_t) { return 0.0; };
+  const auto g02 = run_serially(weights, from_zero, [](const DpBucket&) { return 0.2; });
+  CHECK(lateness(weights, g02) == Approx(0.2));
   // Gathers of 0.5 s: lateness 0.5 (k + 1) - 0.25 k, largest at k = 3: 1.25.
-  CHECK(overlapped_gather_wait(weights, [](const DpBucket&) { return 0.5; }) == Approx(1.25));
+  const auto g05 = run_serially(weights, from_zero, [](const DpBucket&) { return 0.5; });
+  CHECK(lateness(weights, g05) == Approx(1.25));
+  // Under the forward [0, 1): the 0.5 s gathers run [0, 2), half of it under computation.
+  CHECK(overlap_with(g05, 0.0, 1.0) == Approx(1.0));
+  CHECK(overlap_with(g05, 0.0, 3.0) == Approx(2.0));
+  // ZeRO-3's backward re-gather: layer 3 first, needed as its slice of [1, 3) starts.
+  const auto again = regather_buckets(plan, res, {c}, 0);
+  REQUIRE(again.size() == 4);
+  CHECK(again.front().at_s == Approx(1.0));
+  CHECK(again.back().at_s == Approx(2.5));
+}
+
+TEST_CASE("Overlap: ZeRO-3 without pipelining gathers the weights again for the backward",
+          "[overlap]") {
+  // TP8 x DP8 on 8 nodes, no overlap: ZeRO-3 waits for the whole gather twice, ZeRO-1 once.
+  const std::vector<std::string> pp1 = {"cluster.nodes=8", "parallelism.pp=1",
+                                        "training.global_batch=8"};
+  auto with = [&pp1](std::vector<std::string> more) {
+    more.insert(more.begin(), pp1.begin(), pp1.end());
+    return llama_step(more);
+  };
+  const StepResult z1 = with({"parallelism.zero=1"});
+  const StepResult z3 = with({"parallelism.zero=3"});
+  const StepResult z0 = with({"parallelism.zero=0"});
+  REQUIRE(z1.breakdown.dp_sync_s > 0);
+  // ZeRO-1: reduce-scatter + gather; ZeRO-0: all-reduce (= reduce-scatter + all-gather on a
+  // ring): about equal. ZeRO-3 adds one more gather: 1.5x ZeRO-1's, as the ring moves it.
+  CHECK(z1.breakdown.dp_sync_s == Approx(z0.breakdown.dp_sync_s).epsilon(0.1));
+  CHECK(z3.breakdown.dp_sync_s == Approx(1.5 * z1.breakdown.dp_sync_s).epsilon(0.05));
+  CHECK(z3.pipeline.makespan == z1.pipeline.makespan);
+  // With PP, ZeRO-3 keeps the gathered weights through the step (torchtitan: no reshard
+  // after forward under pipelining): as ZeRO-1.
+  CHECK(llama_step({"parallelism.zero=3"}).breakdown.dp_sync_s ==
+        Approx(llama_step({"parallelism.zero=1"}).breakdown.dp_sync_s));
+}
+
+TEST_CASE("Overlap: overlapped DP collectives slow the computation under them by NCCL's SMs",
+          "[overlap]") {
+  // ZeRO-3, TP8 x DP8 on 8 nodes, everything overlapped: the DP rings cross nodes (16 SMs of
+  // H100's 132 while they run).
+  const StepResult r = llama_step({"cluster.nodes=8", "parallelism.pp=1", "training.global_batch=8",
+                                   "parallelism.zero=3", "training.overlap.grad_reduce=true",
+                                   "training.overlap.param_gather=true"});
+  bool noted = false;
+  for (const std::string& n : r.notes) noted = noted || n.find("NCCL's 16 SMs of 132") != n.npos;
+  CHECK(noted);
+  REQUIRE(r.breakdown.dp_sync_s > 0.0);
+  // At most 16/132 of the step's computation, as no more can run under the collectives.
+  CHECK(r.breakdown.dp_sync_s <= 16.0 / 132.0 * r.pipeline.makespan.seconds() + 1e-9);
+  // No overlap, no contention: the note is absent.
+  const StepResult serial = llama_step({"cluster.nodes=8", "parallelism.pp=1",
+                                        "training.global_batch=8", "parallelism.zero=3"});
+  for (const std::string& n : serial.notes) CHECK(n.find("SMs of") == n.npos);
 }
 
 TEST_CASE("Overlap: all DP groups reduce at once and share an oversubscribed fabric", "[overlap]") {
