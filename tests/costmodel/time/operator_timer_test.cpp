@@ -126,6 +126,13 @@ const calibration::Profile& a100() {
   return p;
 }
 
+// The A100 profile without its nccl-tests sweep: collectives at the links' rates alone.
+calibration::Profile a100_links_only() {
+  calibration::Profile p = a100();
+  p.collectives.reset();
+  return p;
+}
+
 ClusterSpec a100_node() {
   ClusterSpec c;
   c.name = "hgx-a100";
@@ -151,8 +158,7 @@ TEST_CASE("OperatorTimer: an 8-GPU all-reduce pays NCCL's time beyond the links,
           "measured it",
           "[costmodel][timer][nccl]") {
   const ClusterSpec node = a100_node();
-  calibration::Profile links_only = a100();
-  links_only.collectives.reset();
+  const calibration::Profile links_only = a100_links_only();
   OperatorTimer with(a100(), node), without(links_only, node);
   REQUIRE(a100().collectives);
   const calibration::CollectiveCurve& sweep = *a100().collectives;
@@ -179,8 +185,7 @@ TEST_CASE("OperatorTimer: NCCL's overhead per ring step: a reduce-scatter or all
           "an all-reduce's, DeepEP and point-to-point none",
           "[costmodel][timer][nccl]") {
   const ClusterSpec node = a100_node();
-  calibration::Profile links_only = a100();
-  links_only.collectives.reset();
+  const calibration::Profile links_only = a100_links_only();
   OperatorTimer with(a100(), node), without(links_only, node);
   const double bytes = 100e6;
   auto extra = [&](CollectiveOp op, int gpus, double b) {
