@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <utility>
 
@@ -151,6 +152,22 @@ YamlMap::YamlMap(YAML::Node node, std::string file, std::string path)
   if (!node_.IsMap()) {
     throw UserError(fmt::format("{}{}: {}: expected a mapping of keys to values", file_,
                                 line_of(node_), path_.empty() ? "document" : path_));
+  }
+  reject_duplicate_keys();
+}
+
+// YAML keys are unique within a mapping (YAML 1.2 s3.2.1.1); yaml-cpp keeps the first of two
+// and drops the other silently, so a repeated key is an error naming both lines.
+void YamlMap::reject_duplicate_keys() const {
+  std::map<std::string, YAML::Mark> seen;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    const std::string key = it->first.Scalar();
+    const auto [at, fresh] = seen.emplace(key, it->first.Mark());
+    if (fresh) continue;
+    throw UserError(fmt::format("{}{}: {}: the key appears twice in one mapping (first at line "
+                                "{}); allowed: each key once",
+                                file_, line_of(it->first), full(key), at->second.line + 1));
   }
 }
 

@@ -80,6 +80,7 @@ class YamlMap {
 
  private:
   YAML::Node get(const std::string& key, bool required);
+  void reject_duplicate_keys() const;
   std::string full(const std::string& key) const;
   std::string value_text(const YAML::Node& n) const;
 
