@@ -194,8 +194,9 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "threads the kernels use (the model's units)");
   cmd->add_option("--classes", o->classes, "comma-separated kernel classes (default: all)");
   cmd->add_option("--from-tables", o->from_tables,
-                  "fit published kernel tables instead of measuring: h800, h100, h200, "
-                  "a100-80gb, a100-40gb, b200")
+                  "fit published kernel tables instead of measuring: h800, h800-deepgemm-initial "
+                  "(the H800's FP8 GEMMs from DeepGEMM's tables as first released, 2025-02-25, "
+                  "for runs before its later revisions), h100, h200, a100-80gb, a100-40gb, b200")
       ->check([](const std::string& v) {
         // An empty value would fall through to a full CPU calibration: refuse it.
         return v.empty() ? std::string("an empty device name; allowed: h800, h100, h200, "

@@ -46,9 +46,12 @@ DevicePeaks read_device_peaks(const std::string& hardware_csv, const std::string
 
 // The newest published revision of each shape in a DeepGEMM table, as measurements
 // (time = FLOPs / published TFLOPS). `grouped` reads the groups / M_per_group columns.
-std::vector<Measurement> read_deepgemm_table(const std::string& path, bool grouped);
+// `first_release`: the oldest revision instead (the README as first released).
+std::vector<Measurement> read_deepgemm_table(const std::string& path, bool grouped,
+                                             bool first_release = false);
 
-// `device`: "h800", "h100", "h200", "a100-80gb", "a100-40gb", "b200", in any case. `reference_dir`: the
+// `device`: "h800", "h800-deepgemm-initial" (the FP8 GEMM classes from DeepGEMM's tables as
+// first released, 2025-02-25: the version nearest DeepSeek-V3's 2024 training), "h100", "h200", "a100-80gb", "a100-40gb", "b200", in any case. `reference_dir`: the
 // folder holding the CSVs (scenarios/reference, with kernels/ under it). `date`: written into the profile (YYYY-MM-DD). Throws UserError for an unknown device, with the closest name.
 Profile fit_published_profile(const std::string& device, const std::string& reference_dir,
                               const std::string& date);

@@ -11,9 +11,11 @@
 
 namespace llmsim::calibration {
 
-std::vector<Measurement> read_deepgemm_table(const std::string& path, bool grouped) {
+std::vector<Measurement> read_deepgemm_table(const std::string& path, bool grouped,
+                                             bool first_release) {
   const CsvTable t = CsvTable::load(path);
-  // Newest revision of each shape: key (groups, m, n, k) -> row with the latest readme_date.
+  // One revision of each shape: key (groups, m, n, k) -> row with the latest readme_date (or
+  // the earliest, first_release).
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> newest;
   std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>> order;
   for (std::size_t r = 0; r < t.rows(); ++r) {
@@ -26,7 +28,8 @@ std::vector<Measurement> read_deepgemm_table(const std::string& path, bool group
     if (it == newest.end()) {
       newest[key] = r;
       order.push_back(key);
-    } else if (t.text(r, "readme_date") > t.text(it->second, "readme_date")) {
+    } else if (first_release ? t.text(r, "readme_date") < t.text(it->second, "readme_date")
+                             : t.text(r, "readme_date") > t.text(it->second, "readme_date")) {
       it->second = r;
     }
   }
@@ -216,22 +219,27 @@ double h800_call_seconds(const Profile& h800) {
   return gemm.model.overhead_s + gemm.model.wave_overhead_s;
 }
 
-Profile fit_h800_tables(const std::string& reference_dir, const std::string& date) {
+Profile fit_h800_tables(const std::string& reference_dir, const std::string& date,
+                        bool first_release) {
   const DevicePeaks peaks = read_device_peaks(reference_dir + "/hardware_specs.csv", "H800 SXM");
   Profile p = h800_header(date);
   const KernelModel fp8 = fp8_start_model(peaks);
   const std::string peak_fp8 = fmt::format("FP8 peak, HBM bandwidth, SMs from {}", peaks.source);
+  const std::string revision =
+      first_release ? "the revision first released (2025-02-25)" : "newest revision";
 
-  const auto dense = read_deepgemm_table(reference_dir + "/deepgemm_h800_normal.csv", false);
+  const auto dense =
+      read_deepgemm_table(reference_dir + "/deepgemm_h800_normal.csv", false, first_release);
   p.classes.push_back(fit_deepgemm_class(
       KernelClass::kGemmFp8, dense, fp8, true,
-      "DeepGEMM dense FP8 GEMM table (deepgemm_h800_normal.csv), newest revision of each shape; "
-      "time = 2 m n k / published TFLOPS",
+      "DeepGEMM dense FP8 GEMM table (deepgemm_h800_normal.csv), " + revision +
+          " of each shape; time = 2 m n k / published TFLOPS",
       peak_fp8));
 
-  auto grouped_points =
-      read_deepgemm_table(reference_dir + "/deepgemm_h800_grouped_contiguous.csv", true);
-  for (auto& m : read_deepgemm_table(reference_dir + "/deepgemm_h800_grouped_masked.csv", true)) {
+  auto grouped_points = read_deepgemm_table(
+      reference_dir + "/deepgemm_h800_grouped_contiguous.csv", true, first_release);
+  for (auto& m : read_deepgemm_table(reference_dir + "/deepgemm_h800_grouped_masked.csv", true,
+                                     first_release)) {
     grouped_points.push_back(m);
   }
   // No grouped row has a thin tile (block_n >= 64 throughout), so no iteration is short
@@ -240,8 +248,8 @@ Profile fit_h800_tables(const std::string& reference_dir, const std::string& dat
   grouped_start.iteration_floor_s = 0.0;
   p.classes.push_back(fit_deepgemm_class(
       KernelClass::kGroupedGemmFp8, grouped_points, grouped_start, false,
-      "DeepGEMM grouped FP8 GEMM tables (contiguous and masked layouts), newest revision of "
-      "each shape; time = 2 groups m n k / published TFLOPS",
+      "DeepGEMM grouped FP8 GEMM tables (contiguous and masked layouts), " + revision +
+          " of each shape; time = 2 groups m n k / published TFLOPS",
       peak_fp8));
 
   // Memory-bound and attention classes from FlashMLA's figures, each call paying the fixed

@@ -65,7 +65,10 @@ KernelModel at_peaks(const KernelModel& m, KernelClass c, const DevicePeaks& pea
 std::string peak_text(KernelClass c, const DevicePeaks& peaks);
 
 // H800 (published_tables_deepgemm.cpp).
-Profile fit_h800_tables(const std::string& reference_dir, const std::string& date);
+// `first_release`: the FP8 GEMM classes from DeepGEMM's tables as first released rather than
+// their newest revision.
+Profile fit_h800_tables(const std::string& reference_dir, const std::string& date,
+                        bool first_release = false);
 // The fixed time of one kernel call, from H800's fitted gemm_fp8 (its per-call overhead plus
 // one wave's prologue and epilogue): the call time a streaming kernel is given.
 double h800_call_seconds(const Profile& h800);

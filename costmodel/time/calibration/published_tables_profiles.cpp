@@ -322,8 +322,29 @@ Tables read_tables(const std::string& dir, const Profile& h800) {
   return t;
 }
 
+// H800 with DeepGEMM as first released: the FP8 GEMM classes refitted to the tables' first
+// revision, the rest as h800-published. For runs before DeepGEMM's later revisions.
+Profile h800_initial_profile(const std::string& dir, const std::string& date, Profile p) {
+  const Profile initial = fit_h800_tables(dir, date, true);
+  const char* why =
+      "DeepGEMM's tables as first published (README @ a6d97a1, 2025-02-25), not their newest "
+      "revision (2025-04-09, up to 30% faster on training shapes): for a run before any "
+      "revision, e.g. DeepSeek-V3's 2024 pre-training, which DeepGEMM powered (\"powering "
+      "V3/R1 training and inference\", DeepSeek's Open Source Week, day 3); the version it "
+      "ran is not published, the first release is the nearest";
+  for (KernelClass c : {KernelClass::kGemmFp8, KernelClass::kGroupedGemmFp8}) {
+    ClassProfile cp = require_class(initial, c);
+    cp.assumption = why;
+    replace_class(p, cp);
+  }
+  p.name = "h800-deepgemm-initial-published";
+  p.device = "H800 SXM5 with DeepGEMM as first released (published tables; no local measurement)";
+  p.generator = "llmsim calibrate --from-tables h800-deepgemm-initial";
+  return p;
+}
+
 std::string published_device_list() {
-  std::string s = "h800";
+  std::string s = "h800, h800-deepgemm-initial";
   for (const ScaledDevice& d : scaled_devices()) s += std::string(", ") + d.device;
   return s;
 }
@@ -338,7 +359,7 @@ Profile fit_published_profile(const std::string& name, const std::string& refere
   std::string device = name;  // a catalog name, in any case: H800 is h800
   std::transform(device.begin(), device.end(), device.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::vector<std::string> known{"h800"};
+  std::vector<std::string> known{"h800", "h800-deepgemm-initial"};
   for (const ScaledDevice& d : scaled_devices()) known.emplace_back(d.device);
   if (std::find(known.begin(), known.end(), device) == known.end()) {
     throw UserError(
@@ -350,6 +371,7 @@ Profile fit_published_profile(const std::string& name, const std::string& refere
   const Tables t = read_tables(reference_dir, h800);
   h800 = h800_profile(t, std::move(h800));
   if (device == "h800") return h800;
+  if (device == "h800-deepgemm-initial") return h800_initial_profile(reference_dir, date, h800);
   if (device == "h100") return gh100_profile(t, h800, "h100", "H100 80GB HBM3 (Azure ND H100 v5)");
   if (device == "h200") return gh100_profile(t, h800, "h200", "H200 141GB (Azure ND H200 v5)");
   if (device == "b200") return b200_profile(t, h800);

@@ -68,8 +68,13 @@ TEST_CASE("Profile choice: BF16 GEMMs are slower than FP8 on Hopper by the profi
   const calibration::Profile p = scenario_profile(s);
   const auto& fp8 = p.find(calibration::KernelClass::kGemmFp8)->model;
   const auto& bf16 = p.find(calibration::KernelClass::kGemmBf16)->model;
-  const double ratio = (fp8.peak_flops_per_s * fp8.compute_efficiency) /
-                       (bf16.peak_flops_per_s * bf16.compute_efficiency);
+  // Each class's achieved fraction of its peak: its fitted efficiency, capped at the fastest
+  // point it was fitted to (max_compute_fraction, the ceiling the model never exceeds).
+  const auto achieved = [](const calibration::KernelModel& m) {
+    const double cap = m.max_compute_fraction > 0 ? m.max_compute_fraction : m.compute_efficiency;
+    return m.peak_flops_per_s * std::min(m.compute_efficiency, cap);
+  };
+  const double ratio = achieved(fp8) / achieved(bf16);
   // A large compute-bound GEMM: the time ratio is the ratio of achieved throughputs, within the
   // other terms' share (BF16 moves twice the input bytes; the two classes are fitted to
   // different tables, DeepGEMM's and XLA's, with their own tiles, waves and overheads).
