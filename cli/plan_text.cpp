@@ -1,6 +1,7 @@
 // llmsim plan's output: text for people, JSON, and every candidate as CSV.
 
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -76,6 +77,25 @@ void print_counts(const plan::Counts& c) {
       "{} over the budget, {} by the compute bound\n",
       pruned(PruneReason::kPlan), pruned(PruneReason::kMemory), pruned(PruneReason::kDeadline),
       pruned(PruneReason::kBudget), pruned(PruneReason::kBound));
+}
+
+// Which kernel profile timed each GPU type's candidates, when the search spans more than one:
+// a scenario may name a profile of its own (an older kernel release), the other types get
+// their GPU's published profile.
+void print_profiles(const PlanReport& r) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const plan::Hardware& h : *r.hardware) {
+    const std::string file = std::filesystem::path(h.scenario.calibration_file).filename().string();
+    bool known = false;
+    for (const auto& [gpu, f] : seen) known = known || gpu == h.gpu;
+    if (!known) seen.emplace_back(h.gpu, file);
+  }
+  if (seen.size() < 2) return;
+  std::string list;
+  for (const auto& [gpu, f] : seen) list += (list.empty() ? "" : ", ") + gpu + ": " + f;
+  fmt::print("  - kernel profiles: {} (the scenario's GPU its own calibration, the others their "
+             "GPU's published profile)\n",
+             list);
 }
 
 void print_best(const PlanReport& r, std::size_t best) {
@@ -163,6 +183,7 @@ void print_plan_text(const PlanReport& r) {
                "model chunks; the others split the layers as llmsim balances them\n",
                n, n);
   }
+  print_profiles(r);
 }
 
 namespace {
