@@ -75,9 +75,23 @@ std::vector<DpBucket> gather_buckets(const PipelinePlan& plan, const PipelineRes
   return buckets(plan, pipeline, chunks, rank, forward_stage, false, true);
 }
 
-std::vector<DpBucket> regather_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
-                                       const std::vector<ChunkLoad>& chunks, int rank) {
-  return buckets(plan, pipeline, chunks, rank, backward_stage, true, true);
+std::vector<DpBucket> every_pass_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
+                                         const std::vector<ChunkLoad>& chunks, int rank,
+                                         PassBuckets kind) {
+  const auto& ops = plan.ops[static_cast<std::size_t>(rank)];
+  const auto& timing = pipeline.timing[static_cast<std::size_t>(rank)];
+  const bool forward = kind == PassBuckets::kForwardGather;
+  std::vector<DpBucket> out;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const int st = forward ? forward_stage(ops[i]) : backward_stage(ops[i]);
+    if (st < 0 || st >= static_cast<int>(chunks.size())) continue;
+    const OpTiming& t = timing[i];
+    add_chunk(out, chunks[static_cast<std::size_t>(st)], t.start.seconds(), t.end.seconds(),
+              !forward, kind != PassBuckets::kBackwardReduce);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const DpBucket& a, const DpBucket& b) { return a.at_s < b.at_s; });
+  return out;
 }
 
 double lateness(const std::vector<DpBucket>& buckets, const std::vector<CommInterval>& runs) {

@@ -6,8 +6,8 @@
 // its chunk has passed that layer (layers in reverse order, evenly over the operation's
 // time); its weights are needed when the rank's first forward over the chunk reaches it.
 // The buckets' collectives run one after another on one communication stream: reductions
-// each from when its bucket is final, gathers from the step's start (ZeRO-3's backward
-// re-gather: each once the previous layer's backward starts), run_serially below.
+// each from when its bucket is final, gathers from the step's start (ZeRO-3 without pipelining:
+// in every pass, each once the previous layer's pass starts), run_serially below.
 
 #include <vector>
 
@@ -31,11 +31,14 @@ std::vector<DpBucket> grad_buckets(const PipelinePlan& plan, const PipelineResul
 std::vector<DpBucket> gather_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
                                      const std::vector<ChunkLoad>& chunks, int rank);
 
-// ZeRO-3 without pipelining gathers the weights again for the backward (FSDP resharding after
-// the forward: reshard_after_forward, torchtitan's default without PP): the rank's buckets in
-// the order its last backward needs them, each at the start of its layer's slice.
-std::vector<DpBucket> regather_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
-                                       const std::vector<ChunkLoad>& chunks, int rank);
+// ZeRO-3 without pipelining (FSDP resharding after each forward) gathers and reduces in every
+// pass, not once a step: the buckets of each forward's gather, each backward's gather (both at
+// the start of their layer's slice) or each backward's reduction (at its end), over all the
+// rank's micro-batches, in time order.
+enum class PassBuckets { kForwardGather, kBackwardGather, kBackwardReduce };
+std::vector<DpBucket> every_pass_buckets(const PipelinePlan& plan, const PipelineResult& pipeline,
+                                         const std::vector<ChunkLoad>& chunks, int rank,
+                                         PassBuckets kind);
 
 // One bucket's collective on the communication stream, from its start to its end, seconds from
 // the step's start.

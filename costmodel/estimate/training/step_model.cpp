@@ -175,55 +175,102 @@ double dp_sm_share(const StepResult& r, const Scenario& s, const ParallelPlan& p
   return static_cast<double>(nccl_sms(spans_nodes)) / std::max(1, s.gpu.sm_count);
 }
 
-// The rank's reduction after its last operation and gather before its first, or
-// (training.overlap) in buckets under its last backward and its first forward; ZeRO-3
-// without pipelining gathers again under the last backward (FSDP's reshard after forward).
-// Overlapped collectives slow the computation they run under by the SMs they hold.
+// What a rank's DP synchronization needs: its parameters' collectives per bucket, and the
+// overlapped intervals it collects for the SM contention.
+struct DpContext {
+  const StepResult& r;
+  const Scenario& s;
+  const ParallelPlan& plan;
+  const std::vector<ChunkLoad>& chunks;
+  OperatorTimer& timer;
+  int rank;
+  DpSync sync(double dense, double expert) const {
+    return dp_sync_plan(plan, r.plan.method, s.precision, dense, expert, s.cluster.domain_gpus());
+  }
+  double reduce_s(const DpBucket& b) const {
+    return seconds_of(sync(b.dense_params, b.expert_params).reduce, timer);
+  }
+  double gather_s(const DpBucket& b) const {
+    return seconds_of(sync(b.dense_params, b.expert_params).gather, timer);
+  }
+  std::vector<DpBucket> pass(PassBuckets kind) const {
+    return every_pass_buckets(r.plan, r.pipeline, chunks, rank, kind);
+  }
+};
+
+// Reductions from when each bucket is final, one after another; when the last ends.
+double reduce_in_buckets(const DpContext& c, const std::vector<DpBucket>& buckets,
+                         std::vector<CommInterval>& overlapped) {
+  const auto runs = run_serially(
+      buckets, [&](std::size_t i) { return buckets[i].at_s; },
+      [&](const DpBucket& b) { return c.reduce_s(b); });
+  overlapped.insert(overlapped.end(), runs.begin(), runs.end());
+  return runs.empty() ? 0.0 : runs.back().end;
+}
+
+// ZeRO-1/2, or ZeRO-3 under pipelining (the gathered weights kept through the step): the
+// reduction after the rank's last operation and the gather before its first, or
+// (training.overlap) in buckets under its last backward and its first forward.
+RankDpSync once_per_step(const DpContext& c, double rank_end, std::vector<CommInterval>& overlapped) {
+  const auto [dense, expert] = rank_params(c.r, c.chunks, c.rank);
+  const DpSync whole = c.sync(dense, expert);
+  RankDpSync out;
+  out.reduce_end = rank_end + seconds_of(whole.reduce, c.timer);
+  out.gather_wait = seconds_of(whole.gather, c.timer);
+  if (c.s.overlap.grad_reduce) {
+    out.reduce_end = std::max(
+        rank_end, reduce_in_buckets(c, grad_buckets(c.r.plan, c.r.pipeline, c.chunks, c.rank), overlapped));
+  }
+  if (c.s.overlap.param_gather && c.plan.zero_stage > 0) {
+    const auto buckets = gather_buckets(c.r.plan, c.r.pipeline, c.chunks, c.rank);
+    const auto runs =
+        run_serially(buckets, [](std::size_t) { return 0.0; }, [&](const DpBucket& b) { return c.gather_s(b); });
+    out.gather_wait = lateness(buckets, runs);
+    overlapped.insert(overlapped.end(), runs.begin(), runs.end());
+  }
+  return out;
+}
+
+// ZeRO-3 without pipelining (FSDP, resharding after every forward: torchtitan's default
+// without PP, FSDP1's FULL_SHARD): each micro-batch's forward and backward gather every layer's
+// weights, and (overlapped) each backward reduce-scatters its gradients. Overlapped, each
+// gather is issued when the previous layer's pass starts (FSDP's prefetch) and only lateness
+// is exposed; otherwise every gather is waited for in full, and the gradients are reduced once
+// after the last backward.
+RankDpSync every_pass(const DpContext& c, double rank_end, std::vector<CommInterval>& overlapped) {
+  std::vector<DpBucket> gathers = c.pass(PassBuckets::kForwardGather);
+  for (const DpBucket& b : c.pass(PassBuckets::kBackwardGather)) gathers.push_back(b);
+  std::stable_sort(gathers.begin(), gathers.end(),
+                   [](const DpBucket& a, const DpBucket& b) { return a.at_s < b.at_s; });
+  const auto [dense, expert] = rank_params(c.r, c.chunks, c.rank);
+  RankDpSync out;
+  out.reduce_end = rank_end + seconds_of(c.sync(dense, expert).reduce, c.timer);
+  if (c.s.overlap.grad_reduce) {
+    out.reduce_end =
+        std::max(rank_end, reduce_in_buckets(c, c.pass(PassBuckets::kBackwardReduce), overlapped));
+  }
+  if (!c.s.overlap.param_gather) {
+    for (const DpBucket& b : gathers) out.gather_wait += c.gather_s(b);
+    return out;
+  }
+  const auto runs = run_serially(
+      gathers, [&](std::size_t i) { return i > 0 ? gathers[i - 1].at_s : 0.0; },
+      [&](const DpBucket& b) { return c.gather_s(b); });
+  out.gather_wait = lateness(gathers, runs);
+  overlapped.insert(overlapped.end(), runs.begin(), runs.end());
+  return out;
+}
+
+// One pipeline rank's DP synchronization; overlapped collectives slow the computation they run
+// under by the SMs they hold.
 RankDpSync rank_dp_sync(const StepResult& r, const Scenario& s, const ParallelPlan& plan,
                         const std::vector<ChunkLoad>& chunks, OperatorTimer& timer, int rank) {
-  const auto [dense, expert] = rank_params(r, chunks, rank);
-  const auto sync_of = [&](double d, double e) {
-    return dp_sync_plan(plan, r.plan.method, s.precision, d, e, s.cluster.domain_gpus());
-  };
-  const DpSync whole = sync_of(dense, expert);
+  const DpContext c{r, s, plan, chunks, timer, rank};
   const auto& timing = r.pipeline.timing[static_cast<std::size_t>(rank)];
   const double rank_end = timing.empty() ? 0.0 : timing.back().end.seconds();
-  RankDpSync out;
-  out.reduce_end = rank_end + seconds_of(whole.reduce, timer);
-  out.gather_wait = seconds_of(whole.gather, timer);
   std::vector<CommInterval> overlapped;
-  const auto keep = [&overlapped](const std::vector<CommInterval>& runs) {
-    overlapped.insert(overlapped.end(), runs.begin(), runs.end());
-  };
-  if (s.overlap.grad_reduce) {
-    const auto buckets = grad_buckets(r.plan, r.pipeline, chunks, rank);
-    const auto runs = run_serially(
-        buckets, [&](std::size_t i) { return buckets[i].at_s; },
-        [&](const DpBucket& b) { return seconds_of(sync_of(b.dense_params, b.expert_params).reduce, timer); });
-    out.reduce_end = runs.empty() ? rank_end : runs.back().end;
-    keep(runs);
-  }
-  const auto gather_s = [&](const DpBucket& b) {
-    return seconds_of(sync_of(b.dense_params, b.expert_params).gather, timer);
-  };
-  if (s.overlap.param_gather && plan.zero_stage > 0) {
-    const auto buckets = gather_buckets(r.plan, r.pipeline, chunks, rank);
-    const auto runs = run_serially(buckets, [](std::size_t) { return 0.0; }, gather_s);
-    out.gather_wait = lateness(buckets, runs);
-    keep(runs);
-  }
-  if (plan.zero_stage >= 3 && plan.pp == 1) {
-    // Each layer's gather is issued when the previous layer's backward starts (FSDP's
-    // backward prefetch); not overlapped, they wait in full.
-    const auto buckets = regather_buckets(r.plan, r.pipeline, chunks, rank);
-    const bool prefetch = s.overlap.param_gather;
-    const auto runs = run_serially(
-        buckets,
-        [&](std::size_t i) { return prefetch && i > 0 ? buckets[i - 1].at_s : buckets[i].at_s; },
-        gather_s);
-    out.gather_wait += prefetch ? lateness(buckets, runs) : seconds_of(whole.gather, timer);
-    if (prefetch) keep(runs);
-  }
+  RankDpSync out = plan.zero_stage >= 3 && plan.pp == 1 ? every_pass(c, rank_end, overlapped)
+                                                         : once_per_step(c, rank_end, overlapped);
   out.contention = dp_sm_share(r, s, plan) * overlap_with(overlapped, 0.0, rank_end);
   return out;
 }
@@ -255,9 +302,11 @@ void set_dp_sync_and_optimizer(StepResult& r, const Scenario& s, const ParallelP
   }
   if (plan.zero_stage >= 3 && plan.pp == 1) {
     r.notes.push_back(
-        "ZeRO-3 without pipelining gathers each layer's weights again for its backward (FSDP's "
-        "reshard after forward, torchtitan's default without PP), prefetched one layer ahead "
-        "under training.overlap.param_gather");
+        "ZeRO-3 without pipelining gathers each layer's weights in every forward and every "
+        "backward of every micro-batch (FSDP's reshard after forward, torchtitan's default "
+        "without PP), prefetched one layer ahead, and reduce-scatters each backward's gradients "
+        "under training.overlap (not overlapped: every gather waited for, one reduction at the "
+        "end)");
   }
   const double makespan = r.pipeline.makespan.seconds();
   // The computation slowed under overlapped collectives ends later by `contention`.

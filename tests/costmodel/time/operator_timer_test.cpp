@@ -224,7 +224,7 @@ TEST_CASE("OperatorTimer: NCCL's overhead per ring step: a reduce-scatter or all
   CHECK(extra(CollectiveOp::kAllReduce, 8, 16 << 20) > 0.0);
 }
 
-TEST_CASE("OperatorTimer: FlashAttention-2 on H100 runs at the tables' pace, half FA3's; on "
+TEST_CASE("OperatorTimer: FlashAttention-2 on H100 runs at the tables' pace, half FA3's, while on "
           "A100 the profile's attention class is FA2 itself and stands in, said so",
           "[costmodel][timer]") {
   const calibration::Profile h100 =
