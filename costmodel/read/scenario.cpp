@@ -332,6 +332,9 @@ void read_parallelism(YamlMap& m, Scenario& s) {
   }
 }
 
+void reject_unused_defaults(YamlMap& tm, const std::vector<YAML::Node>& phases,
+                            const PhaseDefaults& d);
+
 void read_phase_list(YamlMap& tm, Scenario& s) {
   if (tm.has("tokens")) tm.fail("tokens", "with phases, give tokens or steps in each phase");
   if (tm.has("steps")) tm.fail("steps", "with phases, give tokens or steps in each phase");
@@ -350,8 +353,34 @@ void read_phase_list(YamlMap& tm, Scenario& s) {
       if (s.phases[j].name == s.phases.back().name) ph.fail("name", "two phases have this name");
     }
   }
+  reject_unused_defaults(tm, list, d);
   tm.accept("tokens");
   tm.accept("steps");
+}
+
+// A training-level default that every phase overrides applies to none: an error, not silence
+// (a `--set training.global_batch=8` on a scenario whose phases give their own would otherwise
+// change nothing).
+void reject_unused_defaults(YamlMap& tm, const std::vector<YAML::Node>& phases,
+                            const PhaseDefaults& d) {
+  const auto all_set = [&phases](std::initializer_list<const char*> keys) {
+    for (const YAML::Node& ph : phases) {
+      bool own = false;
+      for (const char* k : keys) own = own || (ph.IsMap() && ph[k]);
+      if (!own) return false;
+    }
+    return true;
+  };
+  if (d.global_batch > 0 && all_set({"global_batch", "batch_ramp"})) {
+    tm.fail("global_batch",
+            "every phase sets its own global_batch or batch_ramp, so this default applies to "
+            "none; set it in the phase (training.phases.N.global_batch)");
+  }
+  if (d.seq_len > 0 && all_set({"seq_len"})) {
+    tm.fail("seq_len",
+            "every phase sets its own seq_len, so this default applies to none; set it in the "
+            "phase (training.phases.N.seq_len)");
+  }
 }
 
 // An optional sub-map of `parent`: read by `read` when present, T's defaults when not.

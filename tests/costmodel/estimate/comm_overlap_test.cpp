@@ -22,7 +22,7 @@ StepResult llama_step(const std::vector<std::string>& extra) {
   std::vector<std::string> o = {"cluster.nodes=32",          "parallelism.pp=4",
                                 "parallelism.dp=8",          "parallelism.schedule=1f1b",
                                 "parallelism.vpp=1",         "parallelism.zero=1",
-                                "training.global_batch=64",  "training.recompute=none"};
+                                "training.phases.0.global_batch=64",  "training.recompute=none"};
   o.insert(o.end(), extra.begin(), extra.end());
   const Scenario s = load_scenario(kData + "/llama-3.1-405b-pretrain.yaml", o, kData);
   return simulate_step(s, s.phases.front(), scenario_profile(s));

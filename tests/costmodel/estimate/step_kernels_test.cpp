@@ -24,7 +24,7 @@ const std::string kData = std::string(LLMSIM_SOURCE_DIR) + "/scenarios";
 Scenario llama(const std::vector<std::string>& extra = {}) {
   std::vector<std::string> o = {"cluster.nodes=1", "parallelism.pp=1", "parallelism.dp=1",
                                 "parallelism.schedule=1f1b", "parallelism.vpp=1",
-                                "training.global_batch=1"};
+                                "training.phases.0.global_batch=1"};
   o.insert(o.end(), extra.begin(), extra.end());
   return load_scenario(kData + "/llama-3.1-405b-pretrain.yaml", o, kData);
 }
@@ -140,7 +140,7 @@ TEST_CASE("Step kernels: FP8 GEMMs have their quantization passes", "[step-kerne
 TEST_CASE("Step kernels: the optimizer step scales with parameters over ZeRO shards",
           "[step-kernels]") {
   const std::vector<std::string> plan = {"cluster.nodes=2", "parallelism.pp=1", "parallelism.dp=2",
-                                         "parallelism.schedule=1f1b", "parallelism.vpp=1", "training.global_batch=2",
+                                         "parallelism.schedule=1f1b", "parallelism.vpp=1", "training.phases.0.global_batch=2",
                                          "model=llama-3.1-8b"};
   auto optimizer_s = [&](int zero) {
     std::vector<std::string> o = plan;

@@ -54,6 +54,7 @@ cases = [
  ("gpu_unknown", rep(("gpu: H100", "gpu: H900")), "cluster.gpu = H900: not in the hardware catalog"),
  ("precision_unknown", rep(("precision: bf16", "precision: fp4")), "precision = fp4: did you mean 'fp8'? allowed: fp8, bf16, fp16"),
  ("fp8_on_a100", rep(("gpu: H100", "gpu: A100-80GB"), ("precision: bf16", "precision: fp8")), "precision = fp8: the cluster's A100-80GB has no FP8 tensor cores"),
+ ("unused_default", rep(("  tokens: 1e9\n  seq_len: 4096\n  global_batch: 64\n", "  global_batch: 32\n  phases:\n    - name: a\n      tokens: 1e9\n      seq_len: 4096\n      global_batch: 64\n")), "training.global_batch = 32: every phase sets its own global_batch or batch_ramp, so this default applies to none"),
  ("duplicate_key", rep(("  recompute: selective\n", "  recompute: selective\n  recompute: full\n")), "training.recompute: the key appears twice in one mapping (first at line 19); allowed: each key once"),
  ("attention_unknown", rep(("  recompute: selective\n", "  recompute: selective\n  kernels:\n    attention: flash3\n")), "training.kernels.attention = flash3"),
  ("recompute_unknown", rep(("recompute: selective", "recompute: partial")), "training.recompute = partial: allowed: none, attention, selective, selective_op, full"),
