@@ -74,8 +74,28 @@ TEST_CASE("Profile: YAML and JSON round trips keep every parameter", "[calibrati
     const KernelShape s = gemm(4096, 7168, 2048);
     CHECK(predict_seconds(q, KernelClass::kGemmFp8, s) ==
           Approx(predict_seconds(p, KernelClass::kGemmFp8, s)).epsilon(1e-6));
+    // The nccl-tests sweep comes back whole.
+    REQUIRE(p.collectives);
+    REQUIRE(q.collectives);
+    CHECK(q.collectives->points.size() == p.collectives->points.size());
+    CHECK(q.collectives->assumption == p.collectives->assumption);
+    CHECK(q.collectives->excess_seconds(64e6) == Approx(p.collectives->excess_seconds(64e6)));
     std::filesystem::remove(path);
   }
+}
+
+TEST_CASE("Profile: an nccl-tests sweep out of size order is an error naming the point",
+          "[calibration]") {
+  std::string text = read_text(kCommitted);
+  const std::string key = "- {bytes: 2048,";
+  const auto at = text.find(key);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, key.size(), "- {bytes: 512,");
+  const std::string path = write_temp("llmsim_bad_sweep.yaml", text);
+  CHECK_THROWS_WITH(load_profile(path), Catch::Contains("llmsim_bad_sweep.yaml:") &&
+                                            Catch::Contains("collectives.points[1].bytes") &&
+                                            Catch::Contains("ascending"));
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("Profile: a class the profile lacks is an error naming class and profile", "[calibration]") {
