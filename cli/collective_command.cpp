@@ -325,7 +325,12 @@ std::optional<calibration::Profile> sweep_profile(const std::string& choice, con
                .string();
     if (!std::filesystem::exists(path)) return std::nullopt;
   }
-  calibration::Profile p = calibration::load_profile(path);
+  calibration::Profile p;
+  try {
+    p = calibration::load_profile(path);
+  } catch (const UserError& e) {
+    throw UserError(fmt::format("--calibration = '{}': {}", quote_value(choice), e.what()));
+  }
   if (!p.collectives) {
     if (choice == "auto") return std::nullopt;
     throw UserError(fmt::format("--calibration = '{}': the profile has no nccl-tests sweep "
@@ -356,10 +361,11 @@ NcclPart add_nccl_overhead(const std::optional<calibration::Profile>& p, const C
   return part;
 }
 
-void print_nccl_part(const NcclPart& n) {
+void print_nccl_part(const NcclPart& n, const std::string& choice) {
   if (n.profile.empty()) {
-    fmt::print("NCCL: not added (no nccl-tests sweep applies; the time is the links' rates "
-               "alone)\n");
+    fmt::print("NCCL: not added ({}; the time is the links' rates alone)\n",
+               choice == "none" ? "--calibration none"
+                                : "no nccl-tests sweep applies to this collective or GPU");
     return;
   }
   fmt::print("NCCL: {:.4g} us at the links' rates + {:.4g} us beyond them, per ring step from "
@@ -384,7 +390,7 @@ void run(const CollectiveOptions& o) {
     return;
   }
   print_table(c, q, r, why, published, ours);
-  if (!is_expert_op(q.op)) print_nccl_part(nccl);
+  if (!is_expert_op(q.op)) print_nccl_part(nccl, o.calibration);
   if (o.links) print_links(r);
 }
 
