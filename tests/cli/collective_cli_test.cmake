@@ -22,6 +22,24 @@ expect_ok(collective --cluster ${H800} --op ep-dispatch --gpus 32)
 expect_in("${OUT}" "DeepEP bandwidth per GPU: NVLink" "DeepEP published" "RDMA 58 GB/s"
           "bottleneck: gpu0 -> nic(gpu0)")
 
+# NCCL's time beyond the links' rates, from the GPU's nccl-tests sweep (its published profile):
+# 8 x A100, 100 MB, near the sweep's ~171 GB/s bus bandwidth there; the links alone give 235.
+expect_ok(collective --cluster a100 --op all-reduce --gpus 8 --bytes 100MB --json)
+string(JSON busbw GET "${OUT}" busbw_gbps)
+string(JSON extra GET "${OUT}" nccl_overhead_s)
+if(busbw LESS 160 OR busbw GREATER 185 OR NOT extra GREATER 0)
+  message(FATAL_ERROR "8 x A100 100 MB all-reduce: busbw ${busbw} GB/s, NCCL ${extra} s; nccl-tests ~171")
+endif()
+expect_ok(collective --cluster a100 --op all-reduce --gpus 8 --bytes 100MB --calibration none --json)
+string(JSON busbw GET "${OUT}" busbw_gbps)
+if(busbw LESS 225)
+  message(FATAL_ERROR "--calibration none: busbw ${busbw} GB/s, the links alone give 235")
+endif()
+expect_ok(collective --cluster a100 --op all-reduce --gpus 8 --bytes 100MB)
+expect_in("${OUT}" "NCCL:" "at the links' rates +" "beyond them" "a100-80gb-published")
+expect_fail("--calibration = 'nosuch.yaml': nosuch.yaml: no such file"
+            collective --cluster a100 --op all-reduce --gpus 8 --bytes 1GB --calibration nosuch.yaml)
+
 # Huge groups switch to the closed form by themselves and say so.
 expect_ok(collective --cluster ${H800} --op all-to-all --gpus 2048 --bytes 1GB)
 expect_in("${OUT}" "mode: analytical" "auto:")
