@@ -127,6 +127,10 @@ void print_text(const ValidationReport& rep, const ValidateOptions& o, double se
   for (const ValidationRun& r : rep.runs) print_run_row(r);
   fmt::print("\nover {} runs: {}\n", rep.summary.runs, summary_text(rep.summary));
   for (const auto& [gpu, s] : rep.by_gpu) fmt::print("  {:<10} {} runs: {}\n", gpu, s.runs, summary_text(s));
+  fmt::print("by source family (publisher and stack):\n");
+  for (const auto& [family, s] : rep.by_family) {
+    if (s.runs > 0) fmt::print("  {:<16} {} runs: {}\n", family, s.runs, summary_text(s));
+  }
   print_memory(rep);
   print_fit(rep);
   if (o.all_figures) {
@@ -173,9 +177,12 @@ nlohmann::json report_json(const ValidationReport& rep) {
   }
   nlohmann::json by_gpu = nlohmann::json::object();
   for (const auto& [gpu, s] : rep.by_gpu) by_gpu[gpu] = summary_json(s);
+  nlohmann::json by_family = nlohmann::json::object();
+  for (const auto& [family, s] : rep.by_family) by_family[family] = summary_json(s);
   return {{"runs", runs},
           {"summary", summary_json(rep.summary)},
           {"by_gpu", by_gpu},
+          {"by_family", by_family},
           {"memory", summary_json(rep.memory)},
           {"over_memory", runs_over_memory(rep)}};
 }

@@ -144,6 +144,31 @@ ValidationSummary summarize_memory(const std::vector<const ValidationRun*>& runs
   return summarize(runs, &ValidationRun::memory_error);
 }
 
+namespace {
+
+// The runs' summaries grouped by `key(run)`, groups in first-seen order.
+template <class Key>
+std::vector<std::pair<std::string, ValidationSummary>> summaries_by(
+    const std::vector<const ValidationRun*>& all, Key key) {
+  std::vector<std::pair<std::string, ValidationSummary>> out;
+  for (const ValidationRun* r : all) {
+    const std::string k = key(*r);
+    if (std::none_of(out.begin(), out.end(), [&](const auto& g) { return g.first == k; })) {
+      out.emplace_back(k, ValidationSummary{});
+    }
+  }
+  for (auto& [k, summary] : out) {
+    std::vector<const ValidationRun*> group;
+    for (const ValidationRun* r : all) {
+      if (key(*r) == k) group.push_back(r);
+    }
+    summary = summarize_runs(group);
+  }
+  return out;
+}
+
+}  // namespace
+
 ValidationReport validate_runs(const std::vector<std::string>& files, const std::string& data_dir,
                                int threads, const ValidationProgress& progress) {
   ValidationReport report;
@@ -179,22 +204,13 @@ ValidationReport validate_runs(const std::vector<std::string>& files, const std:
     if (e) std::rethrow_exception(e);  // the first failing file, in file order
   }
   std::vector<const ValidationRun*> all;
-  for (const ValidationRun& r : report.runs) {
-    all.push_back(&r);
-    const std::string& gpu = r.scenario.gpu.name;
-    auto it = std::find_if(report.by_gpu.begin(), report.by_gpu.end(),
-                           [&](const auto& g) { return g.first == gpu; });
-    if (it == report.by_gpu.end()) report.by_gpu.emplace_back(gpu, ValidationSummary{});
-  }
+  for (const ValidationRun& r : report.runs) all.push_back(&r);
   report.summary = summarize_runs(all);
   report.memory = summarize_memory(all);
-  for (auto& [gpu, summary] : report.by_gpu) {
-    std::vector<const ValidationRun*> of_gpu;
-    for (const ValidationRun* r : all) {
-      if (r->scenario.gpu.name == gpu) of_gpu.push_back(r);
-    }
-    summary = summarize_runs(of_gpu);
-  }
+  report.by_gpu = summaries_by(all, [](const ValidationRun& r) { return r.scenario.gpu.name; });
+  report.by_family = summaries_by(all, [](const ValidationRun& r) {
+    return r.scenario.name.substr(0, r.scenario.name.find('-'));
+  });
   return report;
 }
 

@@ -54,6 +54,9 @@ struct ValidationReport {
   std::vector<ValidationRun> runs;
   ValidationSummary summary;
   std::vector<std::pair<std::string, ValidationSummary>> by_gpu;  // in first-seen order
+  // By source family: the run name up to its first '-' (megatron2021, korthikanti2022,
+  // mosaicml, nemo, torchtitan, ...), i.e. by publisher and stack, in first-seen order.
+  std::vector<std::pair<std::string, ValidationSummary>> by_family;
   ValidationSummary memory;  // over the runs' memory errors (too_fast: ours below)
 };
 

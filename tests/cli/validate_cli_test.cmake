@@ -17,7 +17,8 @@ endif()
 foreach(needle "over " "median " "worst " "llmsim faster than measured in " "A100-80GB" "H100"
                "deepseek-v3-pretrain" "megatron2021-gpt-1.7b-32gpu" "Peak memory per GPU"
                "llmsim below the published peak in "
-               "so each should fit in llmsim's memory model")
+               "so each should fit in llmsim's memory model"
+               "by source family (publisher and stack):" "torchtitan " "korthikanti2022 ")
   string(FIND "${OUT}" "${needle}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "validate output lacks '${needle}':\n${OUT}")
@@ -27,6 +28,19 @@ endforeach()
 # Deterministic: the same JSON on one thread and on two.
 expect_ok(validate --json --threads 1)
 set(one "${OUT}")
+# Summaries by GPU and by source family: the family's runs add up to the whole set's.
+string(JSON n_all GET "${OUT}" summary runs)
+string(JSON families LENGTH "${OUT}" by_family)
+set(total 0)
+math(EXPR last "${families} - 1")
+foreach(i RANGE ${last})
+  string(JSON fam MEMBER "${OUT}" by_family ${i})
+  string(JSON k GET "${OUT}" by_family ${fam} runs)
+  math(EXPR total "${total} + ${k}")
+endforeach()
+if(NOT total EQUAL n_all)
+  message(FATAL_ERROR "by_family counts ${total} runs, the summary ${n_all}")
+endif()
 expect_ok(validate --json --threads 2)
 if(NOT one STREQUAL OUT)
   message(FATAL_ERROR "validate --json differs between 1 and 2 threads")
