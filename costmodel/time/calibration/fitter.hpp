@@ -42,6 +42,12 @@ struct FreeParameters {
   // Upper bound of the fitted efficiencies: 1 where the peak is a datasheet figure; more
   // where the peak is itself a measurement (a CPU probe) that other shapes may beat.
   double max_efficiency = 1.0;
+
+  // How many parameters are free: the fewest points a fit needs.
+  int count() const {
+    return compute_efficiency + memory_efficiency + saturation_fraction + combine_exponent +
+           overhead + cache_bandwidth + wave_overhead + iteration_floor + elementwise_rate;
+  }
 };
 
 struct FitResult {

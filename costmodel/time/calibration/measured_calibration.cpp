@@ -214,7 +214,8 @@ int remeasure_outliers(KernelClass c, const std::vector<KernelShape>& grid, Clas
 // CPUs busy), not the kernel's, and one such point bends a least-squares fit of 9 by 40 to
 // 80% everywhere. They are left out of the fit and said so;
 // held-out shapes are never left out, so the held-out error still counts every one. None is
-// left out if that would leave fewer than half the training shapes.
+// left out if that would leave fewer than half the training shapes, or fewer than the fit has
+// free parameters (a loaded machine must not make the fit impossible).
 constexpr double kGrossPct = 50.0;
 
 std::vector<bool> gross_outliers(KernelClass c, const std::vector<Measurement>& points,
@@ -230,7 +231,8 @@ std::vector<bool> gross_outliers(KernelClass c, const std::vector<Measurement>& 
       ++left;
     }
   }
-  if (2 * left > train) std::fill(out.begin(), out.end(), false);
+  const bool too_few = static_cast<int>(train - left) < setup.free.count();
+  if (2 * left > train || too_few) std::fill(out.begin(), out.end(), false);
   return out;
 }
 
